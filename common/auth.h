@@ -1,0 +1,71 @@
+// Access tokens: compact JWS signed with Ed25519 (alg "EdDSA", pinned). Identity issues
+// them (issue 3); every service verifies them locally with the configured public keys.
+// Format and claims: docs/auth.md.
+#ifndef FANGXIAN_COMMON_AUTH_H_
+#define FANGXIAN_COMMON_AUTH_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "fangxian/auth/v1/token.pb.h"
+
+#include "absl/strings/string_view.h"
+
+namespace fangxian::common {
+
+// Who is calling, after verification.
+struct Principal {
+  std::string subject;
+  std::vector<std::string> roles;
+  std::vector<std::string> scopes;  // dotted area paths
+
+  bool HasRole(absl::string_view role) const;
+  bool HasAnyRole(const std::vector<absl::string_view>& roles) const;
+  // True when one scope is `area` itself or an ancestor of it ("a.b" covers "a.b.c",
+  // not "a.bc").
+  bool CoversArea(absl::string_view area) const;
+};
+
+// A dotted lower-case area path: segments of [a-z0-9-], 1..32 characters, at most 128
+// characters in all.
+bool IsValidAreaPath(absl::string_view area);
+
+class TokenVerifier {
+ public:
+  // `public_keys`: "kid=base64key[,kid=base64key...]" (32-byte Ed25519 public keys).
+  static absl::StatusOr<TokenVerifier> Create(absl::string_view public_keys,
+                                              std::string audience);
+
+  // UNAUTHENTICATED with a reason a caller can act on ("token expired", ...).
+  // Clock skew of up to 30 s is tolerated on expiry.
+  absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> keys_;  // kid -> raw public key
+  std::string audience_;
+};
+
+class TokenSigner {
+ public:
+  // `secret_key`: a 64-byte libsodium Ed25519 secret key (or its 32-byte seed).
+  static absl::StatusOr<TokenSigner> Create(std::string kid, absl::string_view secret_key);
+
+  std::string Sign(const fangxian::auth::v1::TokenClaims& claims) const;
+  const std::string& public_key() const { return public_key_; }
+
+ private:
+  std::string kid_;
+  std::string secret_key_;
+  std::string public_key_;
+};
+
+// Extracts the token from an "authorization: Bearer <token>" value; empty when absent.
+absl::string_view BearerToken(absl::string_view authorization);
+
+}  // namespace fangxian::common
+
+#endif  // FANGXIAN_COMMON_AUTH_H_

@@ -1,0 +1,96 @@
+#include "common/interceptors.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <string>
+
+#include "common/log.h"
+#include "common/rpc.h"
+#include "common/status.h"
+
+namespace fangxian::common {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+bool IsValidRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                    (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+class ObservabilityInterceptor : public grpc::experimental::Interceptor {
+ public:
+  ObservabilityInterceptor(grpc::experimental::ServerRpcInfo* info, Metrics* metrics)
+      : method_(info->method()), metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      auto* md = methods->GetRecvInitialMetadata();
+      auto it = md->find(kRequestIdKey);
+      if (it != md->end() && IsValidRequestId({it->second.data(), it->second.size()})) {
+        request_id_.assign(it->second.data(), it->second.size());
+      } else {
+        // Untrusted or missing: replace it. The strings live in this interceptor, which
+        // lives as long as the call, so the string_refs stay valid.
+        if (it != md->end()) md->erase(it);
+        request_id_ = NewRequestId();
+        md->emplace(grpc::string_ref(kRequestIdKey), grpc::string_ref(request_id_));
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace(kRequestIdKey, request_id_);
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      const absl::string_view code = CodeName(status.error_code());
+      metrics_->Record(method_, code, seconds);
+      const Severity severity =
+          status.error_code() == grpc::StatusCode::INTERNAL ||
+                  status.error_code() == grpc::StatusCode::UNKNOWN ||
+                  status.error_code() == grpc::StatusCode::DATA_LOSS
+              ? Severity::kError
+              : Severity::kInfo;
+      Log(severity, "rpc",
+          {{"method", method_},
+           {"code", code},
+           {"latency_ms", seconds * 1000.0},
+           {"request_id", request_id_}});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+  Metrics* metrics_;
+  const std::chrono::steady_clock::time_point start_;
+  std::string request_id_;
+};
+
+}  // namespace
+
+std::string NewRequestId() {
+  unsigned char raw[16];
+  randombytes_buf(raw, sizeof raw);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (size_t i = 0; i < sizeof raw; ++i) {
+    id[2 * i] = kHex[raw[i] >> 4];
+    id[2 * i + 1] = kHex[raw[i] & 0xF];
+  }
+  return id;
+}
+
+grpc::experimental::Interceptor* ObservabilityInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  return new ObservabilityInterceptor(info, metrics_);
+}
+
+}  // namespace fangxian::common

@@ -1,0 +1,193 @@
+#include "common/pg.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace fangxian::common {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string PgResult::GetBytes(int row, int col) const {
+  absl::string_view hex = Get(row, col);
+  std::string out;
+  if (!absl::StartsWith(hex, "\\x")) return out;
+  hex.remove_prefix(2);
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(HexValue(hex[i]) * 16 + HexValue(hex[i + 1])));
+  }
+  return out;
+}
+
+int64_t PgResult::affected() const {
+  const char* n = PQcmdTuples(r_.get());
+  return (n == nullptr || *n == '\0') ? 0 : std::strtoll(n, nullptr, 10);
+}
+
+std::string PgBytea(absl::string_view raw) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + raw.size() * 2);
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xF]);
+  }
+  return out;
+}
+
+absl::Status PgError(const PGresult* result, PGconn* conn) {
+  if (conn != nullptr && PQstatus(conn) != CONNECTION_OK) {
+    return absl::UnavailableError("database connection lost; retry");
+  }
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* constraint = result ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : nullptr;
+  const std::string sqlstate = state ? state : "";
+  std::string message = absl::StrCat("database: ", primary ? primary : "unknown error");
+  if (constraint) absl::StrAppend(&message, " (", constraint, ")");
+
+  if (sqlstate == "23505") return absl::AlreadyExistsError(message);
+  if (sqlstate == "23503" || sqlstate == "23514") return absl::FailedPreconditionError(message);
+  if (sqlstate == "57014") return absl::DeadlineExceededError("database statement timed out");
+  if (sqlstate == "40001" || sqlstate == "40P01") return absl::AbortedError(message);
+  if (absl::StartsWith(sqlstate, "08") || absl::StartsWith(sqlstate, "57P") ||
+      sqlstate == "53300") {
+    return absl::UnavailableError(message);
+  }
+  if (absl::StartsWith(sqlstate, "22")) return absl::InvalidArgumentError(message);
+  LogError("database error", {{"sqlstate", sqlstate}, {"error", message}});
+  return absl::InternalError("internal database error");
+}
+
+PgConn::PgConn(PgConn&& other) noexcept : pool_(other.pool_), conn_(other.conn_) {
+  other.conn_ = nullptr;
+}
+
+PgConn::~PgConn() {
+  if (conn_ != nullptr) {
+    const bool broken = PQstatus(conn_) != CONNECTION_OK ||
+                        PQtransactionStatus(conn_) != PQTRANS_IDLE;
+    pool_->Release(conn_, broken);
+  }
+}
+
+absl::StatusOr<PgResult> PgConn::Check(PGresult* r) {
+  const ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return PgResult(r);
+  absl::Status s = PgError(r, conn_);
+  if (r) PQclear(r);
+  return s;
+}
+
+absl::StatusOr<PgResult> PgConn::Exec(absl::string_view sql, std::initializer_list<PgParam> params) {
+  return Exec(sql, std::vector<PgParam>(params));
+}
+
+absl::StatusOr<PgResult> PgConn::Exec(absl::string_view sql, const std::vector<PgParam>& params) {
+  std::vector<std::string> owned;  // NUL-terminated copies for libpq
+  owned.reserve(params.size());
+  std::vector<const char*> values(params.size(), nullptr);
+  std::vector<int> lengths(params.size(), 0);
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (params[i]) {
+      owned.emplace_back(*params[i]);
+      values[i] = owned.back().c_str();
+      lengths[i] = static_cast<int>(owned.back().size());
+    }
+  }
+  const std::string query(sql);
+  return Check(PQexecParams(conn_, query.c_str(), static_cast<int>(params.size()), nullptr,
+                            values.data(), lengths.data(), nullptr, 0));
+}
+
+absl::Status PgConn::ExecScript(absl::string_view sql) {
+  const std::string script(sql);
+  return Check(PQexec(conn_, script.c_str())).status();
+}
+
+PgPool::PgPool(Options options) : options_(std::move(options)) {}
+
+PgPool::~PgPool() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (PGconn* c : idle_) PQfinish(c);
+}
+
+absl::StatusOr<PGconn*> PgPool::Connect() {
+  const std::string connect_timeout =
+      std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout)));
+  const std::string server_options = absl::StrCat(
+      "-c statement_timeout=", absl::ToInt64Milliseconds(options_.statement_timeout));
+  const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
+  const char* values[] = {options_.dsn.c_str(), connect_timeout.c_str(), server_options.c_str(),
+                          "fangxian", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    // The libpq message may contain the host, never the password; keep it to the log.
+    const std::string why = conn ? PQerrorMessage(conn) : "out of memory";
+    if (conn) PQfinish(conn);
+    return absl::UnavailableError(absl::StrCat("database unreachable: ", why));
+  }
+  return conn;
+}
+
+absl::StatusOr<PgConn> PgPool::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const bool got = cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.acquire_timeout),
+                                [this] { return !idle_.empty() || open_ < options_.size; });
+  if (!got) return absl::UnavailableError("database pool exhausted; retry");
+  if (!idle_.empty()) {
+    PGconn* c = idle_.back();
+    idle_.pop_back();
+    return PgConn(this, c);
+  }
+  ++open_;
+  lock.unlock();
+  auto conn = Connect();
+  if (!conn.ok()) {
+    lock.lock();
+    --open_;
+    cv_.notify_one();
+    return conn.status();
+  }
+  return PgConn(this, *conn);
+}
+
+void PgPool::Release(PGconn* conn, bool broken) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (broken) {
+    PQfinish(conn);
+    --open_;
+  } else {
+    idle_.push_back(conn);
+  }
+  cv_.notify_one();
+}
+
+absl::Status PgPool::Transaction(const std::function<absl::Status(PgConn&)>& fn) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  if (auto begin = conn->Exec("BEGIN"); !begin.ok()) return begin.status();
+  absl::Status s = fn(*conn);
+  if (!s.ok()) {
+    (void)conn->Exec("ROLLBACK");
+    return s;
+  }
+  return conn->Exec("COMMIT").status();
+}
+
+absl::Status PgPool::Ping() {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  return conn->Exec("SELECT 1").status();
+}
+
+}  // namespace fangxian::common

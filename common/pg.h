@@ -1,0 +1,115 @@
+// PostgreSQL access on libpq: a bounded connection pool, parameterised queries only, and
+// SQLSTATE -> canonical status mapping. Blocking: call it from worker threads, never from
+// a gRPC reactor.
+#ifndef FANGXIAN_COMMON_PG_H_
+#define FANGXIAN_COMMON_PG_H_
+
+#include <libpq-fe.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+#include "absl/strings/string_view.h"
+
+namespace fangxian::common {
+
+// One query parameter in text format; std::nullopt is SQL NULL.
+using PgParam = std::optional<absl::string_view>;
+
+class PgResult {
+ public:
+  explicit PgResult(PGresult* r) : r_(r, &PQclear) {}
+  int rows() const { return PQntuples(r_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  absl::string_view Get(int row, int col) const {
+    return {PQgetvalue(r_.get(), row, col),
+            static_cast<size_t>(PQgetlength(r_.get(), row, col))};
+  }
+  // Decodes a bytea column returned in text format ("\x..." hex).
+  std::string GetBytes(int row, int col) const;
+  // Rows changed by INSERT/UPDATE/DELETE.
+  int64_t affected() const;
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> r_;
+};
+
+// Encodes raw bytes as a bytea text literal ("\x0a1b...") for use as a parameter.
+std::string PgBytea(absl::string_view raw);
+
+class PgPool;
+
+// A connection borrowed from the pool; returned (or discarded if broken) on destruction.
+class PgConn {
+ public:
+  PgConn(PgConn&& other) noexcept;
+  PgConn& operator=(PgConn&&) = delete;
+  ~PgConn();
+
+  absl::StatusOr<PgResult> Exec(absl::string_view sql, std::initializer_list<PgParam> params = {});
+  absl::StatusOr<PgResult> Exec(absl::string_view sql, const std::vector<PgParam>& params);
+  // Runs a script of several statements without parameters (migrations).
+  absl::Status ExecScript(absl::string_view sql);
+
+ private:
+  friend class PgPool;
+  PgConn(PgPool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
+  absl::StatusOr<PgResult> Check(PGresult* r);
+  PgPool* pool_;
+  PGconn* conn_;
+};
+
+class PgPool {
+ public:
+  struct Options {
+    std::string dsn;                 // libpq connection string or URI
+    int size = 8;                    // most connections open at once
+    absl::Duration acquire_timeout = absl::Seconds(2);
+    absl::Duration connect_timeout = absl::Seconds(3);
+    absl::Duration statement_timeout = absl::Seconds(5);
+  };
+
+  explicit PgPool(Options options);
+  ~PgPool();
+  PgPool(const PgPool&) = delete;
+  PgPool& operator=(const PgPool&) = delete;
+
+  // UNAVAILABLE when no connection can be had within acquire_timeout or the server is
+  // unreachable (the caller may retry).
+  absl::StatusOr<PgConn> Acquire();
+
+  // Runs `fn` inside BEGIN/COMMIT; ROLLBACK when fn fails (its status is returned).
+  absl::Status Transaction(const std::function<absl::Status(PgConn&)>& fn);
+
+  // SELECT 1 on a pooled connection.
+  absl::Status Ping();
+
+ private:
+  friend class PgConn;
+  void Release(PGconn* conn, bool broken);
+  absl::StatusOr<PGconn*> Connect();
+
+  const Options options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PGconn*> idle_;
+  int open_ = 0;
+};
+
+// Maps a failed result (or connection) to the most specific canonical status. Messages
+// carry the primary PostgreSQL message and the constraint name, never row values.
+absl::Status PgError(const PGresult* result, PGconn* conn);
+
+}  // namespace fangxian::common
+
+#endif  // FANGXIAN_COMMON_PG_H_

@@ -1,0 +1,53 @@
+#include "common/rpc.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace fangxian::common {
+namespace {
+
+absl::string_view MetadataValue(const grpc::CallbackServerContext* ctx, absl::string_view key) {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return {};
+  return {it->second.data(), it->second.size()};
+}
+
+// Calls without a deadline get this one, so no work runs unbounded.
+constexpr auto kDefaultDeadline = std::chrono::seconds(30);
+
+}  // namespace
+
+void PrepareOutgoing(const CallContext& call, grpc::ClientContext* out) {
+  out->set_deadline(call.deadline);
+  if (!call.request_id.empty()) out->AddMetadata(kRequestIdKey, call.request_id);
+  if (!call.authorization.empty()) out->AddMetadata("authorization", call.authorization);
+}
+
+RpcRuntime::RpcRuntime(std::shared_ptr<const TokenVerifier> verifier, int workers,
+                       size_t queue_limit, Clock clock)
+    : verifier_(std::move(verifier)), clock_(std::move(clock)), pool_(workers, queue_limit) {}
+
+absl::StatusOr<CallContext> RpcRuntime::Admit(const grpc::CallbackServerContext* ctx,
+                                              const AuthRule& rule) const {
+  CallContext call;
+  call.request_id = std::string(MetadataValue(ctx, kRequestIdKey));
+  const auto now = std::chrono::system_clock::now();
+  call.deadline = std::min(ctx->deadline(), now + kDefaultDeadline);
+  call.authorization = std::string(MetadataValue(ctx, "authorization"));
+  const absl::string_view token = BearerToken(call.authorization);
+  if (token.empty()) {
+    return absl::UnauthenticatedError(
+        "missing credentials: send \"authorization: Bearer <access token>\"");
+  }
+  absl::StatusOr<Principal> principal = verifier_->Verify(token, clock_());
+  if (!principal.ok()) return principal.status();
+  if (!rule.roles.empty() && !principal->HasAnyRole(rule.roles)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("this call needs one of the roles: ", absl::StrJoin(rule.roles, ", ")));
+  }
+  call.principal = std::move(*principal);
+  return call;
+}
+
+}  // namespace fangxian::common

@@ -1,0 +1,110 @@
+// The one way a service handles a unary RPC on the gRPC callback API:
+//   1. refuse while the service is not ready (UNAVAILABLE, retryable);
+//   2. authenticate the bearer token and check the caller holds one of the method's roles;
+//   3. hand the blocking work to the worker pool (RESOURCE_EXHAUSTED when it is full);
+//   4. on a worker: give up early if the call was cancelled or its deadline passed, run
+//      the handler, and finish the reactor with its status.
+// Handlers are plain functions (const CallContext&) -> absl::Status that fill the response.
+#ifndef FANGXIAN_COMMON_RPC_H_
+#define FANGXIAN_COMMON_RPC_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "common/auth.h"
+#include "common/status.h"
+#include "common/worker_pool.h"
+
+#include "absl/strings/string_view.h"
+
+namespace fangxian::common {
+
+// Metadata key of the request id (accepted from callers, generated when absent).
+inline constexpr char kRequestIdKey[] = "x-request-id";
+
+// What a handler knows about its call.
+struct CallContext {
+  std::string request_id;
+  Principal principal;
+  std::chrono::system_clock::time_point deadline;
+  std::string authorization;  // the caller's "Bearer ..." header, for pass-through
+};
+
+// Which roles may call a method. An empty list means any authenticated caller.
+struct AuthRule {
+  std::vector<absl::string_view> roles;
+};
+
+// Copies request id, deadline and credentials onto an outgoing call (deadline
+// propagation: the downstream call never outlives ours).
+void PrepareOutgoing(const CallContext& call, grpc::ClientContext* out);
+
+class RpcRuntime {
+ public:
+  using Clock = std::function<absl::Time()>;
+
+  RpcRuntime(std::shared_ptr<const TokenVerifier> verifier, int workers, size_t queue_limit,
+             Clock clock = [] { return absl::Now(); });
+
+  void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+  absl::Time Now() const { return clock_(); }
+  size_t queued() const { return pool_.queued(); }
+
+  // Authenticates and authorises the call (steps 2 of the list above).
+  absl::StatusOr<CallContext> Admit(const grpc::CallbackServerContext* ctx,
+                                    const AuthRule& rule) const;
+
+  template <typename Handler>
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const AuthRule& rule,
+                                  Handler handler) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    if (!ready()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                   "service is starting or its database is unreachable; retry"));
+      return reactor;
+    }
+    absl::StatusOr<CallContext> call = Admit(ctx, rule);
+    if (!call.ok()) {
+      reactor->Finish(ToGrpcStatus(call.status()));
+      return reactor;
+    }
+    auto task = [ctx, reactor, handler = std::move(handler),
+                 call = std::move(*call)]() mutable {
+      if (ctx->IsCancelled()) {
+        reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+        return;
+      }
+      if (std::chrono::system_clock::now() >= call.deadline) {
+        reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                     "deadline passed while queued"));
+        return;
+      }
+      reactor->Finish(ToGrpcStatus(handler(static_cast<const CallContext&>(call))));
+    };
+    if (!pool_.TrySubmit(std::move(task))) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   "server overloaded; retry with backoff"));
+    }
+    return reactor;
+  }
+
+ private:
+  std::shared_ptr<const TokenVerifier> verifier_;
+  Clock clock_;
+  std::atomic<bool> ready_{false};
+  WorkerPool pool_;
+};
+
+}  // namespace fangxian::common
+
+#endif  // FANGXIAN_COMMON_RPC_H_

@@ -1,0 +1,212 @@
+#include "common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <sodium.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/interceptors.h"
+#include "common/log.h"
+
+namespace fangxian::common {
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
+  ServerConfig c;
+  Severity level = Severity::kInfo;
+  const std::string level_name = env.String("FX_LOG_LEVEL", "INFO");
+  if (!ParseSeverity(level_name, &level)) {
+    env.AddError("FX_LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR");
+  }
+  SetMinSeverity(level);
+  c.grpc_address = env.HostPort("FX_GRPC_ADDR", absl::StrCat("127.0.0.1:", default_port));
+  c.metrics_port = static_cast<int>(env.Int("FX_METRICS_PORT", -1, -1, 65535));
+  c.reflection = env.Bool("FX_REFLECTION", false);
+  c.max_message_bytes =
+      static_cast<int>(env.Int("FX_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
+  c.workers = static_cast<int>(env.Int("FX_WORKERS", 16, 1, 1024));
+  c.queue_limit = static_cast<int>(env.Int("FX_QUEUE_LIMIT", 2048, 1, 1 << 20));
+  c.drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
+  c.health_interval_ms = static_cast<int>(env.Int("FX_HEALTH_INTERVAL_MS", 2000, 50, 60000));
+  c.port_file = env.String("FX_PORT_FILE", "");
+  c.pg.dsn = env.Secret("FX_PG_DSN");
+  c.pg.size = static_cast<int>(env.Int("FX_PG_POOL_SIZE", 8, 1, 256));
+  c.pg.statement_timeout =
+      absl::Milliseconds(env.Int("FX_PG_STATEMENT_TIMEOUT_MS", 5000, 10, 600000));
+  const std::string redis = env.HostPort("FX_REDIS_ADDR");
+  if (!redis.empty() && !ParseRedisAddress(redis, &c.redis).ok()) {
+    env.AddError("FX_REDIS_ADDR", "must be host:port with a port from 1 to 65535");
+  }
+  c.redis.password = env.Secret("FX_REDIS_PASSWORD", "");
+  c.redis.timeout = absl::Milliseconds(env.Int("FX_REDIS_TIMEOUT_MS", 200, 1, 60000));
+  c.token_public_keys = env.String("FX_TOKEN_PUBLIC_KEYS");
+  c.token_audience = env.String("FX_TOKEN_AUDIENCE", "fangxian");
+  if (!c.token_public_keys.empty()) {
+    auto v = TokenVerifier::Create(c.token_public_keys, c.token_audience);
+    if (!v.ok()) env.AddError("FX_TOKEN_PUBLIC_KEYS", std::string(v.status().message()));
+  }
+  return c;
+}
+
+ServiceHost::ServiceHost(ServerConfig config, std::string service_name, std::string schema,
+                         const std::vector<Migration>* migrations)
+    : config_(std::move(config)),
+      service_name_(std::move(service_name)),
+      schema_(std::move(schema)),
+      migrations_(migrations) {
+  if (sodium_init() < 0) {
+    LogError("libsodium failed to initialise");
+    std::exit(1);
+  }
+  pg_ = std::make_unique<PgPool>(config_.pg);
+  redis_ = std::make_unique<RedisPool>(config_.redis);
+  metrics_ = std::make_unique<Metrics>("fx_grpc_server");
+  auto verifier = TokenVerifier::Create(config_.token_public_keys, config_.token_audience);
+  if (!verifier.ok()) {  // validated in ReadServerConfig; unreachable in practice
+    LogError("invalid token configuration", {{"error", verifier.status().ToString()}});
+    std::exit(2);
+  }
+  runtime_ = std::make_unique<RpcRuntime>(
+      std::make_shared<const TokenVerifier>(std::move(*verifier)), config_.workers,
+      static_cast<size_t>(config_.queue_limit));
+  metrics_->AddGauge("fx_ready", "1 while the service is SERVING.",
+                     [this] { return runtime_->ready() ? 1.0 : 0.0; });
+  metrics_->AddGauge("fx_redis_up", "1 while Redis answers.",
+                     [this] { return redis_->up() ? 1.0 : 0.0; });
+  metrics_->AddGauge("fx_worker_queue", "RPCs waiting for a worker.",
+                     [this] { return static_cast<double>(runtime_->queued()); });
+}
+
+ServiceHost::~ServiceHost() = default;
+
+void ServiceHost::ReadinessLoop() {
+  auto* health = server_->GetHealthCheckService();
+  bool migrated = false;
+  bool was_ready = false;
+  absl::Duration backoff = absl::Milliseconds(100);
+  const absl::Duration interval = absl::Milliseconds(config_.health_interval_ms);
+  std::string last_error;
+  for (;;) {
+    absl::Status st = migrated ? pg_->Ping() : Migrate(*pg_, schema_, *migrations_);
+    if (st.ok()) migrated = true;
+    const bool ready = st.ok();
+    if (ready != was_ready) {
+      if (ready) {
+        LogInfo("database reachable; SERVING", {{"service", service_name_}});
+      } else {
+        LogWarning("database unreachable; NOT_SERVING", {{"service", service_name_},
+                                                           {"error", st.message()}});
+      }
+    } else if (!ready && st.message() != last_error) {
+      LogWarning("database still unreachable", {{"error", st.message()}});
+    }
+    last_error = std::string(st.message());
+    was_ready = ready;
+    runtime_->set_ready(ready);
+    health->SetServingStatus(ready);
+    health->SetServingStatus(service_name_, ready);
+    // While down, retry with exponential back-off (capped); while up, check periodically.
+    const absl::Duration wait = ready ? interval : backoff;
+    backoff = ready ? absl::Milliseconds(100) : std::min(backoff * 2, absl::Seconds(5));
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cv_.wait_for(lock, absl::ToChronoNanoseconds(wait), [this] { return stopping_; })) {
+      return;
+    }
+  }
+}
+
+int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  if (config_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config_.grpc_address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
+  builder.SetMaxSendMessageSize(config_.max_message_bytes);
+  // Keepalive enforcement: clients may ping at most every 10 s, and only with calls open;
+  // abusive pingers get GOAWAY. The server pings idle connections every 2 minutes.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<ObservabilityInterceptorFactory>(metrics_.get()));
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+
+  server_ = builder.BuildAndStart();
+  if (!server_ || port == 0) {
+    LogError("cannot listen", {{"address", config_.grpc_address}});
+    return 1;
+  }
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->GetHealthCheckService()->SetServingStatus(service_name_, false);
+
+  std::unique_ptr<MetricsHttpServer> metrics_http;
+  int metrics_port = -1;
+  if (config_.metrics_port >= 0) {
+    const std::string host = config_.grpc_address.substr(0, config_.grpc_address.rfind(':'));
+    metrics_http = std::make_unique<MetricsHttpServer>(
+        metrics_.get(), host == "0.0.0.0" || host == "[::]" ? "0.0.0.0" : host,
+        config_.metrics_port);
+    if (!metrics_http->Start()) {
+      LogError("cannot listen for metrics", {{"port", config_.metrics_port}});
+      return 1;
+    }
+    metrics_port = metrics_http->port();
+  }
+  LogInfo("listening", {{"service", service_name_},
+                        {"grpc_port", port},
+                        {"metrics_port", metrics_port},
+                        {"reflection", config_.reflection}});
+  if (!config_.port_file.empty()) {
+    // Written atomically so a watcher never reads half a file.
+    const std::string tmp = config_.port_file + ".tmp";
+    {
+      std::ofstream f(tmp);
+      f << "{\"grpc_port\":" << port << ",\"metrics_port\":" << metrics_port << "}\n";
+    }
+    std::rename(tmp.c_str(), config_.port_file.c_str());
+  }
+
+  std::thread readiness([this] { ReadinessLoop(); });
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+
+  LogInfo("draining", {{"signal", sig}, {"drain_seconds", config_.drain_seconds}});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  readiness.join();
+  runtime_->set_ready(false);
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->GetHealthCheckService()->SetServingStatus(service_name_, false);
+  // Refuse new calls, let in-flight ones finish within the drain window, then cancel.
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::seconds(config_.drain_seconds));
+  server_->Wait();
+  LogInfo("stopped", {{"service", service_name_}});
+  return 0;
+}
+
+}  // namespace fangxian::common

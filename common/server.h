@@ -1,0 +1,82 @@
+// Server bootstrap shared by every service: configuration common to all of them, the
+// PostgreSQL and Redis pools, the RPC runtime, grpc.health.v1 (SERVING only while the
+// database is reachable and migrated), optional reflection, the observability
+// interceptor, /metrics, keepalive enforcement, message size limits and a graceful drain
+// on SIGTERM. Only main.cc uses it; business logic never reads configuration.
+#ifndef FANGXIAN_COMMON_SERVER_H_
+#define FANGXIAN_COMMON_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/metrics.h"
+#include "common/migrate.h"
+#include "common/pg.h"
+#include "common/redis.h"
+#include "common/rpc.h"
+
+namespace fangxian::common {
+
+struct ServerConfig {
+  std::string grpc_address;       // FX_GRPC_ADDR
+  int metrics_port = -1;          // FX_METRICS_PORT (-1: off, 0: any free port)
+  bool reflection = false;        // FX_REFLECTION
+  int max_message_bytes = 0;      // FX_MAX_MESSAGE_BYTES
+  int workers = 0;                // FX_WORKERS
+  int queue_limit = 0;            // FX_QUEUE_LIMIT
+  int drain_seconds = 0;          // FX_DRAIN_SECONDS
+  int health_interval_ms = 0;     // FX_HEALTH_INTERVAL_MS
+  std::string port_file;          // FX_PORT_FILE (optional)
+  PgPool::Options pg;             // FX_PG_DSN, FX_PG_POOL_SIZE, FX_PG_STATEMENT_TIMEOUT_MS
+  RedisPool::Options redis;       // FX_REDIS_ADDR, FX_REDIS_PASSWORD, FX_REDIS_TIMEOUT_MS
+  std::string token_public_keys;  // FX_TOKEN_PUBLIC_KEYS
+  std::string token_audience;     // FX_TOKEN_AUDIENCE
+};
+
+// Reads the variables above (and FX_LOG_LEVEL). Problems are recorded in `env`.
+ServerConfig ReadServerConfig(EnvConfig& env, int default_port);
+
+class ServiceHost {
+ public:
+  // `service_name`: the full proto service name, used for health status.
+  // `schema`: the service's PostgreSQL schema, migrated with `migrations`.
+  ServiceHost(ServerConfig config, std::string service_name, std::string schema,
+              const std::vector<Migration>* migrations);
+  ~ServiceHost();
+
+  PgPool& pg() { return *pg_; }
+  RedisPool& redis() { return *redis_; }
+  RpcRuntime& runtime() { return *runtime_; }
+
+  // Serves `services` until SIGTERM or SIGINT, then drains. Returns the exit status.
+  int Run(const std::vector<grpc::Service*>& services);
+
+ private:
+  void ReadinessLoop();
+
+  ServerConfig config_;
+  const std::string service_name_;
+  const std::string schema_;
+  const std::vector<Migration>* migrations_;
+  std::unique_ptr<PgPool> pg_;
+  std::unique_ptr<RedisPool> redis_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<RpcRuntime> runtime_;
+  std::unique_ptr<grpc::Server> server_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+};
+
+// Blocks SIGTERM/SIGINT in this thread and every thread started after it, so the main
+// thread can wait for them with sigwait. Call first thing in main().
+void BlockTerminationSignals();
+
+}  // namespace fangxian::common
+
+#endif  // FANGXIAN_COMMON_SERVER_H_

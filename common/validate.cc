@@ -1,0 +1,97 @@
+#include "common/validate.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth.h"
+
+namespace fangxian::common {
+
+bool IsUuid(absl::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!(absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status RequireUuid(absl::string_view field, absl::string_view value) {
+  if (IsUuid(value)) return absl::OkStatus();
+  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, " must be a lower-case UUID (8-4-4-4-12 hex digits)"));
+}
+
+int64_t Utf8Length(absl::string_view s) {
+  int64_t n = 0;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return -1;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return -1;
+    }
+    i += len;
+    ++n;
+  }
+  return n;
+}
+
+absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_chars,
+                         bool required) {
+  if (value.empty()) {
+    return required ? absl::InvalidArgumentError(absl::StrCat(field, " is required"))
+                    : absl::OkStatus();
+  }
+  const int64_t len = Utf8Length(value);
+  if (len < 0) return absl::InvalidArgumentError(absl::StrCat(field, " is not valid UTF-8"));
+  if (static_cast<size_t>(len) > max_chars) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is too long (at most ", max_chars, " characters)"));
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7F) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " must not contain control characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequireAreaPath(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  if (!IsValidAreaPath(value)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " must be a dotted path of lower-case area codes like \"gongyi.dufulu.longhai\""
+               " (segments of a-z, 0-9 and '-', at most 128 characters)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequireAreaPaths(absl::string_view field,
+                              const google::protobuf::RepeatedPtrField<std::string>& values,
+                              size_t max_count) {
+  if (values.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " needs at least one area"));
+  }
+  if (static_cast<size_t>(values.size()) > max_count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " has too many areas (at most ", max_count, ")"));
+  }
+  std::set<absl::string_view> seen;
+  for (const std::string& v : values) {
+    if (absl::Status s = RequireAreaPath(field, v); !s.ok()) return s;
+    if (!seen.insert(v).second) {
+      return absl::InvalidArgumentError(absl::StrCat(field, " lists \"", v, "\" twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fangxian::common

@@ -1,0 +1,35 @@
+// Field validation shared by the services. Every failure is INVALID_ARGUMENT with a
+// message that names the field and says what is accepted, so a caller can fix it.
+#ifndef FANGXIAN_COMMON_VALIDATE_H_
+#define FANGXIAN_COMMON_VALIDATE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/repeated_field.h"
+
+namespace fangxian::common {
+
+// Canonical lower-case UUID text (8-4-4-4-12 hex).
+bool IsUuid(absl::string_view s);
+absl::Status RequireUuid(absl::string_view field, absl::string_view value);
+
+// Valid UTF-8, no control characters, 1..max_chars characters (code points) when
+// required, 0..max_chars otherwise.
+absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_chars,
+                         bool required = true);
+
+// A dotted area path (see IsValidAreaPath in common/auth.h).
+absl::Status RequireAreaPath(absl::string_view field, absl::string_view value);
+absl::Status RequireAreaPaths(absl::string_view field,
+                              const google::protobuf::RepeatedPtrField<std::string>& values,
+                              size_t max_count);
+
+// Number of UTF-8 code points, or -1 if `s` is not valid UTF-8.
+int64_t Utf8Length(absl::string_view s);
+
+}  // namespace fangxian::common
+
+#endif  // FANGXIAN_COMMON_VALIDATE_H_

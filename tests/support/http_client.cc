@@ -1,0 +1,80 @@
+#include "tests/support/http_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace fangxian::testing {
+
+HttpResponse HttpRequest(int port, const std::string& method, const std::string& target,
+                         const std::string& body,
+                         const std::map<std::string, std::string>& headers) {
+  HttpResponse out;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{15, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return out;
+  }
+  std::string req = absl::StrCat(method, " ", target, " HTTP/1.1\r\nHost: 127.0.0.1:", port,
+                                 "\r\nConnection: close\r\n");
+  for (const auto& [k, v] : headers) absl::StrAppend(&req, k, ": ", v, "\r\n");
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    absl::StrAppend(&req, "Content-Length: ", body.size(), "\r\n");
+  }
+  absl::StrAppend(&req, "\r\n", body);
+  size_t off = 0;
+  while (off < req.size()) {
+    const ssize_t n = ::send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer (413) before reading everything
+    off += static_cast<size_t>(n);
+  }
+  std::string raw;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const size_t head_end = raw.find("\r\n\r\n");
+  if (head_end == std::string::npos) return out;
+  std::vector<std::string> lines = absl::StrSplit(raw.substr(0, head_end), "\r\n");
+  std::vector<std::string> status_line = absl::StrSplit(lines[0], absl::MaxSplits(' ', 2));
+  if (status_line.size() < 2 || !absl::SimpleAtoi(status_line[1], &out.status)) return out;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const size_t colon = lines[i].find(':');
+    if (colon == std::string::npos) continue;
+    out.headers[absl::AsciiStrToLower(lines[i].substr(0, colon))] =
+        std::string(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)));
+  }
+  out.body = raw.substr(head_end + 4);
+  auto te = out.headers.find("transfer-encoding");
+  if (te != out.headers.end() && te->second == "chunked") {
+    std::string decoded;
+    size_t pos = 0;
+    while (pos < out.body.size()) {
+      const size_t eol = out.body.find("\r\n", pos);
+      if (eol == std::string::npos) break;
+      size_t len = std::stoul(out.body.substr(pos, eol - pos), nullptr, 16);
+      if (len == 0) break;
+      decoded += out.body.substr(eol + 2, len);
+      pos = eol + 2 + len + 2;
+    }
+    out.body = decoded;
+  }
+  return out;
+}
+
+}  // namespace fangxian::testing

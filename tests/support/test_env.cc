@@ -1,0 +1,99 @@
+#include "tests/support/test_env.h"
+
+#include <arpa/inet.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace fangxian::testing {
+namespace {
+
+std::string RequiredEnv(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') {
+    throw std::runtime_error(absl::StrCat(name, " is not set: run the tests through scripts/test"));
+  }
+  return v;
+}
+
+common::TokenSigner NewSigner() {
+  if (sodium_init() < 0) throw std::runtime_error("sodium_init failed");
+  unsigned char seed[32];
+  randombytes_buf(seed, sizeof seed);
+  auto s = common::TokenSigner::Create("test",
+                                       absl::string_view(reinterpret_cast<char*>(seed), 32));
+  if (!s.ok()) throw std::runtime_error("cannot create test signer");
+  return *s;
+}
+
+}  // namespace
+
+std::string AdminPgDsn() { return RequiredEnv("FX_TEST_PG_DSN"); }
+std::string RedisAddr() { return RequiredEnv("FX_TEST_REDIS_ADDR"); }
+std::string BuildDir() { return RequiredEnv("FX_BUILD_DIR"); }
+
+std::string CreateScratchDatabase(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  const std::string name = absl::StrCat(prefix, "_", ::getpid(), "_", counter++, "_",
+                                        absl::ToUnixMicros(absl::Now()) % 1000000000);
+  const std::string admin = AdminPgDsn();
+  PGconn* c = PQconnectdb(admin.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    const std::string why = PQerrorMessage(c);
+    PQfinish(c);
+    throw std::runtime_error("cannot reach test PostgreSQL: " + why);
+  }
+  // The name is generated here from safe characters, so interpolating it is fine.
+  PGresult* r = PQexec(c, ("CREATE DATABASE " + name).c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const std::string why = PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  if (!ok) throw std::runtime_error("CREATE DATABASE failed: " + why);
+  // Replace the dbname in the admin DSN (a key=value string built by scripts/test).
+  return absl::StrCat(admin, " dbname=", name);
+}
+
+TestTokens::TestTokens() : signer_(NewSigner()) {}
+
+std::string TestTokens::public_keys() const {
+  return absl::StrCat("test=", absl::Base64Escape(signer_.public_key()));
+}
+
+std::string TestTokens::Mint(const std::string& subject, const std::vector<std::string>& roles,
+                             const std::vector<std::string>& scopes, int ttl_seconds) const {
+  auth::v1::TokenClaims claims;
+  claims.set_sub(subject);
+  claims.set_aud("fangxian");
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  claims.set_iat(now);
+  claims.set_exp(now + ttl_seconds);
+  for (const auto& r : roles) claims.add_roles(r);
+  for (const auto& s : scopes) claims.add_scopes(s);
+  return signer_.Sign(claims);
+}
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace fangxian::testing

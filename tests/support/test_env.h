@@ -1,0 +1,42 @@
+// What integration and end-to-end tests need from their environment: the throwaway
+// PostgreSQL and Redis that scripts/test started, fresh per-test databases, and tokens.
+#ifndef FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_
+#define FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_
+
+#include <string>
+#include <vector>
+
+#include "common/auth.h"
+
+namespace fangxian::testing {
+
+// FX_TEST_PG_DSN (a superuser DSN to the throwaway cluster); the test is skipped... never:
+// a missing variable fails the test, so CI cannot pass without the real servers.
+std::string AdminPgDsn();
+// FX_TEST_REDIS_ADDR ("127.0.0.1:port").
+std::string RedisAddr();
+std::string BuildDir();
+
+// Creates a new empty database with a unique name and returns its DSN, so tests never
+// see each other's data.
+std::string CreateScratchDatabase(const std::string& prefix);
+
+// A key pair for tests: verifier config and minted tokens.
+class TestTokens {
+ public:
+  TestTokens();
+  std::string public_keys() const;  // FX_TOKEN_PUBLIC_KEYS value
+  std::string Mint(const std::string& subject, const std::vector<std::string>& roles,
+                   const std::vector<std::string>& scopes, int ttl_seconds = 3600) const;
+  const common::TokenSigner& signer() const { return signer_; }
+
+ private:
+  common::TokenSigner signer_;
+};
+
+// A TCP port nobody listens on right now (bound then released).
+int FreePort();
+
+}  // namespace fangxian::testing
+
+#endif  // FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_

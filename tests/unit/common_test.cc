@@ -1,0 +1,124 @@
+// Unit tests of the small common pieces: status mapping, JSON log lines, metrics text,
+// field validation and the worker pool.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+
+#include "common/json.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/status.h"
+#include "common/validate.h"
+#include "common/worker_pool.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace fangxian::common {
+namespace {
+
+TEST(StatusTest, HttpTableIsTheStandardOne) {
+  using C = grpc::StatusCode;
+  const std::vector<std::pair<C, int>> table = {
+      {C::OK, 200}, {C::INVALID_ARGUMENT, 400}, {C::FAILED_PRECONDITION, 400},
+      {C::OUT_OF_RANGE, 400}, {C::UNAUTHENTICATED, 401}, {C::PERMISSION_DENIED, 403},
+      {C::NOT_FOUND, 404}, {C::ALREADY_EXISTS, 409}, {C::ABORTED, 409},
+      {C::RESOURCE_EXHAUSTED, 429}, {C::CANCELLED, 499}, {C::UNIMPLEMENTED, 501},
+      {C::UNAVAILABLE, 503}, {C::DEADLINE_EXCEEDED, 504}, {C::INTERNAL, 500},
+      {C::UNKNOWN, 500}, {C::DATA_LOSS, 500}};
+  for (const auto& [code, http] : table) {
+    EXPECT_EQ(HttpStatusForCode(code), http) << CodeName(code);
+  }
+}
+
+TEST(StatusTest, RoundTripsCodeAndMessage) {
+  grpc::Status g = ToGrpcStatus(absl::NotFoundError("no such resident"));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(g.error_message(), "no such resident");
+  EXPECT_EQ(FromGrpcStatus(g), absl::NotFoundError("no such resident"));
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
+
+TEST(JsonTest, EscapesAndRepairsUtf8) {
+  EXPECT_EQ(JsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+  EXPECT_EQ(JsonString("防线"), "\"防线\"");
+  EXPECT_EQ(JsonString("bad\xff"), "\"bad\xEF\xBF\xBD\"");
+}
+
+TEST(LogTest, LineIsOneValidJsonObject) {
+  const std::string line = FormatLogLine(Severity::kWarning, "hello \"world\"",
+                                         {{"n", 3}, {"ok", true}, {"s", "x\ny"}, {"d", 1.5}});
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &parsed).ok()) << line;
+  EXPECT_EQ(parsed.fields().at("severity").string_value(), "WARNING");
+  EXPECT_EQ(parsed.fields().at("message").string_value(), "hello \"world\"");
+  EXPECT_EQ(parsed.fields().at("n").number_value(), 3);
+  EXPECT_EQ(parsed.fields().at("s").string_value(), "x\ny");
+  EXPECT_TRUE(parsed.fields().at("ok").bool_value());
+}
+
+TEST(MetricsTest, RendersCountersAndCumulativeHistogram) {
+  Metrics m("fx_test");
+  m.Record("/svc/A", "OK", 0.0007);
+  m.Record("/svc/A", "OK", 0.02);
+  m.Record("/svc/A", "NOT_FOUND", 3.0);
+  m.AddGauge("fx_ready", "ready", [] { return 1.0; });
+  const std::string text = m.Render();
+  EXPECT_NE(text.find("fx_test_requests_total{method=\"/svc/A\",code=\"OK\"} 2\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("fx_test_requests_total{method=\"/svc/A\",code=\"NOT_FOUND\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fx_test_latency_seconds_bucket{method=\"/svc/A\",le=\"0.0005\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fx_test_latency_seconds_bucket{method=\"/svc/A\",le=\"0.001\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fx_test_latency_seconds_bucket{method=\"/svc/A\",le=\"0.025\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fx_test_latency_seconds_bucket{method=\"/svc/A\",le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("fx_test_latency_seconds_count{method=\"/svc/A\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("fx_ready 1\n"), std::string::npos);
+}
+
+TEST(ValidateTest, NamesTheFieldInEveryMessage) {
+  EXPECT_TRUE(RequireUuid("id", "123e4567-e89b-12d3-a456-426614174000").ok());
+  auto bad = RequireUuid("resident_id", "123E4567-e89b-12d3-a456-426614174000");
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("resident_id"), absl::string_view::npos);
+  EXPECT_TRUE(RequireText("name", "张三", 2).ok());
+  EXPECT_FALSE(RequireText("name", "张三丰", 2).ok());
+  EXPECT_FALSE(RequireText("name", "", 2).ok());
+  EXPECT_TRUE(RequireText("note", "", 2, /*required=*/false).ok());
+  EXPECT_FALSE(RequireText("name", "a\tb", 10).ok());
+  EXPECT_FALSE(RequireText("name", "\xff", 10).ok());
+  google::protobuf::RepeatedPtrField<std::string> areas;
+  EXPECT_FALSE(RequireAreaPaths("areas", areas, 3).ok());
+  *areas.Add() = "gongyi.a";
+  *areas.Add() = "gongyi.b";
+  EXPECT_TRUE(RequireAreaPaths("areas", areas, 3).ok());
+  *areas.Add() = "gongyi.a";
+  EXPECT_FALSE(RequireAreaPaths("areas", areas, 3).ok());
+}
+
+TEST(WorkerPoolTest, RunsTasksAndRefusesWhenTheQueueIsFull) {
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<int> ran{0};
+  {
+    WorkerPool pool(1, 2);
+    std::promise<void> started;
+    ASSERT_TRUE(pool.TrySubmit([&] { started.set_value(); gate.wait(); ++ran; }));
+    started.get_future().wait();  // the only worker is now busy
+    EXPECT_TRUE(pool.TrySubmit([&] { ++ran; }));
+    EXPECT_TRUE(pool.TrySubmit([&] { ++ran; }));
+    EXPECT_FALSE(pool.TrySubmit([&] { ++ran; }));  // queue limit 2 reached
+    EXPECT_EQ(pool.queued(), 2u);
+    release.set_value();
+  }  // the destructor drains the queue
+  EXPECT_EQ(ran.load(), 3);
+}
+
+}  // namespace
+}  // namespace fangxian::common
