@@ -1,0 +1,304 @@
+// Black-box tests of identity_server: the real binary, a scratch PostgreSQL database and
+// the test Redis, called over gRPC.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "services/identity/id_number.h"
+#include "tests/support/grpc_client.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/tcp_proxy.h"
+#include "tests/support/test_env.h"
+
+namespace fangxian::testing {
+namespace {
+
+using identity::v1::CreateResidentRequest;
+using identity::v1::GetResidentRequest;
+using identity::v1::IdentityService;
+using identity::v1::Resident;
+
+constexpr char kKeyA[] = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+constexpr char kKeyB[] = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+
+std::string ValidId(const std::string& first17) {
+  return first17 + identity::IdCheckCharacter(first17);
+}
+
+std::map<std::string, std::string> BaseEnv(const TestTokens& tokens, const std::string& dsn,
+                                           const std::string& redis) {
+  return {{"FX_GRPC_ADDR", "127.0.0.1:0"},
+          {"FX_METRICS_PORT", "0"},
+          {"FX_PG_DSN", dsn},
+          {"FX_REDIS_ADDR", redis},
+          {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
+          {"FX_PII_ENC_KEY", kKeyA},
+          {"FX_PII_HASH_KEY", kKeyB},
+          {"FX_HEALTH_INTERVAL_MS", "100"},
+          {"FX_LOG_LEVEL", "INFO"}};
+}
+
+class IdentityServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dsn_ = CreateScratchDatabase("identity");
+    server_ = std::make_unique<ChildProcess>("services/identity/identity_server",
+                                             BaseEnv(tokens_, dsn_, RedisAddr()));
+    port_ = server_->WaitForPort("grpc_port");
+    channel_ = LocalChannel(port_);
+    ASSERT_EQ(WaitForHealth(*channel_, "SERVING"), "SERVING") << server_->Stderr();
+    stub_ = IdentityService::NewStub(channel_);
+    admin_ = tokens_.Mint("admin-1", {"community_admin"}, {"gongyi.dufulu.longhai"});
+  }
+
+  grpc::Status Create(const std::string& token, const Resident& r, Resident* out) {
+    CreateResidentRequest req;
+    *req.mutable_resident() = r;
+    return stub_->CreateResident(CallContextWith(token).get(), req, out);
+  }
+
+  grpc::Status Get(const std::string& token, const std::string& id, Resident* out) {
+    GetResidentRequest req;
+    req.set_resident_id(id);
+    return stub_->GetResident(CallContextWith(token).get(), req, out);
+  }
+
+  static Resident Sample() {
+    Resident r;
+    r.set_name("李晓霞");
+    r.set_id_number(ValidId("41018119900307123"));
+    r.set_phone("13812345678");
+    r.set_area_code("gongyi.dufulu.longhai.jingyuan");
+    return r;
+  }
+
+  // Runs SQL on the scratch database directly, returning the first column of each row.
+  std::vector<std::string> Query(const std::string& sql) {
+    PGconn* c = PQconnectdb(dsn_.c_str());
+    PGresult* r = PQexec(c, sql.c_str());
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r); ++i) out.emplace_back(PQgetvalue(r, i, 0));
+    PQclear(r);
+    PQfinish(c);
+    return out;
+  }
+
+  TestTokens tokens_;
+  std::string dsn_;
+  std::unique_ptr<ChildProcess> server_;
+  int port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<IdentityService::Stub> stub_;
+  std::string admin_;
+};
+
+TEST_F(IdentityServerTest, CreateThenGetReturnsMaskedResidentAndStoresNoPlainId) {
+  Resident created;
+  grpc::Status st = Create(admin_, Sample(), &created);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(created.name(), "李晓霞");
+  EXPECT_EQ(created.id_number(), identity::MaskIdNumber(Sample().id_number()));
+  EXPECT_EQ(created.phone(), "138****5678");
+  EXPECT_EQ(created.resident_id().size(), 36u);
+  EXPECT_GT(created.create_time().seconds(), 0);
+
+  Resident got;
+  ASSERT_TRUE(Get(admin_, created.resident_id(), &got).ok());
+  EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
+
+  // At rest: sealed and hashed, never in clear.
+  const std::string plain = Sample().id_number();
+  auto rows = Query("SELECT encode(id_number_sealed, 'escape') || id_number_masked || "
+                    "encode(id_number_hash, 'hex') FROM identity.residents");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].find(plain), std::string::npos);
+  EXPECT_EQ(Query("SELECT created_by FROM identity.residents")[0], "admin-1");
+  // Nor in the logs.
+  EXPECT_EQ(server_->Stderr().find(plain), std::string::npos);
+}
+
+TEST_F(IdentityServerTest, LegacyNumberIsConvertedAndDuplicatesRefused) {
+  Resident r = Sample();
+  r.set_id_number("410181900307123");  // the same person's 15-digit number
+  Resident created;
+  ASSERT_TRUE(Create(admin_, r, &created).ok());
+  Resident again;
+  grpc::Status dup = Create(admin_, Sample(), &again);
+  EXPECT_EQ(dup.error_code(), grpc::StatusCode::ALREADY_EXISTS) << dup.error_message();
+  EXPECT_EQ(Query("SELECT count(*) FROM identity.residents")[0], "1");
+}
+
+TEST_F(IdentityServerTest, BadInputIsInvalidArgumentNamingTheField) {
+  struct Case {
+    std::function<void(Resident&)> mutate;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {[](Resident& r) { r.clear_name(); }, "resident.name"},
+      {[](Resident& r) { r.set_name(std::string(65, 'a')); }, "resident.name"},
+      {[](Resident& r) { r.set_id_number("410181199003071234"); }, "resident.id_number"},
+      {[](Resident& r) { r.set_id_number(ValidId("41018120991231123")); }, "resident.id_number"},
+      {[](Resident& r) { r.set_id_number(ValidId("41018119900230123")); }, "resident.id_number"},
+      {[](Resident& r) { r.set_id_number(ValidId("00000019900307123")); }, "resident.id_number"},
+      {[](Resident& r) { r.set_phone("12345"); }, "resident.phone"},
+      {[](Resident& r) { r.set_area_code("Gongyi/Longhai"); }, "resident.area_code"},
+  };
+  for (const Case& c : cases) {
+    Resident r = Sample();
+    c.mutate(r);
+    Resident out;
+    grpc::Status st = Create(admin_, r, &out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.field;
+    EXPECT_NE(st.error_message().find(c.field), std::string::npos) << st.error_message();
+  }
+  Resident out;
+  EXPECT_EQ(Get(admin_, "not-a-uuid", &out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Get(admin_, "123e4567-e89b-12d3-a456-426614174000", &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Query("SELECT count(*) FROM identity.residents")[0], "0");
+}
+
+TEST_F(IdentityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAreas) {
+  Resident out;
+  EXPECT_EQ(Create("", Sample(), &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Create("garbage", Sample(), &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Create(tokens_.Mint("x", {"community_admin"}, {"gongyi"}, -60), Sample(), &out)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  TestTokens stranger;  // signed by a key the server does not trust
+  EXPECT_EQ(Create(stranger.Mint("x", {"subdistrict_admin"}, {"gongyi"}), Sample(), &out)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
+  EXPECT_EQ(Create(volunteer, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const std::string other_area = tokens_.Mint("o", {"community_admin"}, {"gongyi.dufulu.yimin"});
+  EXPECT_EQ(Create(other_area, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  Resident created;
+  ASSERT_TRUE(Create(admin_, Sample(), &created).ok());
+  EXPECT_EQ(Get(other_area, created.resident_id(), &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get(volunteer, created.resident_id(), &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string subdistrict = tokens_.Mint("s", {"subdistrict_admin"}, {"gongyi.dufulu"});
+  EXPECT_TRUE(Get(subdistrict, created.resident_id(), &out).ok());
+}
+
+TEST_F(IdentityServerTest, RequestIdIsEchoedOrGeneratedAndMetricsAreServed) {
+  Resident out;
+  {
+    auto ctx = CallContextWith(admin_);
+    ctx->AddMetadata("x-request-id", "abc-123");
+    GetResidentRequest req;
+    req.set_resident_id("123e4567-e89b-12d3-a456-426614174000");
+    stub_->GetResident(ctx.get(), req, &out);
+    auto it = ctx->GetServerInitialMetadata().find("x-request-id");
+    ASSERT_NE(it, ctx->GetServerInitialMetadata().end());
+    EXPECT_EQ(std::string(it->second.data(), it->second.size()), "abc-123");
+  }
+  {
+    auto ctx = CallContextWith(admin_);
+    ctx->AddMetadata("x-request-id", "bad id with spaces");
+    GetResidentRequest req;
+    req.set_resident_id("123e4567-e89b-12d3-a456-426614174000");
+    stub_->GetResident(ctx.get(), req, &out);
+    auto it = ctx->GetServerInitialMetadata().find("x-request-id");
+    ASSERT_NE(it, ctx->GetServerInitialMetadata().end());
+    EXPECT_EQ(it->second.size(), 32u);  // replaced with a generated id
+  }
+  EXPECT_NE(server_->Stderr().find("\"request_id\":\"abc-123\""), std::string::npos);
+  const int metrics_port = server_->WaitForPort("metrics_port");
+  HttpResponse m = HttpRequest(metrics_port, "GET", "/metrics");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("fx_grpc_server_requests_total{method=\"/fangxian.identity.v1."
+                        "IdentityService/GetResident\",code=\"NOT_FOUND\"} 2"),
+            std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("fx_ready 1"), std::string::npos);
+}
+
+TEST_F(IdentityServerTest, DrainsAndExitsCleanlyOnSigterm) {
+  EXPECT_EQ(server_->Terminate(), 0) << server_->Stderr();
+  EXPECT_NE(server_->Stderr().find("\"message\":\"stopped\""), std::string::npos);
+}
+
+TEST(IdentityServerFaultTest, DatabaseDownAtStartIsNotServingThenServingWithoutRestart) {
+  TestTokens tokens;
+  const std::string dsn = CreateScratchDatabase("identity_down");
+  // Point the server at a proxy that refuses connections until the test enables it.
+  const size_t at = AdminPgDsn().find("port=");
+  const int pg_port = std::stoi(AdminPgDsn().substr(at + 5));
+  TcpProxy proxy(pg_port, /*enabled=*/false);
+  auto env = BaseEnv(tokens, dsn + " port=" + std::to_string(proxy.port()), RedisAddr());
+  ChildProcess server("services/identity/identity_server", env);
+  auto channel = LocalChannel(server.WaitForPort("grpc_port"));
+  EXPECT_EQ(WaitForHealth(*channel, "NOT_SERVING"), "NOT_SERVING");
+  auto stub = IdentityService::NewStub(channel);
+  GetResidentRequest req;
+  req.set_resident_id("123e4567-e89b-12d3-a456-426614174000");
+  Resident out;
+  const std::string token = tokens.Mint("a", {"subdistrict_admin"}, {"gongyi"});
+  EXPECT_EQ(stub->GetResident(CallContextWith(token).get(), req, &out).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  proxy.SetEnabled(true);
+  EXPECT_EQ(WaitForHealth(*channel, "SERVING"), "SERVING") << server.Stderr();
+  EXPECT_EQ(WaitForHealth(*channel, "SERVING", std::chrono::seconds(5),
+                          "fangxian.identity.v1.IdentityService"),
+            "SERVING");
+  EXPECT_EQ(stub->GetResident(CallContextWith(token).get(), req, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  proxy.SetEnabled(false);  // and down again while running
+  EXPECT_EQ(WaitForHealth(*channel, "NOT_SERVING"), "NOT_SERVING");
+  EXPECT_TRUE(server.Terminate() == 0);
+}
+
+TEST(IdentityServerFaultTest, RedisDownStillServesAndLogsTheOutageOnce) {
+  TestTokens tokens;
+  const std::string dsn = CreateScratchDatabase("identity_noredis");
+  auto env = BaseEnv(tokens, dsn, "127.0.0.1:" + std::to_string(FreePort()));
+  ChildProcess server("services/identity/identity_server", env);
+  auto channel = LocalChannel(server.WaitForPort("grpc_port"));
+  ASSERT_EQ(WaitForHealth(*channel, "SERVING"), "SERVING");
+  auto stub = IdentityService::NewStub(channel);
+  const std::string token = tokens.Mint("a", {"subdistrict_admin"}, {"gongyi"});
+  CreateResidentRequest create;
+  create.mutable_resident()->set_name("王五");
+  create.mutable_resident()->set_id_number(ValidId("41018119850101123"));
+  create.mutable_resident()->set_area_code("gongyi.dufulu");
+  Resident created;
+  ASSERT_TRUE(stub->CreateResident(CallContextWith(token).get(), create, &created).ok());
+  for (int i = 0; i < 20; ++i) {
+    GetResidentRequest req;
+    req.set_resident_id(created.resident_id());
+    Resident out;
+    ASSERT_TRUE(stub->GetResident(CallContextWith(token).get(), req, &out).ok());
+  }
+  const std::string log = server.Stderr();
+  size_t count = 0;
+  for (size_t at = log.find("redis unavailable; serving without cache"); at != std::string::npos;
+       at = log.find("redis unavailable; serving without cache", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 1u) << log;
+}
+
+TEST(IdentityServerConfigTest, BadConfigurationExitsNamingEveryVariable) {
+  ChildProcess server("services/identity/identity_server",
+                      {{"FX_GRPC_ADDR", "no-port"},
+                       {"FX_PG_POOL_SIZE", "0"},
+                       {"FX_PII_ENC_KEY", "c2hvcnQ="},
+                       {"FX_TOKEN_PUBLIC_KEYS", "dev=AAAA"}});
+  EXPECT_EQ(server.WaitExit(std::chrono::seconds(20)), 2);
+  const std::string err = server.Stderr();
+  for (const char* var : {"FX_GRPC_ADDR", "FX_PG_POOL_SIZE", "FX_PG_DSN", "FX_REDIS_ADDR",
+                          "FX_PII_ENC_KEY", "FX_PII_HASH_KEY", "FX_TOKEN_PUBLIC_KEYS"}) {
+    EXPECT_NE(err.find(var), std::string::npos) << var << " not named in:\n" << err;
+  }
+  EXPECT_EQ(err.find("c2hvcnQ="), std::string::npos);  // secrets are not echoed
+}
+
+}  // namespace
+}  // namespace fangxian::testing
