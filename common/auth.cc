@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -57,6 +58,13 @@ bool Principal::CoversArea(absl::string_view area) const {
     return area.size() > scope.size() && absl::StartsWith(area, scope) &&
            area[scope.size()] == '.';
   });
+}
+
+absl::Status RequireScope(const Principal& principal, absl::string_view field,
+                          absl::string_view area) {
+  if (principal.CoversArea(area)) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat(field, ": area ", area, " is outside your area scope"));
 }
 
 bool IsValidAreaPath(absl::string_view area) {

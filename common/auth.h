@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "fangxian/auth/v1/token.pb.h"
@@ -29,6 +30,33 @@ struct Principal {
   // not "a.bc").
   bool CoversArea(absl::string_view area) const;
 };
+
+// PERMISSION_DENIED ("<field>: area X is outside your area scope") unless `principal`'s
+// scope covers `area`.
+absl::Status RequireScope(const Principal& principal, absl::string_view field,
+                          absl::string_view area);
+
+// Every area must be covered (writing a record that spans several areas).
+template <typename Areas>
+absl::Status RequireScopeAll(const Principal& principal, absl::string_view field,
+                             const Areas& areas) {
+  for (const auto& area : areas) {
+    if (absl::Status s = RequireScope(principal, field, area); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// At least one area must be covered (reading a record that spans several areas).
+// `what` names the record in the message ("this checkpoint").
+template <typename Areas>
+absl::Status RequireScopeAny(const Principal& principal, absl::string_view what,
+                             const Areas& areas) {
+  for (const auto& area : areas) {
+    if (principal.CoversArea(area)) return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      std::string(what) + " has no area within your area scope");
+}
 
 // A dotted lower-case area path: segments of [a-z0-9-], 1..32 characters, at most 128
 // characters in all.

@@ -28,6 +28,18 @@ absl::Status RequireUuid(absl::string_view field, absl::string_view value) {
       absl::StrCat(field, " must be a lower-case UUID (8-4-4-4-12 hex digits)"));
 }
 
+absl::CivilDay ChinaToday(absl::Time now) {
+  return absl::ToCivilDay(now, absl::FixedTimeZone(8 * 60 * 60));
+}
+
+bool ParseIsoDate(absl::string_view s, absl::CivilDay* day) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i != 4 && i != 7 && !absl::ascii_isdigit(s[i])) return false;
+  }
+  return absl::ParseCivilTime(s, day) && absl::FormatCivilTime(*day) == s;
+}
+
 int64_t Utf8Length(absl::string_view s) {
   int64_t n = 0;
   for (size_t i = 0; i < s.size();) {

@@ -8,6 +8,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "google/protobuf/repeated_field.h"
 
 namespace fangxian::common {
@@ -26,6 +28,13 @@ absl::Status RequireAreaPath(absl::string_view field, absl::string_view value);
 absl::Status RequireAreaPaths(absl::string_view field,
                               const google::protobuf::RepeatedPtrField<std::string>& values,
                               size_t max_count);
+
+// The calendar day in China Standard Time (UTC+8, no daylight saving): the "today" of
+// birth dates, arrival dates and isolation periods.
+absl::CivilDay ChinaToday(absl::Time now);
+
+// Strictly "YYYY-MM-DD" naming a real day (2023-02-29 is refused, not rolled over).
+bool ParseIsoDate(absl::string_view s, absl::CivilDay* day);
 
 // Number of UTF-8 code points, or -1 if `s` is not valid UTF-8.
 int64_t Utf8Length(absl::string_view s);

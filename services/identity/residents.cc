@@ -8,11 +8,6 @@
 namespace fangxian::identity {
 namespace {
 
-// Residents live in China; "today" for birth dates is the China Standard Time day.
-absl::CivilDay TodayInChina(absl::Time now) {
-  return absl::ToCivilDay(now, absl::FixedTimeZone(8 * 60 * 60));
-}
-
 v1::Resident ToProto(const ResidentRow& row) {
   v1::Resident out;
   out.set_resident_id(row.resident_id);
@@ -23,12 +18,6 @@ v1::Resident ToProto(const ResidentRow& row) {
   *out.mutable_create_time() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(row.created_at_micros);
   return out;
-}
-
-absl::Status CheckScope(const common::CallContext& call, absl::string_view area) {
-  if (call.principal.CoversArea(area)) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("area ", area, " is outside your area scope"));
 }
 
 }  // namespace
@@ -49,11 +38,14 @@ absl::StatusOr<v1::Resident> Residents::Create(const common::CallContext& call,
     return absl::InvalidArgumentError(
         "resident.phone must be an 11-digit mainland mobile number starting 13-19");
   }
-  absl::StatusOr<std::string> id = NormalizeIdNumber(in.id_number(), TodayInChina(now));
+  absl::StatusOr<std::string> id = NormalizeIdNumber(in.id_number(), common::ChinaToday(now));
   if (!id.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("resident.", id.status().message()));
   }
-  if (auto s = CheckScope(call, in.area_code()); !s.ok()) return s;
+  if (auto s = common::RequireScope(call.principal, "resident.area_code", in.area_code());
+      !s.ok()) {
+    return s;
+  }
 
   ResidentRow row;
   row.name = in.name();
@@ -81,7 +73,10 @@ absl::StatusOr<v1::Resident> Residents::Get(const common::CallContext& call,
     if (cache_) cache_->SetEx(key, out.SerializeAsString(), cache_ttl_);
   }
   // Scope is checked on every read, cached or not.
-  if (auto s = CheckScope(call, out.area_code()); !s.ok()) return s;
+  if (auto s = common::RequireScope(call.principal, "resident.area_code", out.area_code());
+      !s.ok()) {
+    return s;
+  }
   return out;
 }
 

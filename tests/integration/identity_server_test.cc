@@ -1,13 +1,13 @@
 // Black-box tests of identity_server: the real binary, a scratch PostgreSQL database and
 // the test Redis, called over gRPC.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "services/identity/id_number.h"
 #include "tests/support/grpc_client.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
+#include "tests/support/service_under_test.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_env.h"
 
@@ -26,29 +26,32 @@ std::string ValidId(const std::string& first17) {
   return first17 + identity::IdCheckCharacter(first17);
 }
 
+// identity's own variables, plus (for tests that start the binary themselves) the common
+// ones when `dsn` is given.
 std::map<std::string, std::string> BaseEnv(const TestTokens& tokens, const std::string& dsn,
                                            const std::string& redis) {
-  return {{"FX_GRPC_ADDR", "127.0.0.1:0"},
-          {"FX_METRICS_PORT", "0"},
-          {"FX_PG_DSN", dsn},
-          {"FX_REDIS_ADDR", redis},
-          {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
-          {"FX_PII_ENC_KEY", kKeyA},
-          {"FX_PII_HASH_KEY", kKeyB},
-          {"FX_HEALTH_INTERVAL_MS", "100"},
-          {"FX_LOG_LEVEL", "INFO"}};
+  std::map<std::string, std::string> env = {{"FX_METRICS_PORT", "0"},
+                                            {"FX_PII_ENC_KEY", kKeyA},
+                                            {"FX_PII_HASH_KEY", kKeyB},
+                                            {"FX_LOG_LEVEL", "INFO"}};
+  if (!dsn.empty()) {
+    env.insert({{"FX_GRPC_ADDR", "127.0.0.1:0"},
+                {"FX_PG_DSN", dsn},
+                {"FX_REDIS_ADDR", redis},
+                {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
+                {"FX_HEALTH_INTERVAL_MS", "100"}});
+  }
+  return env;
 }
 
 class IdentityServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dsn_ = CreateScratchDatabase("identity");
-    server_ = std::make_unique<ChildProcess>("services/identity/identity_server",
-                                             BaseEnv(tokens_, dsn_, RedisAddr()));
-    port_ = server_->WaitForPort("grpc_port");
-    channel_ = LocalChannel(port_);
-    ASSERT_EQ(WaitForHealth(*channel_, "SERVING"), "SERVING") << server_->Stderr();
-    stub_ = IdentityService::NewStub(channel_);
+    sut_ = std::make_unique<ServiceUnderTest>("services/identity/identity_server", "identity",
+                                              tokens_, BaseEnv(tokens_, "", ""));
+    ASSERT_TRUE(sut_->WaitUntilServing());
+    server_ = &sut_->process();
+    stub_ = IdentityService::NewStub(sut_->channel());
     admin_ = tokens_.Mint("admin-1", {"community_admin"}, {"gongyi.dufulu.longhai"});
   }
 
@@ -73,22 +76,11 @@ class IdentityServerTest : public ::testing::Test {
     return r;
   }
 
-  // Runs SQL on the scratch database directly, returning the first column of each row.
-  std::vector<std::string> Query(const std::string& sql) {
-    PGconn* c = PQconnectdb(dsn_.c_str());
-    PGresult* r = PQexec(c, sql.c_str());
-    std::vector<std::string> out;
-    for (int i = 0; i < PQntuples(r); ++i) out.emplace_back(PQgetvalue(r, i, 0));
-    PQclear(r);
-    PQfinish(c);
-    return out;
-  }
+  std::vector<std::string> Query(const std::string& sql) { return sut_->Query(sql); }
 
   TestTokens tokens_;
-  std::string dsn_;
-  std::unique_ptr<ChildProcess> server_;
-  int port_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<ServiceUnderTest> sut_;
+  ChildProcess* server_ = nullptr;
   std::unique_ptr<IdentityService::Stub> stub_;
   std::string admin_;
 };
@@ -216,6 +208,14 @@ TEST_F(IdentityServerTest, RequestIdIsEchoedOrGeneratedAndMetricsAreServed) {
             std::string::npos)
       << m.body;
   EXPECT_NE(m.body.find("fx_ready 1"), std::string::npos);
+}
+
+TEST_F(IdentityServerTest, OversizedMessagesAreRefused) {
+  Resident r = Sample();
+  r.set_name(std::string(5 << 20, 'a'));  // over the 4 MiB default
+  Resident out;
+  EXPECT_EQ(Create(admin_, r, &out).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(Create(admin_, Sample(), &out).ok());  // the server is still fine
 }
 
 TEST_F(IdentityServerTest, DrainsAndExitsCleanlyOnSigterm) {

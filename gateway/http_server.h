@@ -1,0 +1,54 @@
+// Event-driven HTTP/1.1 server (Boost.Beast): one io_context run by a few threads, one
+// strand per connection, keep-alive, bounded header size, body size and read time.
+// Requests go to Gateway::Handle; its reply (often from a gRPC thread) is posted back onto
+// the connection's strand to be written.
+#ifndef FANGXIAN_GATEWAY_HTTP_SERVER_H_
+#define FANGXIAN_GATEWAY_HTTP_SERVER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gateway/gateway.h"
+
+namespace fangxian::gateway {
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1:0";               // FX_HTTP_ADDR (port 0: any free port)
+  int threads = 2;                                   // FX_GATEWAY_THREADS
+  size_t max_body_bytes = 1 << 20;                   // FX_MAX_BODY_BYTES -> 413
+  size_t max_header_bytes = 16 * 1024;               // -> 431
+  std::chrono::milliseconds read_timeout{10000};     // FX_HTTP_READ_TIMEOUT_MS
+  std::chrono::milliseconds write_timeout{10000};
+};
+
+class HttpServer {
+ public:
+  HttpServer(const Gateway* gateway, HttpServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the threads.
+  absl::Status Start();
+  int port() const { return port_; }
+
+  // Graceful stop: no new connections, responses from now on close their connection,
+  // then waits until no request is in flight or `drain` has passed, and stops the threads.
+  void Shutdown(std::chrono::milliseconds drain);
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+  HttpServerOptions options_;
+  std::vector<std::thread> threads_;
+  int port_ = 0;
+};
+
+}  // namespace fangxian::gateway
+
+#endif  // FANGXIAN_GATEWAY_HTTP_SERVER_H_

@@ -1,0 +1,98 @@
+// HTTP/JSON gateway: wiring only. Reads the environment, builds the route table from the
+// services' google.api.http options, serves until SIGTERM/SIGINT, then drains.
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "common/server.h"
+#include "gateway/gateway.h"
+#include "gateway/http_server.h"
+#include "gateway/route_table.h"
+#include "gateway/services.h"
+#include "gateway/upstream.h"
+
+namespace fx = fangxian;
+
+int main() {
+  fx::common::BlockTerminationSignals();
+  fx::common::EnvConfig env;
+
+  fx::common::Severity level = fx::common::Severity::kInfo;
+  if (!fx::common::ParseSeverity(env.String("FX_LOG_LEVEL", "INFO"), &level)) {
+    env.AddError("FX_LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR");
+  }
+  fx::common::SetMinSeverity(level);
+
+  fx::gateway::HttpServerOptions http;
+  http.address = env.HostPort("FX_HTTP_ADDR", "127.0.0.1:8080");
+  http.threads = static_cast<int>(env.Int("FX_GATEWAY_THREADS", 2, 1, 64));
+  http.max_body_bytes = static_cast<size_t>(env.Int("FX_MAX_BODY_BYTES", 1 << 20, 1, 64 << 20));
+  http.read_timeout =
+      std::chrono::milliseconds(env.Int("FX_HTTP_READ_TIMEOUT_MS", 10000, 100, 600000));
+
+  fx::gateway::GatewayOptions options;
+  options.upstream_timeout =
+      std::chrono::milliseconds(env.Int("FX_UPSTREAM_TIMEOUT_MS", 10000, 1, 600000));
+  const int drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
+  const std::string port_file = env.String("FX_PORT_FILE", "");
+
+  std::vector<const google::protobuf::ServiceDescriptor*> descriptors;
+  std::vector<fx::gateway::UpstreamSpec> upstream_specs;
+  for (const fx::gateway::RoutedService& s : fx::gateway::RoutedServices()) {
+    descriptors.push_back(s.descriptor);
+    upstream_specs.push_back({s.name, s.descriptor->full_name(), env.HostPort(s.env_var)});
+  }
+  env.ExitIfInvalid();
+
+  absl::StatusOr<fx::gateway::RouteTable> routes = fx::gateway::RouteTable::Build(descriptors);
+  if (!routes.ok()) {
+    fx::common::LogError("cannot build the route table",
+                         {{"error", routes.status().message()}});
+    return 2;
+  }
+  for (const fx::gateway::Route& r : routes->routes()) {
+    fx::common::Log(fx::common::Severity::kDebug, "route",
+                    {{"http", r.http_method + " " + r.path.text()}, {"rpc", r.grpc_method}});
+  }
+
+  fx::gateway::Upstreams upstreams(upstream_specs);
+  fx::gateway::Gateway gateway(&*routes, &upstreams, options);
+  fx::gateway::HttpServer server(&gateway, http);
+  if (absl::Status s = server.Start(); !s.ok()) {
+    fx::common::LogError("cannot start the HTTP server", {{"error", s.message()}});
+    return 1;
+  }
+  fx::common::LogInfo("listening", {{"service", "gateway"},
+                                    {"http_port", server.port()},
+                                    {"routes", static_cast<int64_t>(routes->routes().size())}});
+  if (!port_file.empty()) {
+    // Written atomically so a watcher never reads half a file.
+    const std::string tmp = port_file + ".tmp";
+    {
+      std::ofstream f(tmp);
+      f << "{\"http_port\":" << server.port() << "}\n";
+    }
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+
+  fx::common::LogInfo("draining", {{"signal", sig}, {"drain_seconds", drain_seconds}});
+  // In-flight requests finish within the drain window; what is left is cancelled.
+  server.Shutdown(std::chrono::seconds(drain_seconds));
+  upstreams.CancelAll();
+  upstreams.WaitIdle(std::chrono::seconds(5));
+  fx::common::LogInfo("stopped", {{"service", "gateway"}});
+  return 0;
+}

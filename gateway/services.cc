@@ -1,0 +1,49 @@
+#include "gateway/services.h"
+
+#include <cstdlib>
+
+#include "common/log.h"
+#include "fangxian/checkpoint/v1/checkpoint.pb.h"
+#include "fangxian/identity/v1/identity.pb.h"
+#include "fangxian/publicity/v1/publicity.pb.h"
+#include "fangxian/quarantine/v1/quarantine.pb.h"
+
+namespace fangxian::gateway {
+namespace {
+
+// Naming each file's descriptor table makes the linker keep the generated code, whose
+// static initialiser registers the file (and its services) in the generated pool.
+const google::protobuf::ServiceDescriptor* Find(
+    const google::protobuf::internal::DescriptorTable& table, const char* service) {
+  const google::protobuf::FileDescriptor* file =
+      google::protobuf::DescriptorPool::generated_pool()->FindFileByName(table.filename);
+  const google::protobuf::ServiceDescriptor* s =
+      file == nullptr ? nullptr : file->FindServiceByName(service);
+  if (s == nullptr) {
+    // A build problem, not a configuration one: fail at once.
+    common::LogError("service descriptor missing from the generated pool",
+                     {{"file", table.filename}, {"service", service}});
+    std::abort();
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<RoutedService> RoutedServices() {
+  return {
+      {"identity", "FX_IDENTITY_ADDR",
+       Find(descriptor_table_fangxian_2fidentity_2fv1_2fidentity_2eproto, "IdentityService")},
+      {"checkpoint", "FX_CHECKPOINT_ADDR",
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fcheckpoint_2eproto,
+            "CheckpointService")},
+      {"quarantine", "FX_QUARANTINE_ADDR",
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fquarantine_2eproto,
+            "QuarantineService")},
+      {"publicity", "FX_PUBLICITY_ADDR",
+       Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublicity_2eproto,
+            "PublicityService")},
+  };
+}
+
+}  // namespace fangxian::gateway

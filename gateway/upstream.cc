@@ -1,0 +1,167 @@
+#include "gateway/upstream.h"
+
+#include <atomic>
+#include <utility>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include "common/rpc.h"
+
+namespace fangxian::gateway {
+
+struct Upstreams::Pending {
+  grpc::ClientContext context;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  Done done;
+};
+
+namespace {
+
+constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
+
+grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+std::string FromByteBuffer(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Valid() || !buffer.Dump(&slices).ok()) return out;
+  out.reserve(buffer.Length());
+  for (const grpc::Slice& s : slices) {
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsServingHealthResponse(const std::string& bytes) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  uint32_t status = 0;  // UNKNOWN
+  while (uint32_t tag = in.ReadTag()) {
+    if (tag == WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_VARINT)) {
+      if (!in.ReadVarint32(&status)) return false;
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return false;
+    }
+  }
+  return status == 1;  // SERVING
+}
+
+Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs) {
+  for (const UpstreamSpec& spec : specs) {
+    auto ch = std::make_unique<Channel>();
+    ch->spec = spec;
+    grpc::ChannelArguments args;
+    // A DNS name with several A records spreads calls over all of them.
+    args.SetLoadBalancingPolicyName("round_robin");
+    ch->channel = grpc::CreateCustomChannel(spec.address, grpc::InsecureChannelCredentials(),
+                                            args);
+    ch->stub = std::make_unique<grpc::GenericStub>(ch->channel);
+    by_service_[spec.service] = ch.get();
+    channels_.push_back(std::move(ch));
+  }
+}
+
+Upstreams::~Upstreams() {
+  CancelAll();
+  WaitIdle(std::chrono::seconds(5));
+}
+
+void Upstreams::Call(const std::string& service, const std::string& grpc_method,
+                     std::string request_bytes, const CallOptions& options, Done done) {
+  auto it = by_service_.find(service);
+  if (it == by_service_.end()) {
+    done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "no upstream is configured for " + service),
+         std::string());
+    return;
+  }
+  Start(*it->second, grpc_method, std::move(request_bytes), options, std::move(done));
+}
+
+void Upstreams::Start(Channel& ch, const std::string& grpc_method, std::string request_bytes,
+                      const CallOptions& options, Done done) {
+  auto* p = new Pending;
+  p->done = std::move(done);
+  p->request = ToByteBuffer(request_bytes);
+  p->context.set_deadline(options.deadline);
+  if (!options.request_id.empty()) {
+    p->context.AddMetadata(common::kRequestIdKey, options.request_id);
+  }
+  if (!options.authorization.empty()) {
+    p->context.AddMetadata("authorization", options.authorization);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.insert(p);
+  }
+  ch.stub->UnaryCall(&p->context, grpc_method, grpc::StubOptions(), &p->request, &p->response,
+                     [this, p](grpc::Status status) { Finish(p, status); });
+}
+
+void Upstreams::Finish(Pending* p, const grpc::Status& status) {
+  std::string bytes;
+  if (status.ok()) bytes = FromByteBuffer(p->response);
+  Done done = std::move(p->done);
+  done(status, std::move(bytes));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.erase(p);
+    delete p;
+    if (pending_.empty()) idle_.notify_all();
+  }
+}
+
+void Upstreams::CheckHealth(std::chrono::milliseconds timeout,
+                            std::function<void(std::vector<std::string>)> done) {
+  struct Join {
+    std::mutex mu;
+    size_t remaining = 0;
+    std::vector<std::string> not_ready;
+    std::function<void(std::vector<std::string>)> done;
+  };
+  auto join = std::make_shared<Join>();
+  join->remaining = channels_.size();
+  join->done = std::move(done);
+  if (channels_.empty()) {
+    join->done({});
+    return;
+  }
+  CallOptions options;
+  options.deadline = std::chrono::system_clock::now() + timeout;
+  for (const auto& ch : channels_) {
+    const std::string name = ch->spec.name;
+    // An empty HealthCheckRequest (service "") encodes as zero bytes.
+    Start(*ch, kHealthCheckMethod, std::string(), options,
+          [join, name](const grpc::Status& status, std::string response) {
+            bool last = false;
+            {
+              std::lock_guard<std::mutex> lock(join->mu);
+              if (!status.ok() || !IsServingHealthResponse(response)) {
+                join->not_ready.push_back(name);
+              }
+              last = --join->remaining == 0;
+            }
+            if (last) join->done(std::move(join->not_ready));
+          });
+  }
+}
+
+void Upstreams::CancelAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Pending* p : pending_) p->context.TryCancel();
+}
+
+bool Upstreams::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return idle_.wait_for(lock, timeout, [this] { return pending_.empty(); });
+}
+
+}  // namespace fangxian::gateway

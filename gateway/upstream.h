@@ -1,0 +1,84 @@
+// The gRPC side of the gateway: one channel per upstream service, created once, and
+// asynchronous unary calls through the generic callback API (no thread waits for a reply).
+#ifndef FANGXIAN_GATEWAY_UPSTREAM_H_
+#define FANGXIAN_GATEWAY_UPSTREAM_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+namespace fangxian::gateway {
+
+struct UpstreamSpec {
+  std::string name;          // short name for logs and /readyz: "identity"
+  std::string service;       // full proto service name routed to it
+  std::string address;       // host:port
+};
+
+struct CallOptions {
+  std::string request_id;
+  std::string authorization;  // passed through as "authorization" metadata when set
+  std::chrono::system_clock::time_point deadline;
+};
+
+class Upstreams {
+ public:
+  // `done` receives the call's status and, when OK, the serialized response.
+  using Done = std::function<void(const grpc::Status&, std::string response)>;
+
+  explicit Upstreams(const std::vector<UpstreamSpec>& specs);
+  ~Upstreams();  // cancels what is still running and waits for it
+  Upstreams(const Upstreams&) = delete;
+  Upstreams& operator=(const Upstreams&) = delete;
+
+  // Starts a unary call of `grpc_method` ("/pkg.Service/Method") on the channel of
+  // `service`. `done` runs exactly once, on a gRPC thread; it must not block.
+  void Call(const std::string& service, const std::string& grpc_method,
+            std::string request_bytes, const CallOptions& options, Done done);
+
+  // grpc.health.v1.Health/Check (service "") on every upstream at once; `done` gets the
+  // names of the upstreams that did not answer SERVING before `timeout`.
+  void CheckHealth(std::chrono::milliseconds timeout,
+                   std::function<void(std::vector<std::string> not_ready)> done);
+
+  // Cancels every call still running (their Done sees CANCELLED) and waits, bounded,
+  // until all callbacks have run. Used at shutdown once the drain window is over.
+  void CancelAll();
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+ private:
+  struct Channel {
+    UpstreamSpec spec;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<grpc::GenericStub> stub;
+  };
+  struct Pending;
+
+  void Start(Channel& ch, const std::string& grpc_method, std::string request_bytes,
+             const CallOptions& options, Done done);
+  void Finish(Pending* p, const grpc::Status& status);
+
+  std::vector<std::unique_ptr<Channel>> channels_;
+  std::map<std::string, Channel*> by_service_;
+
+  std::mutex mu_;
+  std::condition_variable idle_;
+  std::set<Pending*> pending_;
+};
+
+// Decodes grpc.health.v1.HealthCheckResponse by hand (the health proto is not generated
+// in this tree): field 1, varint, SERVING = 1. Exposed for tests.
+bool IsServingHealthResponse(const std::string& bytes);
+
+}  // namespace fangxian::gateway
+
+#endif  // FANGXIAN_GATEWAY_UPSTREAM_H_

@@ -1,0 +1,31 @@
+// gRPC glue of the checkpoint service: authorisation rules per method and the hand-off of
+// each call to the business logic on the worker pool.
+#ifndef FANGXIAN_SERVICES_CHECKPOINT_CHECKPOINT_SERVICE_H_
+#define FANGXIAN_SERVICES_CHECKPOINT_CHECKPOINT_SERVICE_H_
+
+#include "common/rpc.h"
+#include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
+#include "services/checkpoint/checkpoints.h"
+
+namespace fangxian::checkpoint {
+
+class CheckpointService final : public v1::CheckpointService::CallbackService {
+ public:
+  CheckpointService(common::RpcRuntime& runtime, Checkpoints& checkpoints)
+      : runtime_(runtime), checkpoints_(checkpoints) {}
+
+  grpc::ServerUnaryReactor* CreateCheckpoint(grpc::CallbackServerContext* ctx,
+                                             const v1::CreateCheckpointRequest* request,
+                                             v1::Checkpoint* response) override;
+  grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* ctx,
+                                          const v1::GetCheckpointRequest* request,
+                                          v1::Checkpoint* response) override;
+
+ private:
+  common::RpcRuntime& runtime_;
+  Checkpoints& checkpoints_;
+};
+
+}  // namespace fangxian::checkpoint
+
+#endif  // FANGXIAN_SERVICES_CHECKPOINT_CHECKPOINT_SERVICE_H_
