@@ -3,10 +3,8 @@
 #include <atomic>
 #include <utility>
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/wire_format_lite.h>
-
 #include "common/rpc.h"
+#include "grpc/health/v1/health.pb.h"
 
 namespace fangxian::gateway {
 
@@ -15,6 +13,7 @@ struct Upstreams::Pending {
   grpc::ByteBuffer request;
   grpc::ByteBuffer response;
   Done done;
+  std::string upstream;  // short name, for messages
 };
 
 namespace {
@@ -40,18 +39,9 @@ std::string FromByteBuffer(const grpc::ByteBuffer& buffer) {
 }  // namespace
 
 bool IsServingHealthResponse(const std::string& bytes) {
-  using google::protobuf::internal::WireFormatLite;
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                            static_cast<int>(bytes.size()));
-  uint32_t status = 0;  // UNKNOWN
-  while (uint32_t tag = in.ReadTag()) {
-    if (tag == WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_VARINT)) {
-      if (!in.ReadVarint32(&status)) return false;
-    } else if (!WireFormatLite::SkipField(&in, tag)) {
-      return false;
-    }
-  }
-  return status == 1;  // SERVING
+  grpc::health::v1::HealthCheckResponse response;
+  return response.ParseFromString(bytes) &&
+         response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
 Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs) {
@@ -90,6 +80,7 @@ void Upstreams::Start(Channel& ch, const std::string& grpc_method, std::string r
                       const CallOptions& options, Done done) {
   auto* p = new Pending;
   p->done = std::move(done);
+  p->upstream = ch.spec.name;
   p->request = ToByteBuffer(request_bytes);
   p->context.set_deadline(options.deadline);
   if (!options.request_id.empty()) {
@@ -110,7 +101,17 @@ void Upstreams::Finish(Pending* p, const grpc::Status& status) {
   std::string bytes;
   if (status.ok()) bytes = FromByteBuffer(p->response);
   Done done = std::move(p->done);
-  done(status, std::move(bytes));
+  // Our services always answer with x-request-id in their initial metadata. Without it
+  // the failure came from the transport (connection refused, DNS, ...), whose message
+  // names internal addresses: callers get a plain, retryable one instead.
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      p->context.GetServerInitialMetadata().count(common::kRequestIdKey) == 0) {
+    done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "the " + p->upstream + " service is unavailable; retry later"),
+         std::move(bytes));
+  } else {
+    done(status, std::move(bytes));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending_.erase(p);
@@ -138,8 +139,8 @@ void Upstreams::CheckHealth(std::chrono::milliseconds timeout,
   options.deadline = std::chrono::system_clock::now() + timeout;
   for (const auto& ch : channels_) {
     const std::string name = ch->spec.name;
-    // An empty HealthCheckRequest (service "") encodes as zero bytes.
-    Start(*ch, kHealthCheckMethod, std::string(), options,
+    Start(*ch, kHealthCheckMethod, grpc::health::v1::HealthCheckRequest().SerializeAsString(),
+          options,
           [join, name](const grpc::Status& status, std::string response) {
             bool last = false;
             {

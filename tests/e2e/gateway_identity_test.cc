@@ -136,6 +136,8 @@ TEST_F(GatewayIdentityTest, ErrorsCarryTheStandardHttpStatusAndJsonBody) {
   HttpResponse down = HttpRequest(
       http_port_, "GET", "/v1/checkpoints/123e4567-e89b-12d3-a456-426614174000", "", Auth());
   EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_NE(down.body.find("checkpoint service is unavailable"), std::string::npos) << down.body;
+  EXPECT_EQ(down.body.find("127.0.0.1"), std::string::npos) << down.body;
   EXPECT_EQ(HttpRequest(http_port_, "GET", "/healthz").status, 200);
   EXPECT_EQ(HttpRequest(http_port_, "GET", "/readyz").status, 503);
 }

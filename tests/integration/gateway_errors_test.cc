@@ -58,6 +58,9 @@ class FakeIdentity final : public identity::v1::IdentityService::Service {
     const std::string& id = req->resident_id();
     int code = 0;
     if (absl::StartsWith(id, "code-") && absl::SimpleAtoi(id.substr(5), &code)) {
+      // Like our services, answer with x-request-id: the gateway passes messages of
+      // answering services through, and replaces transport errors' messages.
+      ctx->AddInitialMetadata("x-request-id", "fake");
       return grpc::Status(static_cast<grpc::StatusCode>(code), "fake says " + id);
     }
     if (id == "slow") {
@@ -446,6 +449,7 @@ TEST_F(GatewayErrorsTest, DownUpstreamIs503AndNotReady) {
   Reply r = Request(port, "GET", "/v1/residents/r1");
   EXPECT_EQ(r.status, 503) << r.body;
   ExpectErrorBody(r, 14);
+  EXPECT_EQ(r.String("message"), "the identity service is unavailable; retry later");
 
   Reply ready = Request(port, "GET", "/readyz");
   EXPECT_EQ(ready.status, 503) << ready.body;
