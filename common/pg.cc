@@ -44,6 +44,21 @@ std::string PgBytea(absl::string_view raw) {
   return out;
 }
 
+std::string PgTextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.push_back('"');
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
 absl::Status PgError(const PGresult* result, PGconn* conn) {
   if (conn != nullptr && PQstatus(conn) != CONNECTION_OK) {
     return absl::UnavailableError("database connection lost; retry");

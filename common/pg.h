@@ -47,6 +47,10 @@ class PgResult {
 // Encodes raw bytes as a bytea text literal ("\x0a1b...") for use as a parameter.
 std::string PgBytea(absl::string_view raw);
 
+// Encodes strings as a text[] literal ({"a","b\\"c"}) for use as one parameter, e.g.
+// INSERT ... SELECT $1, unnest($2::text[]) to write several rows in one statement.
+std::string PgTextArray(const std::vector<std::string>& values);
+
 class PgPool;
 
 // A connection borrowed from the pool; returned (or discarded if broken) on destruction.

@@ -23,14 +23,37 @@ void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
-  ServerConfig c;
+int WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+bool WritePortFile(const std::string& path, const std::string& json) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << json << "\n";
+    if (!f.flush()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+void ConfigureLogging(EnvConfig& env) {
   Severity level = Severity::kInfo;
-  const std::string level_name = env.String("FX_LOG_LEVEL", "INFO");
-  if (!ParseSeverity(level_name, &level)) {
+  if (!ParseSeverity(env.String("FX_LOG_LEVEL", "INFO"), &level)) {
     env.AddError("FX_LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR");
   }
   SetMinSeverity(level);
+}
+
+ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
+  ServerConfig c;
+  ConfigureLogging(env);
   c.grpc_address = env.HostPort("FX_GRPC_ADDR", absl::StrCat("127.0.0.1:", default_port));
   c.metrics_port = static_cast<int>(env.Int("FX_METRICS_PORT", -1, -1, 65535));
   c.reflection = env.Bool("FX_REFLECTION", false);
@@ -172,25 +195,16 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
                         {"grpc_port", port},
                         {"metrics_port", metrics_port},
                         {"reflection", config_.reflection}});
-  if (!config_.port_file.empty()) {
-    // Written atomically so a watcher never reads half a file.
-    const std::string tmp = config_.port_file + ".tmp";
-    {
-      std::ofstream f(tmp);
-      f << "{\"grpc_port\":" << port << ",\"metrics_port\":" << metrics_port << "}\n";
-    }
-    std::rename(tmp.c_str(), config_.port_file.c_str());
+  if (!config_.port_file.empty() &&
+      !WritePortFile(config_.port_file, absl::StrCat("{\"grpc_port\":", port,
+                                                     ",\"metrics_port\":", metrics_port, "}"))) {
+    LogError("cannot write the port file", {{"path", config_.port_file}});
+    return 1;
   }
 
   std::thread readiness([this] { ReadinessLoop(); });
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-
+  const int sig = WaitForTerminationSignal();
   LogInfo("draining", {{"signal", sig}, {"drain_seconds", config_.drain_seconds}});
   {
     std::lock_guard<std::mutex> lock(mu_);

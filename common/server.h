@@ -37,6 +37,9 @@ struct ServerConfig {
   std::string token_audience;     // FX_TOKEN_AUDIENCE
 };
 
+// Reads FX_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR; default INFO) and applies it.
+void ConfigureLogging(EnvConfig& env);
+
 // Reads the variables above (and FX_LOG_LEVEL). Problems are recorded in `env`.
 ServerConfig ReadServerConfig(EnvConfig& env, int default_port);
 
@@ -72,6 +75,14 @@ class ServiceHost {
   std::condition_variable cv_;
   bool stopping_ = false;
 };
+
+// Waits for SIGTERM or SIGINT (blocked first with BlockTerminationSignals) and returns
+// which one arrived.
+int WaitForTerminationSignal();
+
+// Writes `json` to `path` atomically (a temporary file renamed over it), so a watcher
+// never reads half a file. Used for FX_PORT_FILE.
+bool WritePortFile(const std::string& path, const std::string& json);
 
 // Blocks SIGTERM/SIGINT in this thread and every thread started after it, so the main
 // thread can wait for them with sigwait. Call first thing in main().

@@ -1,10 +1,6 @@
 // HTTP/JSON gateway: wiring only. Reads the environment, builds the route table from the
 // services' google.api.http options, serves until SIGTERM/SIGINT, then drains.
-#include <signal.h>
-
 #include <chrono>
-#include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -23,11 +19,7 @@ int main() {
   fx::common::BlockTerminationSignals();
   fx::common::EnvConfig env;
 
-  fx::common::Severity level = fx::common::Severity::kInfo;
-  if (!fx::common::ParseSeverity(env.String("FX_LOG_LEVEL", "INFO"), &level)) {
-    env.AddError("FX_LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR");
-  }
-  fx::common::SetMinSeverity(level);
+  fx::common::ConfigureLogging(env);
 
   fx::gateway::HttpServerOptions http;
   http.address = env.HostPort("FX_HTTP_ADDR", "127.0.0.1:8080");
@@ -71,22 +63,14 @@ int main() {
   fx::common::LogInfo("listening", {{"service", "gateway"},
                                     {"http_port", server.port()},
                                     {"routes", static_cast<int64_t>(routes->routes().size())}});
-  if (!port_file.empty()) {
-    // Written atomically so a watcher never reads half a file.
-    const std::string tmp = port_file + ".tmp";
-    {
-      std::ofstream f(tmp);
-      f << "{\"http_port\":" << server.port() << "}\n";
-    }
-    std::rename(tmp.c_str(), port_file.c_str());
+  if (!port_file.empty() &&
+      !fx::common::WritePortFile(port_file,
+                                 "{\"http_port\":" + std::to_string(server.port()) + "}")) {
+    fx::common::LogError("cannot write the port file", {{"path", port_file}});
+    return 1;
   }
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  const int sig = fx::common::WaitForTerminationSignal();
 
   fx::common::LogInfo("draining", {{"signal", sig}, {"drain_seconds", drain_seconds}});
   // In-flight requests finish within the drain window; what is left is cancelled.

@@ -36,13 +36,11 @@ absl::StatusOr<CheckpointRow> PgCheckpointStore::Insert(const CheckpointRow& row
                        {row.name, std::to_string(row.kind), row.location, row.created_by});
     if (!r.ok()) return r.status();
     stored = RowFrom(*r, 0);
-    for (const std::string& area : row.area_codes) {
-      auto a = conn.Exec(
-          "INSERT INTO checkpoint.checkpoint_areas (checkpoint_id, area_code) VALUES ($1, $2)",
-          {stored.checkpoint_id, area});
-      if (!a.ok()) return a.status();
-    }
-    return absl::OkStatus();
+    return conn
+        .Exec("INSERT INTO checkpoint.checkpoint_areas (checkpoint_id, area_code) "
+              "SELECT $1, unnest($2::text[])",
+              {stored.checkpoint_id, common::PgTextArray(row.area_codes)})
+        .status();
   });
   if (!s.ok()) return s;
   stored.area_codes = row.area_codes;

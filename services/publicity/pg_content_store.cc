@@ -38,13 +38,11 @@ absl::StatusOr<ContentRow> PgContentStore::Insert(const ContentRow& row) {
                         row.body, row.series, row.author});
     if (!r.ok()) return r.status();
     stored = RowFrom(*r, 0);
-    for (const std::string& area : row.area_codes) {
-      auto a = conn.Exec(
-          "INSERT INTO publicity.content_areas (content_id, area_code) VALUES ($1, $2)",
-          {stored.content_id, area});
-      if (!a.ok()) return a.status();
-    }
-    return absl::OkStatus();
+    return conn
+        .Exec("INSERT INTO publicity.content_areas (content_id, area_code) "
+              "SELECT $1, unnest($2::text[])",
+              {stored.content_id, common::PgTextArray(row.area_codes)})
+        .status();
   });
   if (!s.ok()) return s;
   stored.area_codes = row.area_codes;

@@ -51,6 +51,20 @@ TEST(PgTest, ParametersBytesAndErrorMapping) {
   EXPECT_EQ(bad_int.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(PgTest, TextArrayParameterRoundTrips) {
+  PgPool pool(OptionsFor(testing::CreateScratchDatabase("pga")));
+  auto conn = pool.Acquire();
+  ASSERT_TRUE(conn.ok());
+  const std::vector<std::string> values = {"gongyi.a", "quote\"d", "back\\slash", "", "逗,号"};
+  auto r = conn->Exec("SELECT unnest($1::text[])", {PgTextArray(values)});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows(), static_cast<int>(values.size()));
+  for (int i = 0; i < r->rows(); ++i) EXPECT_EQ(r->Get(i, 0), values[i]);
+  auto empty = conn->Exec("SELECT cardinality($1::text[])", {PgTextArray({})});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->Get(0, 0), "0");
+}
+
 TEST(PgTest, StatementTimeoutIsDeadlineExceeded) {
   PgPool::Options o = OptionsFor(testing::CreateScratchDatabase("pgt"));
   o.statement_timeout = absl::Milliseconds(100);

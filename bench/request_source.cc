@@ -1,0 +1,114 @@
+#include "bench/request_source.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "fangxian/bench/v1/echo.pb.h"
+#include "fangxian/checkpoint/v1/checkpoint.pb.h"
+#include "fangxian/identity/v1/identity.pb.h"
+#include "fangxian/publicity/v1/publicity.pb.h"
+#include "fangxian/quarantine/v1/quarantine.pb.h"
+
+namespace fangxian::bench {
+
+namespace pb = google::protobuf;
+
+void LinkFangxianDescriptors() {
+  // Taking each file's descriptor registers it in the generated pool.
+  static const pb::Descriptor* const kLinked[] = {
+      fangxian::bench::v1::EchoRequest::descriptor(),
+      fangxian::identity::v1::Resident::descriptor(),
+      fangxian::checkpoint::v1::Checkpoint::descriptor(),
+      fangxian::quarantine::v1::PersonOfInterest::descriptor(),
+      fangxian::publicity::v1::Content::descriptor(),
+  };
+  (void)kLinked;
+}
+
+absl::StatusOr<const pb::MethodDescriptor*> FindMethod(absl::string_view path) {
+  LinkFangxianDescriptors();
+  // "/pkg.Service/Method"
+  std::vector<std::string> parts = absl::StrSplit(path, '/');
+  if (parts.size() != 3 || !parts[0].empty() || parts[1].empty() || parts[2].empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("method must look like /package.Service/Method, got \"", path, "\""));
+  }
+  const pb::ServiceDescriptor* service =
+      pb::DescriptorPool::generated_pool()->FindServiceByName(parts[1]);
+  if (service == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown service ", parts[1],
+                                            " (is its proto library linked into fx_loadgen?)"));
+  }
+  const pb::MethodDescriptor* method = service->FindMethodByName(parts[2]);
+  if (method == nullptr) {
+    return absl::NotFoundError(absl::StrCat("service ", parts[1], " has no method ", parts[2]));
+  }
+  if (method->client_streaming() || method->server_streaming()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is streaming; only unary is supported"));
+  }
+  return method;
+}
+
+RequestSource::RequestSource(const pb::MethodDescriptor* method, std::string json,
+                             bool placeholders, uint64_t first_index)
+    : method_(method),
+      json_(std::move(json)),
+      placeholders_(placeholders),
+      next_index_(first_index) {
+  // Every method comes from the generated pool, so its messages have generated classes.
+  auto* factory = pb::MessageFactory::generated_factory();
+  request_prototype_ = factory->GetPrototype(method_->input_type());
+  response_prototype_ = factory->GetPrototype(method_->output_type());
+}
+
+absl::StatusOr<std::unique_ptr<RequestSource>> RequestSource::Create(
+    const pb::MethodDescriptor* method, std::string json, bool placeholders,
+    uint64_t first_index) {
+  std::unique_ptr<RequestSource> source(
+      new RequestSource(method, std::move(json), placeholders, first_index));
+  // Validate the template now; the fixed request is serialized once for all calls.
+  auto first = source->Serialize(placeholders ? source->Expand(first_index) : source->json_);
+  if (!first.ok()) return first.status();
+  if (!placeholders) source->fixed_ = *std::move(first);
+  return source;
+}
+
+std::string RequestSource::Expand(uint64_t index) const {
+  return absl::StrReplaceAll(json_, {{kIdPlaceholder, ids_.ForIndex(index)},
+                                     {kSeqPlaceholder, absl::StrCat(index)}});
+}
+
+absl::StatusOr<std::string> RequestSource::Serialize(const std::string& json) const {
+  std::unique_ptr<pb::Message> message(request_prototype_->New());
+  const auto status = pb::util::JsonStringToMessage(json, message.get());
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("request JSON is not a valid ",
+                                                   method_->input_type()->full_name(), ": ",
+                                                   std::string(status.message())));
+  }
+  return message->SerializeAsString();
+}
+
+absl::StatusOr<std::string> RequestSource::Next() {
+  if (!placeholders_) return fixed_;
+  return Serialize(Expand(next_index_.fetch_add(1, std::memory_order_relaxed)));
+}
+
+absl::StatusOr<std::string> RequestSource::ResponseToJson(const std::string& bytes) const {
+  std::unique_ptr<pb::Message> message(response_prototype_->New());
+  if (!message->ParseFromString(bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("response is not a valid ", method_->output_type()->full_name()));
+  }
+  std::string json;
+  const auto status = pb::util::MessageToJsonString(*message, &json);
+  if (!status.ok()) return absl::InternalError(std::string(status.message()));
+  return json;
+}
+
+}  // namespace fangxian::bench

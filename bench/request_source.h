@@ -1,0 +1,66 @@
+// Builds the request messages of a load test from canonical protobuf JSON. The method's
+// input type is looked up in the generated descriptor pool, so any RPC of a proto linked
+// into the binary can be called through grpc::GenericStub without generated stubs.
+#ifndef FANGXIAN_BENCH_REQUEST_SOURCE_H_
+#define FANGXIAN_BENCH_REQUEST_SOURCE_H_
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "bench/id_number.h"
+
+namespace fangxian::bench {
+
+// Forces the descriptors of every Fangxian proto into the generated pool (a static
+// library's object file is only linked when something references it).
+void LinkFangxianDescriptors();
+
+// "/pkg.Service/Method" -> its descriptor; NOT_FOUND naming what is missing.
+absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(absl::string_view path);
+
+// In placeholder mode, every request gets its own copy of the JSON with:
+inline constexpr absl::string_view kIdPlaceholder = "{{ID}}";  // a fresh valid ID number
+inline constexpr absl::string_view kSeqPlaceholder = "{{N}}";  // a sequence number
+
+class RequestSource {
+ public:
+  // Parses `json` once (with placeholders filled in) so a bad template fails at start.
+  // `first_index` is where the sequence starts (ID numbers and {{N}}).
+  static absl::StatusOr<std::unique_ptr<RequestSource>> Create(
+      const google::protobuf::MethodDescriptor* method, std::string json, bool placeholders,
+      uint64_t first_index);
+
+  // The next serialized request. Thread-safe.
+  absl::StatusOr<std::string> Next();
+
+  // Renders a serialized response of the method as JSON (for --once).
+  absl::StatusOr<std::string> ResponseToJson(const std::string& bytes) const;
+
+  // The JSON of request `index` in placeholder mode (exposed for tests).
+  std::string Expand(uint64_t index) const;
+
+ private:
+  RequestSource(const google::protobuf::MethodDescriptor* method, std::string json,
+                bool placeholders, uint64_t first_index);
+  absl::StatusOr<std::string> Serialize(const std::string& json) const;
+
+  const google::protobuf::MethodDescriptor* method_;
+  const std::string json_;
+  const bool placeholders_;
+  std::atomic<uint64_t> next_index_;
+  IdNumberGenerator ids_;
+  const google::protobuf::Message* request_prototype_ = nullptr;
+  const google::protobuf::Message* response_prototype_ = nullptr;
+  std::string fixed_;  // the serialized request when there are no placeholders
+};
+
+}  // namespace fangxian::bench
+
+#endif  // FANGXIAN_BENCH_REQUEST_SOURCE_H_
