@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tests/support/test_env.h"
 
 namespace fangxian::testing {
 
@@ -16,17 +17,10 @@ HttpResponse HttpRequest(int port, const std::string& method, const std::string&
                          const std::string& body,
                          const std::map<std::string, std::string>& headers) {
   HttpResponse out;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return out;
   timeval tv{15, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return out;
-  }
   std::string req = absl::StrCat(method, " ", target, " HTTP/1.1\r\nHost: 127.0.0.1:", port,
                                  "\r\nConnection: close\r\n");
   for (const auto& [k, v] : headers) absl::StrAppend(&req, k, ": ", v, "\r\n");

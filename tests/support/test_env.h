@@ -37,6 +37,9 @@ class TestTokens {
 // A TCP port nobody listens on right now (bound then released).
 int FreePort();
 
+// A connected TCP socket to 127.0.0.1:port, or -1.
+int ConnectLoopback(int port);
+
 }  // namespace fangxian::testing
 
 #endif  // FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_

@@ -1,0 +1,199 @@
+// The RPC runtime over a real in-process gRPC server (loopback, no database): what a
+// handler sees of its call, propagation onto outgoing calls, and load shedding.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "common/interceptors.h"
+#include "common/rpc.h"
+#include "fangxian/bench/v1/echo.grpc.pb.h"
+#include "tests/support/test_env.h"
+
+namespace fangxian::common {
+namespace {
+
+using bench::v1::EchoRequest;
+using bench::v1::EchoResponse;
+using bench::v1::EchoService;
+
+std::string Meta(const grpc::ServerContextBase& ctx, const std::string& key) {
+  auto it = ctx.client_metadata().find(key);
+  if (it == ctx.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// Answers with "<request id>|<authorization>|<ms to deadline>" of the call it received.
+class Downstream final : public EchoService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest*,
+                                 EchoResponse* out) override {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        ctx->deadline() - std::chrono::system_clock::now());
+    out->set_payload(Meta(*ctx, kRequestIdKey) + "|" + Meta(*ctx, "authorization") + "|" +
+                     std::to_string(left.count()));
+    auto* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+};
+
+// The service under test: authenticates through the runtime, then calls Downstream with
+// PrepareOutgoing and returns what Downstream saw. "block" waits for the test's signal.
+class Frontend final : public EchoService::CallbackService {
+ public:
+  Frontend(RpcRuntime& rt, std::shared_ptr<grpc::Channel> down, std::shared_future<void> gate)
+      : rt_(rt), down_(EchoService::NewStub(down)), gate_(std::move(gate)) {}
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
+                                 EchoResponse* out) override {
+    return rt_.Unary(ctx, AuthRule{{"grid_worker"}}, [this, req, out](const CallContext& call) {
+      if (req->payload() == "block") {
+        ++blocked;
+        gate_.wait();
+        return absl::OkStatus();
+      }
+      grpc::ClientContext down_ctx;
+      PrepareOutgoing(call, &down_ctx);
+      EchoRequest down_req;
+      return FromGrpcStatus(down_->Echo(&down_ctx, down_req, out));
+    });
+  }
+
+  std::atomic<int> blocked{0};  // handlers currently waiting on the gate
+
+ private:
+  RpcRuntime& rt_;
+  std::unique_ptr<EchoService::Stub> down_;
+  std::shared_future<void> gate_;
+};
+
+std::unique_ptr<grpc::Server> Serve(grpc::Service* service, Metrics* metrics, int* port) {
+  grpc::ServerBuilder b;
+  b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), port);
+  b.RegisterService(service);
+  if (metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> f;
+    f.push_back(std::make_unique<ObservabilityInterceptorFactory>(metrics));
+    b.experimental().SetInterceptorCreators(std::move(f));
+  }
+  return b.BuildAndStart();
+}
+
+class RpcRuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    down_server_ = Serve(&downstream_, nullptr, &down_port_);
+    auto verifier = TokenVerifier::Create(tokens_.public_keys(), "fangxian");
+    ASSERT_TRUE(verifier.ok());
+    runtime_ = std::make_unique<RpcRuntime>(
+        std::make_shared<const TokenVerifier>(*verifier), /*workers=*/1, /*queue_limit=*/1);
+    runtime_->set_ready(true);
+    frontend_ = std::make_unique<Frontend>(
+        *runtime_, grpc::CreateChannel("127.0.0.1:" + std::to_string(down_port_),
+                                       grpc::InsecureChannelCredentials()),
+        gate_.get_future().share());
+    server_ = Serve(frontend_.get(), &metrics_, &port_);
+    stub_ = EchoService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
+                                                     grpc::InsecureChannelCredentials()));
+    token_ = tokens_.Mint("gw-1", {"grid_worker"}, {"gongyi"});
+  }
+
+  void TearDown() override {
+    if (!released_) gate_.set_value();
+    server_->Shutdown();
+    down_server_->Shutdown();
+  }
+
+  grpc::Status Call(const std::string& token, const std::string& payload, EchoResponse* out,
+                    const std::string& request_id = "",
+                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+    if (!request_id.empty()) ctx.AddMetadata(kRequestIdKey, request_id);
+    EchoRequest req;
+    req.set_payload(payload);
+    return stub_->Echo(&ctx, req, out);
+  }
+
+  testing::TestTokens tokens_;
+  Downstream downstream_;
+  int down_port_ = 0;
+  std::unique_ptr<grpc::Server> down_server_;
+  Metrics metrics_{"fx_test"};
+  std::unique_ptr<RpcRuntime> runtime_;
+  std::promise<void> gate_;
+  bool released_ = false;
+  std::unique_ptr<Frontend> frontend_;
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<EchoService::Stub> stub_;
+  std::string token_;
+};
+
+TEST_F(RpcRuntimeTest, RequestIdCredentialsAndDeadlineReachDownstreamCalls) {
+  EchoResponse out;
+  ASSERT_TRUE(Call(token_, "", &out, "req-42", std::chrono::milliseconds(3000)).ok());
+  std::vector<std::string> parts = absl::StrSplit(out.payload(), '|');
+  ASSERT_EQ(parts.size(), 3u) << out.payload();
+  EXPECT_EQ(parts[0], "req-42");
+  EXPECT_EQ(parts[1], "Bearer " + token_);
+  const int left_ms = std::stoi(parts[2]);
+  EXPECT_GT(left_ms, 0);
+  // Never longer than the caller's own deadline (the default would be 30 s); gRPC's
+  // clock conversions may add a few milliseconds.
+  EXPECT_LE(left_ms, 3100);
+
+  // Without a request id, the interceptor makes one and the handler propagates it.
+  ASSERT_TRUE(Call(token_, "", &out).ok());
+  parts = absl::StrSplit(out.payload(), '|');
+  EXPECT_EQ(parts[0].size(), 32u) << out.payload();
+}
+
+TEST_F(RpcRuntimeTest, RefusesUnauthenticatedWrongRoleAndNotReady) {
+  EchoResponse out;
+  EXPECT_EQ(Call("", "", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(tokens_.Mint("v", {"volunteer"}, {"gongyi"}), "", &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  runtime_->set_ready(false);
+  EXPECT_EQ(Call(token_, "", &out).error_code(), grpc::StatusCode::UNAVAILABLE);
+  const std::string text = metrics_.Render();
+  EXPECT_NE(text.find("code=\"UNAUTHENTICATED\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("code=\"UNAVAILABLE\"} 1"), std::string::npos) << text;
+}
+
+TEST_F(RpcRuntimeTest, ShedsLoadWhenTheWorkQueueIsFull) {
+  // One worker and a queue of one: the first call occupies the worker, the second waits,
+  // the third is refused at once.
+  EchoResponse a, b, c;
+  grpc::ClientContext ca, cb;
+  ca.AddMetadata("authorization", "Bearer " + token_);
+  cb.AddMetadata("authorization", "Bearer " + token_);
+  EchoRequest block;
+  block.set_payload("block");
+  std::promise<grpc::Status> da, db;
+  // Polls a condition, bounded (no timing assumptions).
+  auto wait_for = [](const std::function<bool()>& cond) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!cond() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return cond();
+  };
+  stub_->async()->Echo(&ca, &block, &a, [&](grpc::Status s) { da.set_value(s); });
+  ASSERT_TRUE(wait_for([&] { return frontend_->blocked.load() == 1; }));
+  stub_->async()->Echo(&cb, &block, &b, [&](grpc::Status s) { db.set_value(s); });
+  ASSERT_TRUE(wait_for([&] { return runtime_->queued() == 1; }));
+  EXPECT_EQ(Call(token_, "block", &c).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  gate_.set_value();
+  released_ = true;
+  EXPECT_TRUE(da.get_future().get().ok());
+  EXPECT_TRUE(db.get_future().get().ok());
+}
+
+}  // namespace
+}  // namespace fangxian::common
