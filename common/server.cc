@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -14,6 +15,24 @@
 #include "common/log.h"
 
 namespace fangxian::common {
+
+namespace {
+
+// Linking grpc++_reflection registers its plugin for every server at static
+// initialisation, so "off" has to remove it explicitly.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {
+                                    return p->name() == "proto_server_reflection";
+                                  }),
+                   plugins->end());
+  }
+};
+
+}  // namespace
 
 void BlockTerminationSignals() {
   sigset_t set;
@@ -155,6 +174,7 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
   if (config_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  if (!config_.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   int port = 0;
   builder.AddListeningPort(config_.grpc_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(config_.max_message_bytes);

@@ -2,6 +2,9 @@
 // the test Redis, called over gRPC.
 #include <gtest/gtest.h>
 
+#include <grpcpp/generic/generic_stub.h>
+
+#include "common/status.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "services/identity/id_number.h"
 #include "tests/support/grpc_client.h"
@@ -283,6 +286,63 @@ TEST(IdentityServerFaultTest, RedisDownStillServesAndLogsTheOutageOnce) {
     ++count;
   }
   EXPECT_EQ(count, 1u) << log;
+}
+
+// Lists services through grpc.reflection.v1alpha (a bidi stream, driven through the
+// generic API so the test needs no reflection stubs). Returns the raw response bytes, or
+// the status code name when the call fails.
+std::string ReflectionListServices(grpc::Channel& channel) {
+  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/"
+                                      "ServerReflectionInfo", &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  auto step = [&](int want) { return cq.Next(&tag, &ok) && tag == reinterpret_cast<void*>(want) && ok; };
+  call->StartCall(reinterpret_cast<void*>(1));
+  std::string out;
+  if (step(1)) {
+    // ServerReflectionRequest { list_services: "" } = field 7, length-delimited, empty.
+    const char request[] = {0x3A, 0x00};
+    grpc::Slice slice(request, sizeof request);
+    grpc::ByteBuffer buffer(&slice, 1);
+    call->Write(buffer, reinterpret_cast<void*>(2));
+    if (step(2)) {
+      grpc::ByteBuffer reply;
+      call->Read(&reply, reinterpret_cast<void*>(3));
+      if (step(3)) {
+        std::vector<grpc::Slice> slices;
+        (void)reply.Dump(&slices);
+        for (const auto& sl : slices) out.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+      }
+    }
+  }
+  call->WritesDone(reinterpret_cast<void*>(4));
+  cq.Next(&tag, &ok);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  while (cq.Next(&tag, &ok) && tag != reinterpret_cast<void*>(5)) {
+  }
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  if (!out.empty()) return out;
+  return std::string(common::CodeName(status.error_code()));
+}
+
+TEST(IdentityServerReflectionTest, ReflectionIsOffByDefaultAndOnBehindTheSwitch) {
+  TestTokens tokens;
+  ServiceUnderTest off("services/identity/identity_server", "identity_refl", tokens,
+                       BaseEnv(tokens, "", ""));
+  EXPECT_EQ(ReflectionListServices(*off.channel()), "UNIMPLEMENTED");
+  auto env = BaseEnv(tokens, "", "");
+  env["FX_REFLECTION"] = "true";
+  ServiceUnderTest on("services/identity/identity_server", "identity_refl", tokens, env);
+  const std::string listed = ReflectionListServices(*on.channel());
+  EXPECT_NE(listed.find("fangxian.identity.v1.IdentityService"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("grpc.health.v1.Health"), std::string::npos) << listed;
 }
 
 TEST(IdentityServerConfigTest, BadConfigurationExitsNamingEveryVariable) {
