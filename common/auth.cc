@@ -79,10 +79,12 @@ bool IsValidAreaPath(absl::string_view area) {
 }
 
 absl::StatusOr<TokenVerifier> TokenVerifier::Create(absl::string_view public_keys,
-                                                    std::string audience) {
+                                                    std::string audience,
+                                                    absl::Duration max_lifetime) {
   if (!InitSodium()) return absl::InternalError("libsodium failed to initialise");
   TokenVerifier v;
   v.audience_ = std::move(audience);
+  v.max_lifetime_ = max_lifetime;
   for (absl::string_view entry : absl::StrSplit(public_keys, ',', absl::SkipWhitespace())) {
     std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(entry, '=');
     std::string raw;
@@ -127,6 +129,12 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::T
   if (claims.aud() != audience_) return Unauthenticated("token is for another audience");
   if (claims.exp() == 0 || absl::FromUnixSeconds(claims.exp()) + kAllowedSkew <= now) {
     return Unauthenticated("token expired; log in again or refresh it");
+  }
+  if (claims.iat() == 0 || absl::FromUnixSeconds(claims.iat()) - kAllowedSkew > now) {
+    return Unauthenticated("token has no valid issue time");
+  }
+  if (absl::Seconds(claims.exp() - claims.iat()) > max_lifetime_) {
+    return Unauthenticated("token lives longer than allowed; log in again");
   }
   if (claims.sub().empty()) return Unauthenticated("token has no subject");
   Principal p;

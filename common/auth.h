@@ -46,8 +46,9 @@ absl::Status RequireScopeAll(const Principal& principal, absl::string_view field
   return absl::OkStatus();
 }
 
-// At least one area must be covered (reading a record that spans several areas).
-// `what` names the record in the message ("this checkpoint").
+// At least one area must be covered (reading a record). `what` names the record in the
+// message ("this checkpoint"), which never names the record's areas: a caller outside
+// the scope learns nothing about where the record lives.
 template <typename Areas>
 absl::Status RequireScopeAny(const Principal& principal, absl::string_view what,
                              const Areas& areas) {
@@ -55,7 +56,7 @@ absl::Status RequireScopeAny(const Principal& principal, absl::string_view what,
     if (principal.CoversArea(area)) return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
-      std::string(what) + " has no area within your area scope");
+      std::string(what) + " is outside your area scope");
 }
 
 // A dotted lower-case area path: segments of [a-z0-9-], 1..32 characters, at most 128
@@ -65,16 +66,20 @@ bool IsValidAreaPath(absl::string_view area);
 class TokenVerifier {
  public:
   // `public_keys`: "kid=base64key[,kid=base64key...]" (32-byte Ed25519 public keys).
+  // Tokens living longer than `max_lifetime` (exp - iat) are refused: access tokens are
+  // short-lived by design.
   static absl::StatusOr<TokenVerifier> Create(absl::string_view public_keys,
-                                              std::string audience);
+                                              std::string audience,
+                                              absl::Duration max_lifetime = absl::Hours(24));
 
   // UNAUTHENTICATED with a reason a caller can act on ("token expired", ...).
-  // Clock skew of up to 30 s is tolerated on expiry.
+  // Clock skew of up to 30 s is tolerated on expiry and issue time.
   absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now) const;
 
  private:
   std::map<std::string, std::string, std::less<>> keys_;  // kid -> raw public key
   std::string audience_;
+  absl::Duration max_lifetime_;
 };
 
 class TokenSigner {

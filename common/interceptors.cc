@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "common/log.h"
 #include "common/rpc.h"
 #include "common/status.h"
@@ -13,16 +15,6 @@ namespace fangxian::common {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
-
-bool IsValidRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                    (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 class ObservabilityInterceptor : public grpc::experimental::Interceptor {
  public:
@@ -77,15 +69,20 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
 }  // namespace
 
 std::string NewRequestId() {
-  unsigned char raw[16];
+  static const bool sodium_ready = sodium_init() >= 0;  // thread-safe once
+  (void)sodium_ready;
+  char raw[16];
   randombytes_buf(raw, sizeof raw);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(32, '0');
-  for (size_t i = 0; i < sizeof raw; ++i) {
-    id[2 * i] = kHex[raw[i] >> 4];
-    id[2 * i + 1] = kHex[raw[i] & 0xF];
+  return absl::BytesToHexString(absl::string_view(raw, sizeof raw));
+}
+
+bool IsValidRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
   }
-  return id;
+  return true;
 }
 
 grpc::experimental::Interceptor* ObservabilityInterceptorFactory::CreateServerInterceptor(

@@ -9,6 +9,7 @@
 
 #include <grpcpp/support/server_interceptor.h>
 
+#include "absl/strings/string_view.h"
 #include "common/metrics.h"
 
 namespace fangxian::common {
@@ -26,6 +27,10 @@ class ObservabilityInterceptorFactory
 
 // A random 128-bit id as 32 hex characters.
 std::string NewRequestId();
+
+// Accepted from callers: 1 to 128 characters of [A-Za-z0-9._-] (anything else is
+// replaced, so ids are safe in logs, headers and metadata).
+bool IsValidRequestId(absl::string_view id);
 
 }  // namespace fangxian::common
 

@@ -3,9 +3,6 @@
 #include <cstdint>
 
 namespace fangxian::common {
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
 size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   const auto b0 = static_cast<uint8_t>(s[i]);
   size_t len = 0;
@@ -25,8 +22,6 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
 }
-
-}  // namespace
 
 void AppendJsonString(std::string& out, absl::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -16,6 +16,10 @@ void AppendJsonString(std::string& out, absl::string_view s);
 
 std::string JsonString(absl::string_view s);
 
+// Length of the well-formed UTF-8 sequence starting at s[i] (no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 if there is none.
+size_t Utf8SequenceLength(absl::string_view s, size_t i);
+
 }  // namespace fangxian::common
 
 #endif  // FANGXIAN_COMMON_JSON_H_

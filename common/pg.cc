@@ -1,31 +1,15 @@
 #include "common/pg.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 
 namespace fangxian::common {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::string PgResult::GetBytes(int row, int col) const {
   absl::string_view hex = Get(row, col);
-  std::string out;
-  if (!absl::StartsWith(hex, "\\x")) return out;
-  hex.remove_prefix(2);
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(HexValue(hex[i]) * 16 + HexValue(hex[i + 1])));
-  }
-  return out;
+  if (!absl::StartsWith(hex, "\\x")) return std::string();
+  return absl::HexStringToBytes(hex.substr(2));
 }
 
 int64_t PgResult::affected() const {
@@ -34,14 +18,7 @@ int64_t PgResult::affected() const {
 }
 
 std::string PgBytea(absl::string_view raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\\x";
-  out.reserve(2 + raw.size() * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xF]);
-  }
-  return out;
+  return absl::StrCat("\\x", absl::BytesToHexString(raw));
 }
 
 std::string PgTextArray(const std::vector<std::string>& values) {
@@ -146,10 +123,16 @@ absl::StatusOr<PGconn*> PgPool::Connect() {
                           "fangxian", nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    // The libpq message may contain the host, never the password; keep it to the log.
-    const std::string why = conn ? PQerrorMessage(conn) : "out of memory";
+    // libpq's message names hosts, ports and users: operators see it through
+    // last_connect_error(), callers get a plain retryable status.
+    std::string why = conn ? PQerrorMessage(conn) : "out of memory";
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     if (conn) PQfinish(conn);
-    return absl::UnavailableError(absl::StrCat("database unreachable: ", why));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_connect_error_ = std::move(why);
+    }
+    return absl::UnavailableError("database unavailable; retry");
   }
   return conn;
 }
@@ -197,6 +180,11 @@ absl::Status PgPool::Transaction(const std::function<absl::Status(PgConn&)>& fn)
     return s;
   }
   return conn->Exec("COMMIT").status();
+}
+
+std::string PgPool::last_connect_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_connect_error_;
 }
 
 absl::Status PgPool::Ping() {

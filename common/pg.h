@@ -98,16 +98,21 @@ class PgPool {
   // SELECT 1 on a pooled connection.
   absl::Status Ping();
 
+  // libpq's reason for the last failed connection attempt (host, port, authentication
+  // ...), for operators' logs only: statuses returned to callers never carry it.
+  std::string last_connect_error() const;
+
  private:
   friend class PgConn;
   void Release(PGconn* conn, bool broken);
   absl::StatusOr<PGconn*> Connect();
 
   const Options options_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<PGconn*> idle_;
   int open_ = 0;
+  std::string last_connect_error_;  // guarded by mu_
 };
 
 // Maps a failed result (or connection) to the most specific canonical status. Messages

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/log.h"
 
 namespace fangxian::common {
 namespace {
@@ -27,6 +28,10 @@ void PrepareOutgoing(const CallContext& call, grpc::ClientContext* out) {
 RpcRuntime::RpcRuntime(std::shared_ptr<const TokenVerifier> verifier, int workers,
                        size_t queue_limit, Clock clock)
     : verifier_(std::move(verifier)), clock_(std::move(clock)), pool_(workers, queue_limit) {}
+
+void RpcRuntime::LogHandlerException(const CallContext& call, const char* what) {
+  LogError("handler threw an exception", {{"request_id", call.request_id}, {"error", what}});
+}
 
 absl::StatusOr<CallContext> RpcRuntime::Admit(const grpc::CallbackServerContext* ctx,
                                               const AuthRule& rule) const {

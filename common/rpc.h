@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <exception>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -89,7 +90,7 @@ class RpcRuntime {
                                      "deadline passed while queued"));
         return;
       }
-      reactor->Finish(ToGrpcStatus(handler(static_cast<const CallContext&>(call))));
+      reactor->Finish(ToGrpcStatus(RunHandler(handler, call)));
     };
     if (!pool_.TrySubmit(std::move(task))) {
       reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -99,6 +100,21 @@ class RpcRuntime {
   }
 
  private:
+  // Runs the handler; an escaping exception (a bug) becomes INTERNAL, logged, instead of
+  // ending the process with the reactor never finished.
+  template <typename Handler>
+  static absl::Status RunHandler(Handler& handler, const CallContext& call) {
+    try {
+      return handler(call);
+    } catch (const std::exception& e) {
+      LogHandlerException(call, e.what());
+    } catch (...) {
+      LogHandlerException(call, "unknown exception");
+    }
+    return absl::InternalError("internal error");
+  }
+  static void LogHandlerException(const CallContext& call, const char* what);
+
   std::shared_ptr<const TokenVerifier> verifier_;
   Clock clock_;
   std::atomic<bool> ready_{false};

@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <sodium.h>
 
@@ -31,6 +32,14 @@ class WithoutReflection final : public grpc::ServerBuilderOption {
                    plugins->end());
   }
 };
+
+// /metrics listens on the gRPC host: an IPv4 literal, or localhost. Empty otherwise.
+std::string MetricsHost(const std::string& grpc_address) {
+  std::string host = grpc_address.substr(0, grpc_address.rfind(':'));
+  if (host == "localhost") return "127.0.0.1";
+  in_addr addr{};
+  return inet_pton(AF_INET, host.c_str(), &addr) == 1 ? host : "";
+}
 
 }  // namespace
 
@@ -75,6 +84,10 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
   ConfigureLogging(env);
   c.grpc_address = env.HostPort("FX_GRPC_ADDR", absl::StrCat("127.0.0.1:", default_port));
   c.metrics_port = static_cast<int>(env.Int("FX_METRICS_PORT", -1, -1, 65535));
+  if (c.metrics_port >= 0 && MetricsHost(c.grpc_address).empty()) {
+    env.AddError("FX_GRPC_ADDR",
+                 "with FX_METRICS_PORT set, the host must be an IPv4 address or localhost");
+  }
   c.reflection = env.Bool("FX_REFLECTION", false);
   c.max_message_bytes =
       static_cast<int>(env.Int("FX_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
@@ -95,8 +108,9 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
   c.redis.timeout = absl::Milliseconds(env.Int("FX_REDIS_TIMEOUT_MS", 200, 1, 60000));
   c.token_public_keys = env.String("FX_TOKEN_PUBLIC_KEYS");
   c.token_audience = env.String("FX_TOKEN_AUDIENCE", "fangxian");
+  c.token_max_lifetime = absl::Seconds(env.Int("FX_TOKEN_MAX_TTL_S", 86400, 60, 7 * 86400));
   if (!c.token_public_keys.empty()) {
-    auto v = TokenVerifier::Create(c.token_public_keys, c.token_audience);
+    auto v = TokenVerifier::Create(c.token_public_keys, c.token_audience, c.token_max_lifetime);
     if (!v.ok()) env.AddError("FX_TOKEN_PUBLIC_KEYS", std::string(v.status().message()));
   }
   return c;
@@ -113,9 +127,14 @@ ServiceHost::ServiceHost(ServerConfig config, std::string service_name, std::str
     std::exit(1);
   }
   pg_ = std::make_unique<PgPool>(config_.pg);
+  PgPool::Options health_pg = config_.pg;
+  health_pg.size = 1;
+  health_pg.acquire_timeout = absl::Seconds(1);
+  health_pg_ = std::make_unique<PgPool>(health_pg);
   redis_ = std::make_unique<RedisPool>(config_.redis);
   metrics_ = std::make_unique<Metrics>("fx_grpc_server");
-  auto verifier = TokenVerifier::Create(config_.token_public_keys, config_.token_audience);
+  auto verifier = TokenVerifier::Create(config_.token_public_keys, config_.token_audience,
+                                       config_.token_max_lifetime);
   if (!verifier.ok()) {  // validated in ReadServerConfig; unreachable in practice
     LogError("invalid token configuration", {{"error", verifier.status().ToString()}});
     std::exit(2);
@@ -139,22 +158,30 @@ void ServiceHost::ReadinessLoop() {
   bool was_ready = false;
   absl::Duration backoff = absl::Milliseconds(100);
   const absl::Duration interval = absl::Milliseconds(config_.health_interval_ms);
-  std::string last_error;
+  std::string last_problem;
   for (;;) {
-    absl::Status st = migrated ? pg_->Ping() : Migrate(*pg_, schema_, *migrations_);
+    // Its own connection: a pool busy with slow queries must not make a healthy
+    // database look unreachable.
+    absl::Status st = migrated ? health_pg_->Ping() : Migrate(*health_pg_, schema_, *migrations_);
     if (st.ok()) migrated = true;
     const bool ready = st.ok();
-    if (ready != was_ready) {
-      if (ready) {
-        LogInfo("database reachable; SERVING", {{"service", service_name_}});
-      } else {
-        LogWarning("database unreachable; NOT_SERVING", {{"service", service_name_},
-                                                           {"error", st.message()}});
+    if (ready && !was_ready) {
+      LogInfo("database reachable; SERVING", {{"service", service_name_}});
+    } else if (!ready) {
+      // Unreachable (with libpq's reason) or a real failure such as a broken migration;
+      // logged when it starts and whenever the reason changes, not on every retry.
+      const bool unreachable = absl::IsUnavailable(st) || absl::IsDeadlineExceeded(st);
+      const std::string problem = unreachable ? health_pg_->last_connect_error()
+                                              : std::string(st.message());
+      if (was_ready || problem != last_problem) {
+        Log(unreachable ? Severity::kWarning : Severity::kError,
+            unreachable ? "database unreachable; NOT_SERVING"
+                        : "database not usable; NOT_SERVING",
+            {{"service", service_name_}, {"error", problem.empty() ? std::string(st.message()) : problem}});
       }
-    } else if (!ready && st.message() != last_error) {
-      LogWarning("database still unreachable", {{"error", st.message()}});
+      last_problem = problem;
     }
-    last_error = std::string(st.message());
+    if (ready) last_problem.clear();
     was_ready = ready;
     runtime_->set_ready(ready);
     health->SetServingStatus(ready);
@@ -201,10 +228,8 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
   std::unique_ptr<MetricsHttpServer> metrics_http;
   int metrics_port = -1;
   if (config_.metrics_port >= 0) {
-    const std::string host = config_.grpc_address.substr(0, config_.grpc_address.rfind(':'));
     metrics_http = std::make_unique<MetricsHttpServer>(
-        metrics_.get(), host == "0.0.0.0" || host == "[::]" ? "0.0.0.0" : host,
-        config_.metrics_port);
+        metrics_.get(), MetricsHost(config_.grpc_address), config_.metrics_port);
     if (!metrics_http->Start()) {
       LogError("cannot listen for metrics", {{"port", config_.metrics_port}});
       return 1;

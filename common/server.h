@@ -35,6 +35,7 @@ struct ServerConfig {
   RedisPool::Options redis;       // FX_REDIS_ADDR, FX_REDIS_PASSWORD, FX_REDIS_TIMEOUT_MS
   std::string token_public_keys;  // FX_TOKEN_PUBLIC_KEYS
   std::string token_audience;     // FX_TOKEN_AUDIENCE
+  absl::Duration token_max_lifetime;  // FX_TOKEN_MAX_TTL_S
 };
 
 // Reads FX_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR; default INFO) and applies it.
@@ -66,6 +67,7 @@ class ServiceHost {
   const std::string schema_;
   const std::vector<Migration>* migrations_;
   std::unique_ptr<PgPool> pg_;
+  std::unique_ptr<PgPool> health_pg_;  // readiness checks and migrations only
   std::unique_ptr<RedisPool> redis_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<RpcRuntime> runtime_;

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
+#include "common/json.h"
 
 namespace fangxian::common {
 
@@ -42,15 +43,10 @@ bool ParseIsoDate(absl::string_view s, absl::CivilDay* day) {
 
 int64_t Utf8Length(absl::string_view s) {
   int64_t n = 0;
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return -1;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return -1;
-    }
+  for (size_t i = 0; i < s.size(); ++n) {
+    const size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) return -1;
     i += len;
-    ++n;
   }
   return n;
 }

@@ -33,9 +33,14 @@ HttpResponse JsonResponse(int http_status, std::string body) {
   return res;
 }
 
-bool IsRequestIdChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+// gRPC accepts only printable ASCII in metadata values and aborts the process on
+// anything else, so every header value bound for metadata is checked first.
+bool IsValidMetadataValue(absl::string_view v) {
+  if (v.size() > 8192) return false;
+  for (char c : v) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
 }
 
 // Adds the request id, writes the access log line and hands the response over, once.
@@ -65,10 +70,7 @@ HttpResponse ErrorResponse(int http_status, grpc::StatusCode code, absl::string_
 }
 
 std::string ChooseRequestId(absl::string_view given) {
-  if (!given.empty() && given.size() <= 128 &&
-      std::all_of(given.begin(), given.end(), IsRequestIdChar)) {
-    return std::string(given);
-  }
+  if (common::IsValidRequestId(given)) return std::string(given);
   return common::NewRequestId();
 }
 
@@ -183,9 +185,17 @@ void Gateway::Handle(HttpRequest request, Done done) const {
     return;
   }
 
+  const absl::string_view authorization = View(request[http::field::authorization]);
+  if (!IsValidMetadataValue(authorization)) {
+    HttpResponse res = ErrorResponse(
+        401, grpc::StatusCode::UNAUTHENTICATED,
+        "the Authorization header must be printable ASCII, at most 8192 characters");
+    (*finish)(std::move(res), -1);
+    return;
+  }
   CallOptions call;
   call.request_id = finish->request_id;
-  call.authorization = std::string(View(request[http::field::authorization]));
+  call.authorization = std::string(authorization);
   call.deadline = std::chrono::system_clock::now() + timeout;
   const google::protobuf::Descriptor* output = route.method->output_type();
   upstreams_->Call(

@@ -1,5 +1,7 @@
 #include "gateway/transcode.h"
 
+#include <algorithm>
+
 #include <set>
 #include <utility>
 
@@ -211,9 +213,13 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequestMessage(
     options.ignore_unknown_fields = false;  // a typo must not be dropped silently
     const auto s = google::protobuf::util::JsonStringToMessage(Piece(body), target, options);
     if (!s.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("request body is not valid JSON for ", target->GetDescriptor()->full_name(),
-                       ": ", std::string(s.message().data(), s.message().size())));
+      // protobuf appends the surrounding bytes of the body after a newline; the body may
+      // hold personal data, so only the first line (what is wrong, and where) goes back.
+      absl::string_view why(s.message().data(), s.message().size());
+      why = why.substr(0, std::min(why.find('\n'), size_t{200}));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request body is not valid JSON for ", target->GetDescriptor()->full_name(), ": ",
+          why));
     }
   }
 

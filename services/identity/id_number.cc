@@ -1,5 +1,6 @@
 #include "services/identity/id_number.h"
 
+#include <algorithm>
 #include <array>
 
 #include "absl/strings/ascii.h"
@@ -9,16 +10,13 @@
 namespace fangxian::identity {
 namespace {
 
-// Province-level prefixes in use (GB/T 2260), plus 71/81/82 (Taiwan, Hong Kong, Macao)
-// and 83 (residence permits for Taiwan residents).
+// Province-level prefixes in use (GB/T 2260), plus 71 (Taiwan) and 81/82/83 (residence
+// permits of Hong Kong, Macao and Taiwan residents).
 bool IsKnownProvince(int code) {
-  static constexpr std::array<int, 38> kProvinces = {
-      11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44,
-      45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 0,  0,  0};
-  for (int p : kProvinces) {
-    if (p != 0 && p == code) return true;
-  }
-  return false;
+  static constexpr std::array<int, 35> kProvinces = {
+      11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43,
+      44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83};
+  return std::find(kProvinces.begin(), kProvinces.end(), code) != kProvinces.end();
 }
 
 bool AllDigits(absl::string_view s) {
@@ -60,8 +58,11 @@ absl::StatusOr<std::string> NormalizeIdNumber(absl::string_view raw, absl::Civil
 
   int province = 0;
   (void)absl::SimpleAtoi(id.substr(0, 2), &province);
-  if (!IsKnownProvince(province) || id.substr(2, 4) == "0000") {
-    return Invalid("region code (first 6 digits) does not name a county-level area");
+  // Residents' numbers carry a county-level code; only the residence permits of Hong Kong,
+  // Macao and Taiwan residents use the bare 810000/820000/830000. Checking the county
+  // against the full GB/T 2260 list (current and historical codes) is not done yet.
+  if (!IsKnownProvince(province) || (id.substr(2, 4) == "0000" && province < 81)) {
+    return Invalid("region code (first 6 digits) is not a valid area code");
   }
   int year = 0, month = 0, day = 0;
   (void)absl::SimpleAtoi(id.substr(6, 4), &year);

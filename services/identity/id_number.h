@@ -17,7 +17,8 @@ char IdCheckCharacter(absl::string_view first17);
 // 'x' upper-cased, a 15-digit legacy number converted (century 19 inserted, check
 // character appended). Rejects, with INVALID_ARGUMENT and a reason that never echoes the
 // number: wrong length or characters, an unknown province or a province-level region
-// code, an impossible birth date or one before 1900 or after `today`, a wrong check
+// code (except the 810000/820000/830000 of residence permits; counties are not yet
+// checked against the GB/T 2260 list), an impossible birth date or one before 1900 or after `today`, a wrong check
 // character.
 absl::StatusOr<std::string> NormalizeIdNumber(absl::string_view raw, absl::CivilDay today);
 

@@ -73,7 +73,8 @@ absl::StatusOr<v1::Resident> Residents::Get(const common::CallContext& call,
     if (cache_) cache_->SetEx(key, out.SerializeAsString(), cache_ttl_);
   }
   // Scope is checked on every read, cached or not.
-  if (auto s = common::RequireScope(call.principal, "resident.area_code", out.area_code());
+  if (auto s = common::RequireScopeAny(call.principal, "this resident",
+                                       std::vector<std::string>{out.area_code()});
       !s.ok()) {
     return s;
   }

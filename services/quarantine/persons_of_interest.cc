@@ -23,7 +23,6 @@ v1::PersonOfInterest ToProto(const PersonRow& row) {
   return out;
 }
 
-// Exactly YYYY-MM-DD naming a real calendar day (no normalising 02-30 into March).
 }  // namespace
 
 absl::Status ValidateNewPersonOfInterest(const v1::PersonOfInterest& in, absl::Time now) {
@@ -94,7 +93,8 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::Get(const common::CallCo
   if (auto s = common::RequireUuid("person_id", person_id); !s.ok()) return s;
   absl::StatusOr<PersonRow> row = store_.Get(person_id);
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScope(call.principal, "person.area_code", row->area_code);
+  if (auto s = common::RequireScopeAny(call.principal, "this person of interest",
+                                       std::vector<std::string>{row->area_code});
       !s.ok()) {
     return s;
   }

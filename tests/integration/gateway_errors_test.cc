@@ -436,10 +436,36 @@ TEST_F(GatewayErrorsTest, LogsCarryNeitherTokensNorQueries) {
   EXPECT_THAT(log, Not(HasSubstr("secret_query")));
 }
 
+// Header bytes gRPC refuses in metadata (tabs, non-ASCII) must be turned away by the
+// gateway: passed on, they would make gRPC abort the whole process.
+TEST_F(GatewayErrorsTest, UnsendableAuthorizationIs401AndTheGatewayStaysUp) {
+  for (const std::string& value :
+       {std::string("Bearer a\tb"), std::string("Bearer \xC3\xA9"), std::string(9000, 'a')}) {
+    Reply r = Request(port_, "GET", "/v1/residents/echo", "", {{"Authorization", value}});
+    EXPECT_EQ(r.status, 401) << r.body;
+    ExpectErrorBody(r, 16);
+  }
+  EXPECT_EQ(gateway_->WaitExit(std::chrono::milliseconds(0)), -1) << "gateway exited";
+  EXPECT_EQ(Request(port_, "GET", "/healthz").status, 200);
+}
+
 TEST_F(GatewayErrorsTest, StillServingAfterAllBadInput) {
+  Request(port_, "POST", "/v1/residents", "{\"name\":", {{"Content-Type", "application/json"}});
+  Request(port_, "POST", "/v1/residents", std::string(2 << 20, 'x'));
+  Request(port_, "GET", "/v1/residents/echo", "", {{"Authorization", "Bearer \x01"}});
+  Request(port_, "DELETE", "/v1/residents/echo");
+  Request(port_, "GET", "/no/such/route");
   EXPECT_EQ(gateway_->WaitExit(std::chrono::milliseconds(0)), -1) << "gateway exited";
   EXPECT_EQ(Request(port_, "GET", "/healthz").status, 200);
   EXPECT_EQ(Request(port_, "GET", "/v1/residents/echo").status, 200);
+}
+
+TEST_F(GatewayErrorsTest, JsonErrorsDoNotEchoTheBody) {
+  Reply r = Request(port_, "POST", "/v1/residents",
+                    R"({"name":"x","idNumber":"410181199003071236" "areaCode":"a"})",
+                    {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.body.find("410181199003071236"), std::string::npos) << r.body;
 }
 
 // A second gateway whose identity upstream is down (nothing listens on its port).

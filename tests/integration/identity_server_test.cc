@@ -6,7 +6,9 @@
 
 #include "common/status.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "common/redis.h"
 #include "services/identity/id_number.h"
+#include "services/identity/residents.h"
 #include "tests/support/grpc_client.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
@@ -172,8 +174,16 @@ TEST_F(IdentityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndArea
 
   Resident created;
   ASSERT_TRUE(Create(admin_, Sample(), &created).ok());
-  EXPECT_EQ(Get(other_area, created.resident_id(), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  // An allowed read first, so the denied one is served from the cache: scope is checked
+  // on cached reads too, and the refusal does not say where the resident lives.
+  ASSERT_TRUE(Get(admin_, created.resident_id(), &out).ok());
+  common::RedisPool::Options redis;
+  ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &redis).ok());
+  common::RedisPool cache(redis);
+  ASSERT_TRUE(cache.Get(identity::ResidentCacheKey(created.resident_id())).has_value());
+  grpc::Status denied = Get(other_area, created.resident_id(), &out);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(denied.error_message().find("jingyuan"), std::string::npos) << denied.error_message();
   EXPECT_EQ(Get(volunteer, created.resident_id(), &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   const std::string subdistrict = tokens_.Mint("s", {"subdistrict_admin"}, {"gongyi.dufulu"});

@@ -25,6 +25,7 @@ class AuthTest : public ::testing::Test {
     auth::v1::TokenClaims c;
     c.set_sub("staff-1");
     c.set_aud("fangxian");
+    c.set_iat(absl::ToUnixSeconds(kNow) - 60);
     c.set_exp(absl::ToUnixSeconds(kNow) + 600);
     c.add_roles("community_admin");
     c.add_scopes("gongyi.dufulu.longhai");
@@ -65,6 +66,21 @@ TEST_F(AuthTest, RejectsExpiredWrongAudienceAndTampered) {
   EXPECT_FALSE(verifier_->Verify(parts[0] + "." + forged[1] + "." + parts[2], kNow).ok());
   EXPECT_FALSE(verifier_->Verify("", kNow).ok());
   EXPECT_FALSE(verifier_->Verify("a.b", kNow).ok());
+}
+
+TEST_F(AuthTest, RejectsMissingOrFutureIssueTimeAndOverlongLifetimes) {
+  auto c = Claims();
+  c.clear_iat();
+  EXPECT_FALSE(verifier_->Verify(signer_->Sign(c), kNow).ok());
+  c = Claims();
+  c.set_iat(absl::ToUnixSeconds(kNow) + 120);
+  EXPECT_FALSE(verifier_->Verify(signer_->Sign(c), kNow).ok());
+  c = Claims();
+  c.set_iat(absl::ToUnixSeconds(kNow) - 60);
+  c.set_exp(absl::ToUnixSeconds(kNow) + 86400);  // 24 h + 1 min
+  auto r = verifier_->Verify(signer_->Sign(c), kNow);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(r.status().message().find("longer than allowed"), absl::string_view::npos);
 }
 
 TEST_F(AuthTest, PinsTheAlgorithmAndKnownKeys) {

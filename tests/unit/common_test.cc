@@ -93,6 +93,8 @@ TEST(ValidateTest, NamesTheFieldInEveryMessage) {
   EXPECT_TRUE(RequireText("note", "", 2, /*required=*/false).ok());
   EXPECT_FALSE(RequireText("name", "a\tb", 10).ok());
   EXPECT_FALSE(RequireText("name", "\xff", 10).ok());
+  EXPECT_FALSE(RequireText("name", "\xC0\xAF", 10).ok());      // overlong '/'
+  EXPECT_FALSE(RequireText("name", "\xED\xA0\x80", 10).ok());  // a surrogate
   google::protobuf::RepeatedPtrField<std::string> areas;
   EXPECT_FALSE(RequireAreaPaths("areas", areas, 3).ok());
   *areas.Add() = "gongyi.a";

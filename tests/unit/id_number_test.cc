@@ -42,6 +42,14 @@ TEST(IdNumberTest, RejectsBadRegionCodes) {
   EXPECT_FALSE(NormalizeIdNumber(WithCheck("00000019900307123"), kToday).ok());
   EXPECT_FALSE(NormalizeIdNumber(WithCheck("99018119900307123"), kToday).ok());
   EXPECT_FALSE(NormalizeIdNumber(WithCheck("41000019900307123"), kToday).ok());  // province level
+  EXPECT_FALSE(NormalizeIdNumber(WithCheck("16010119900307123"), kToday).ok());  // no province 16
+}
+
+TEST(IdNumberTest, AcceptsResidencePermitsOfHongKongMacaoAndTaiwanResidents) {
+  for (const char* region : {"810000", "820000", "830000"}) {
+    EXPECT_TRUE(NormalizeIdNumber(WithCheck(std::string(region) + "19900307123"), kToday).ok())
+        << region;
+  }
 }
 
 TEST(IdNumberTest, RejectsImpossibleAndFutureBirthDates) {
