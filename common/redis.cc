@@ -52,8 +52,16 @@ absl::StatusOr<redisContext*> RedisPool::Take() {
       return c;
     }
   }
-  if (!up() && absl::GetCurrentTimeNanos() < retry_after_ns_.load(std::memory_order_relaxed)) {
-    return absl::UnavailableError("redis unavailable (backing off)");
+  if (!up()) {
+    // While down, one caller per back-off window tries to reconnect; the others fail
+    // fast instead of all paying a connect timeout at once.
+    int64_t retry_at = retry_after_ns_.load(std::memory_order_relaxed);
+    const int64_t now = absl::GetCurrentTimeNanos();
+    if (now < retry_at ||
+        !retry_after_ns_.compare_exchange_strong(
+            retry_at, now + absl::ToInt64Nanoseconds(options_.down_backoff))) {
+      return absl::UnavailableError("redis unavailable (backing off)");
+    }
   }
   const timeval tv = absl::ToTimeval(options_.timeout);
   redisContext* c = redisConnectWithTimeout(options_.host.c_str(), options_.port, tv);

@@ -106,6 +106,7 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
   }
   c.redis.password = env.Secret("FX_REDIS_PASSWORD", "");
   c.redis.timeout = absl::Milliseconds(env.Int("FX_REDIS_TIMEOUT_MS", 200, 1, 60000));
+  c.redis.down_backoff = absl::Milliseconds(env.Int("FX_REDIS_RETRY_MS", 1000, 10, 60000));
   c.token_public_keys = env.String("FX_TOKEN_PUBLIC_KEYS");
   c.token_audience = env.String("FX_TOKEN_AUDIENCE", "fangxian");
   c.token_max_lifetime = absl::Seconds(env.Int("FX_TOKEN_MAX_TTL_S", 86400, 60, 7 * 86400));

@@ -32,7 +32,7 @@ struct ServerConfig {
   int health_interval_ms = 0;     // FX_HEALTH_INTERVAL_MS
   std::string port_file;          // FX_PORT_FILE (optional)
   PgPool::Options pg;             // FX_PG_DSN, FX_PG_POOL_SIZE, FX_PG_STATEMENT_TIMEOUT_MS
-  RedisPool::Options redis;       // FX_REDIS_ADDR, FX_REDIS_PASSWORD, FX_REDIS_TIMEOUT_MS
+  RedisPool::Options redis;       // FX_REDIS_ADDR, _PASSWORD, _TIMEOUT_MS, _RETRY_MS
   std::string token_public_keys;  // FX_TOKEN_PUBLIC_KEYS
   std::string token_audience;     // FX_TOKEN_AUDIENCE
   absl::Duration token_max_lifetime;  // FX_TOKEN_MAX_TTL_S

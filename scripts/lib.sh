@@ -20,7 +20,7 @@ fx_pg_bin() {
 
 # Runs a command as the postgres user when we are root (PostgreSQL refuses root).
 fx_as_pg() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [[ $(id -u) -eq 0 ]]; then /usr/sbin/runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 # fx_start_postgres DIR PORT PASSWORD: a new cluster in DIR (owned by postgres when root),

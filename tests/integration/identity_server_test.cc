@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <grpcpp/generic/generic_stub.h>
+#include <libpq-fe.h>
+#include <signal.h>
+
+#include <future>
+#include <thread>
 
 #include "common/status.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
@@ -231,9 +236,37 @@ TEST_F(IdentityServerTest, OversizedMessagesAreRefused) {
   EXPECT_TRUE(Create(admin_, Sample(), &out).ok());  // the server is still fine
 }
 
-TEST_F(IdentityServerTest, DrainsAndExitsCleanlyOnSigterm) {
-  EXPECT_EQ(server_->Terminate(), 0) << server_->Stderr();
+TEST_F(IdentityServerTest, DrainsInFlightCallsOnSigterm) {
+  // Hold a lock on the table so a CreateResident is provably in flight when SIGTERM
+  // arrives, then let it finish: the call must succeed and the process exit 0.
+  PGconn* locker = PQconnectdb(sut_->dsn().c_str());
+  ASSERT_EQ(PQstatus(locker), CONNECTION_OK);
+  PQclear(PQexec(locker, "BEGIN; LOCK TABLE identity.residents IN ACCESS EXCLUSIVE MODE"));
+
+  CreateResidentRequest req;
+  *req.mutable_resident() = Sample();
+  Resident out;
+  auto ctx = CallContextWith(admin_);
+  std::promise<grpc::Status> done;
+  stub_->async()->CreateResident(ctx.get(), &req, &out,
+                                 [&](grpc::Status s) { done.set_value(std::move(s)); });
+  // Wait (bounded polling) until the INSERT is blocked on our lock.
+  bool waiting = false;
+  for (int i = 0; i < 1000 && !waiting; ++i) {
+    waiting = Query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE 'INSERT INTO identity.residents%'")[0] == "1";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(waiting);
+
+  server_->Signal(SIGTERM);
+  PQclear(PQexec(locker, "COMMIT"));
+  PQfinish(locker);
+  grpc::Status st = done.get_future().get();
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(server_->WaitExit(std::chrono::seconds(20)), 0) << server_->Stderr();
   EXPECT_NE(server_->Stderr().find("\"message\":\"stopped\""), std::string::npos);
+  EXPECT_EQ(Query("SELECT count(*) FROM identity.residents")[0], "1");
 }
 
 TEST(IdentityServerFaultTest, DatabaseDownAtStartIsNotServingThenServingWithoutRestart) {
@@ -272,6 +305,7 @@ TEST(IdentityServerFaultTest, RedisDownStillServesAndLogsTheOutageOnce) {
   TestTokens tokens;
   const std::string dsn = CreateScratchDatabase("identity_noredis");
   auto env = BaseEnv(tokens, dsn, "127.0.0.1:" + std::to_string(FreePort()));
+  env["FX_REDIS_RETRY_MS"] = "20";  // many reconnect attempts during the calls below
   ChildProcess server("services/identity/identity_server", env);
   auto channel = LocalChannel(server.WaitForPort("grpc_port"));
   ASSERT_EQ(WaitForHealth(*channel, "SERVING"), "SERVING");
@@ -283,11 +317,15 @@ TEST(IdentityServerFaultTest, RedisDownStillServesAndLogsTheOutageOnce) {
   create.mutable_resident()->set_area_code("gongyi.dufulu");
   Resident created;
   ASSERT_TRUE(stub->CreateResident(CallContextWith(token).get(), create, &created).ok());
-  for (int i = 0; i < 20; ++i) {
+  // Keep calling across at least ten reconnect windows; every call must succeed.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  int calls = 0;
+  while (std::chrono::steady_clock::now() < until || calls < 20) {
     GetResidentRequest req;
     req.set_resident_id(created.resident_id());
     Resident out;
     ASSERT_TRUE(stub->GetResident(CallContextWith(token).get(), req, &out).ok());
+    ++calls;
   }
   const std::string log = server.Stderr();
   size_t count = 0;

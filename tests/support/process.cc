@@ -1,10 +1,13 @@
 #include "tests/support/process.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -35,15 +38,18 @@ ChildProcess::ChildProcess(const std::string& binary, std::map<std::string, std:
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    FILE* err = std::fopen(stderr_file_.c_str(), "w");
-    if (err) ::dup2(::fileno(err), STDERR_FILENO);
-    char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
-    ::execve(path.c_str(), argv, envp.data());
-    std::_Exit(127);
-  }
+  // posix_spawn, not fork: the test process has gRPC threads, and only async-signal-safe
+  // work may happen between fork and exec.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file_.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // Not the test's stdout: a child outliving a crashed test must not hold ctest's pipe.
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
+  const int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + path + ": " + std::strerror(rc));
 }
 
 ChildProcess::~ChildProcess() {
@@ -94,6 +100,10 @@ int ChildProcess::WaitExit(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return -1;
+}
+
+void ChildProcess::Signal(int signal) {
+  if (exit_status_ == -1) ::kill(pid_, signal);
 }
 
 int ChildProcess::Terminate(std::chrono::milliseconds grace) {

@@ -26,6 +26,9 @@ class ChildProcess {
   int WaitForPort(const std::string& key,
                   std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+  // Sends `signal` without waiting.
+  void Signal(int signal);
+
   // Sends SIGTERM and waits for the exit status (-1 if it had to be killed).
   int Terminate(std::chrono::milliseconds grace = std::chrono::seconds(15));
   // Waits for the child to exit by itself; returns its exit status or -1 on timeout.

@@ -1,0 +1,78 @@
+// Every RPC of every service refuses a caller without a valid token. Walks the service
+// descriptors, so a method added later without going through RpcRuntime fails here.
+#include <gtest/gtest.h>
+#include <grpcpp/generic/generic_stub.h>
+
+#include <future>
+
+#include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
+#include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "fangxian/publicity/v1/publicity.grpc.pb.h"
+#include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "tests/support/service_under_test.h"
+
+namespace fangxian::testing {
+namespace {
+
+struct Service {
+  std::string binary;
+  const google::protobuf::ServiceDescriptor* descriptor;
+  std::map<std::string, std::string> env;
+};
+
+// The service of the file that declares `message` (referencing the message also keeps
+// the file's descriptor linked in).
+const google::protobuf::ServiceDescriptor* ServiceOf(const google::protobuf::Descriptor* message) {
+  return message->file()->service(0);
+}
+
+grpc::Status CallEmpty(grpc::Channel& channel, const std::string& method,
+                       const std::string& token) {
+  grpc::GenericStub stub(std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+  grpc::Slice empty("", 0);
+  grpc::ByteBuffer request(&empty, 1);  // the empty message: every field at its default
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) { done.set_value(std::move(s)); });
+  return done.get_future().get();
+}
+
+TEST(AuthCoverageTest, EveryMethodOfEveryServiceNeedsAValidToken) {
+  TestTokens tokens;
+  TestTokens stranger;  // a key the services do not trust
+  const std::map<std::string, std::string> identity_keys = {
+      {"FX_PII_ENC_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+      {"FX_PII_HASH_KEY", "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="}};
+  const std::vector<Service> services = {
+      {"services/identity/identity_server", ServiceOf(identity::v1::Resident::descriptor()),
+       identity_keys},
+      {"services/checkpoint/checkpoint_server", ServiceOf(checkpoint::v1::Checkpoint::descriptor()), {}},
+      {"services/quarantine/quarantine_server", ServiceOf(quarantine::v1::PersonOfInterest::descriptor()), {}},
+      {"services/publicity/publicity_server", ServiceOf(publicity::v1::Content::descriptor()), {}},
+  };
+  const std::string forged = stranger.Mint("x", {"subdistrict_admin"}, {"gongyi"});
+  int methods = 0;
+  for (const Service& svc : services) {
+    ServiceUnderTest sut(svc.binary, "authcov", tokens, svc.env);
+    ASSERT_TRUE(sut.WaitUntilServing());
+    for (int i = 0; i < svc.descriptor->method_count(); ++i) {
+      const std::string method =
+          "/" + svc.descriptor->full_name() + "/" + svc.descriptor->method(i)->name();
+      SCOPED_TRACE(method);
+      EXPECT_EQ(CallEmpty(*sut.channel(), method, "").error_code(),
+                grpc::StatusCode::UNAUTHENTICATED);
+      EXPECT_EQ(CallEmpty(*sut.channel(), method, forged).error_code(),
+                grpc::StatusCode::UNAUTHENTICATED);
+      ++methods;
+    }
+  }
+  EXPECT_GE(methods, 8);
+}
+
+}  // namespace
+}  // namespace fangxian::testing
