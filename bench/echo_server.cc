@@ -23,8 +23,8 @@ using fangxian::bench::v1::EchoResponse;
 using fangxian::bench::v1::EchoService;
 
 class EchoServiceImpl final : public EchoService::CallbackService {
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
-                                 const EchoRequest* request, EchoResponse* response) override {
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context, const EchoRequest* request,
+                                 EchoResponse* response) override {
     response->set_payload(request->payload());
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
@@ -58,8 +58,8 @@ int main() {
     fangxian::common::LogError("cannot write port file", {{"path", port_file}});
     return 1;
   }
-  fangxian::common::LogInfo("listening", {{"service", "fangxian.bench.v1.EchoService"},
-                                          {"grpc_port", port}});
+  fangxian::common::LogInfo("listening",
+                            {{"service", "fangxian.bench.v1.EchoService"}, {"grpc_port", port}});
 
   fangxian::common::WaitForTerminationSignal();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

@@ -7,8 +7,8 @@ namespace fangxian::bench {
 namespace {
 
 // Buckets 0..2*kSubBuckets-1 have width 1; then kSubBuckets per power of two up to 2^63.
-constexpr int kBucketCount = (64 - LatencyHistogram::kSubBucketBits + 1) *
-                             LatencyHistogram::kSubBuckets;
+constexpr int kBucketCount =
+    (64 - LatencyHistogram::kSubBucketBits + 1) * LatencyHistogram::kSubBuckets;
 
 int HighestBit(uint64_t v) { return 63 - __builtin_clzll(v); }
 
@@ -19,7 +19,7 @@ LatencyHistogram::LatencyHistogram() : counts_(kBucketCount, 0) {}
 int LatencyHistogram::BucketIndex(uint64_t value) {
   if (value < 2 * kSubBuckets) return static_cast<int>(value);
   const int shift = HighestBit(value) - kSubBucketBits;  // >= 1
-  const uint64_t mantissa = value >> shift;               // [kSubBuckets, 2*kSubBuckets)
+  const uint64_t mantissa = value >> shift;              // [kSubBuckets, 2*kSubBuckets)
   return (shift + 1) * kSubBuckets + static_cast<int>(mantissa - kSubBuckets);
 }
 

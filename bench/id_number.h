@@ -10,8 +10,8 @@ namespace fangxian::bench {
 
 // Maps an index to an 18-character ID number: region code, a birth date counted in days
 // from 1940-01-01 (index / 1000), a sequence number (index % 1000) and the check
-// character (identity's IdCheckCharacter). Distinct indexes below kCapacity give distinct numbers, all with real
-// calendar dates in the past.
+// character (identity's IdCheckCharacter). Distinct indexes below kCapacity give distinct numbers,
+// all with real calendar dates in the past.
 class IdNumberGenerator {
  public:
   // 1940-01-01 .. 2005-12-31, 1000 sequence numbers per day.

@@ -54,8 +54,7 @@ absl::StatusOr<Shared> Connect(const LoadOptions& options, RequestSource& source
     args.SetInt("fx.loadgen.channel", i);
     auto channel =
         grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), args);
-    const auto deadline =
-        WallDeadline(NowNs() + SecondsToNs(options.connect_timeout_seconds));
+    const auto deadline = WallDeadline(NowNs() + SecondsToNs(options.connect_timeout_seconds));
     if (!channel->WaitForConnected(deadline)) {
       return absl::UnavailableError(absl::StrCat("cannot connect to ", options.target, " within ",
                                                  options.connect_timeout_seconds, " s"));
@@ -105,9 +104,8 @@ class Worker {
       if (pacer.done() && outstanding == 0) break;
       void* tag;
       bool ok;
-      const auto deadline = pacer.done()
-                                ? std::chrono::system_clock::now() + std::chrono::hours(1)
-                                : WallDeadline(pacer.NextIntendedTime());
+      const auto deadline = pacer.done() ? std::chrono::system_clock::now() + std::chrono::hours(1)
+                                         : WallDeadline(pacer.NextIntendedTime());
       if (cq_.AsyncNext(&tag, &ok, deadline) != grpc::CompletionQueue::GOT_EVENT) continue;
       auto* call = static_cast<Call*>(tag);
       --outstanding;
@@ -150,8 +148,8 @@ class Worker {
 
   void Finish(Call* call, int64_t now_ns, bool measured) {
     if (measured) {
-      const int code = std::clamp(static_cast<int>(call->status.error_code()), 0,
-                                  kStatusCodeCount - 1);
+      const int code =
+          std::clamp(static_cast<int>(call->status.error_code()), 0, kStatusCodeCount - 1);
       ++result_.calls_by_code[code];
       if (call->status.ok()) {
         result_.latency_ns.Record(LatencyFromIntended(call->origin_ns, now_ns));
@@ -206,8 +204,7 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, RequestSource& so
     Worker* w = workers[i].get();
     if (open_loop) {
       OpenLoopPacer pacer(ConstantRateSchedule::ForWorker(start, options.rate, i, threads),
-                          measure_end,
-                          std::max(1, options.max_outstanding / threads));
+                          measure_end, std::max(1, options.max_outstanding / threads));
       running.emplace_back([=] { w->RunOpen(pacer, measure_start); });
     } else {
       const int slots = options.concurrency / threads + (i < options.concurrency % threads);

@@ -31,8 +31,8 @@ struct LoadOptions {
   int connections = 1;   // channels, each with its own TCP connection
   int threads = 0;       // worker threads; 0: one per core, at most 4
   double duration_seconds = 10;
-  double warmup_seconds = 0;  // load before the measurement window, not counted
-  double rate = 0;            // > 0: open loop at this many calls per second
+  double warmup_seconds = 0;   // load before the measurement window, not counted
+  double rate = 0;             // > 0: open loop at this many calls per second
   int max_outstanding = 1000;  // open loop: sends beyond this many in flight are skipped
   int timeout_ms = 10000;      // deadline of each call
   double connect_timeout_seconds = 5;

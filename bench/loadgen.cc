@@ -9,8 +9,8 @@
 //
 // --rate switches from a closed loop (--concurrency calls in flight) to an open loop at R
 // calls per second. --metadata-from-env takes the value from an environment variable, so
-// a token stays out of process listings. --unique-id-number replaces {{ID}} in the request JSON with a fresh
-// valid ID number and {{N}} with a sequence number, per request. --once makes a single
+// a token stays out of process listings. --unique-id-number replaces {{ID}} in the request JSON
+// with a fresh valid ID number and {{N}} with a sequence number, per request. --once makes a single
 // call and prints the response as JSON (to pick up ids for later scenarios).
 #include <cstdio>
 #include <cstdlib>
@@ -60,16 +60,23 @@ struct Flags {
 // Returns an empty string on success, else the problem.
 std::string Parse(int argc, char** argv, Flags& f) {
   // Flag name -> whether it takes a value.
-  static const std::map<std::string, bool> kTakesValue = {
-      {"--target", true},           {"--method", true},
-      {"--request-json", true},     {"--metadata", true},
-      {"--metadata-from-env", true}, {"--concurrency", true},
-      {"--connections", true},      {"--threads", true},
-      {"--duration", true},         {"--warmup", true},
-      {"--rate", true},             {"--max-outstanding", true},
-      {"--timeout-ms", true},       {"--id-start", true},
-      {"--json-out", true},         {"--unique-id-number", false},
-      {"--once", false}};
+  static const std::map<std::string, bool> kTakesValue = {{"--target", true},
+                                                          {"--method", true},
+                                                          {"--request-json", true},
+                                                          {"--metadata", true},
+                                                          {"--metadata-from-env", true},
+                                                          {"--concurrency", true},
+                                                          {"--connections", true},
+                                                          {"--threads", true},
+                                                          {"--duration", true},
+                                                          {"--warmup", true},
+                                                          {"--rate", true},
+                                                          {"--max-outstanding", true},
+                                                          {"--timeout-ms", true},
+                                                          {"--id-start", true},
+                                                          {"--json-out", true},
+                                                          {"--unique-id-number", false},
+                                                          {"--once", false}};
   for (int i = 1; i < argc; ++i) {
     std::string name = argv[i];
     std::string value;
@@ -87,29 +94,43 @@ std::string Parse(int argc, char** argv, Flags& f) {
     }
     const absl::string_view v = value;
     bool ok = true;
-    if (name == "--target") f.load.target = value;
-    else if (name == "--method") f.load.method = value;
-    else if (name == "--request-json") f.request_json = value;
-    else if (name == "--json-out") f.json_out = value;
-    else if (name == "--unique-id-number") f.placeholders = true;
-    else if (name == "--once") f.once = true;
-    else if (name == "--concurrency") ok = absl::SimpleAtoi(v, &f.load.concurrency) && f.load.concurrency > 0;
-    else if (name == "--connections") ok = absl::SimpleAtoi(v, &f.load.connections) && f.load.connections > 0;
-    else if (name == "--threads") ok = absl::SimpleAtoi(v, &f.load.threads) && f.load.threads > 0;
-    else if (name == "--duration") ok = absl::SimpleAtod(v, &f.load.duration_seconds) && f.load.duration_seconds > 0;
-    else if (name == "--warmup") ok = absl::SimpleAtod(v, &f.load.warmup_seconds) && f.load.warmup_seconds >= 0;
-    else if (name == "--rate") ok = absl::SimpleAtod(v, &f.load.rate) && f.load.rate > 0;
-    else if (name == "--max-outstanding") ok = absl::SimpleAtoi(v, &f.load.max_outstanding) && f.load.max_outstanding > 0;
-    else if (name == "--timeout-ms") ok = absl::SimpleAtoi(v, &f.load.timeout_ms) && f.load.timeout_ms > 0;
-    else if (name == "--id-start") ok = f.id_start_set = absl::SimpleAtoi(v, &f.id_start);
+    if (name == "--target")
+      f.load.target = value;
+    else if (name == "--method")
+      f.load.method = value;
+    else if (name == "--request-json")
+      f.request_json = value;
+    else if (name == "--json-out")
+      f.json_out = value;
+    else if (name == "--unique-id-number")
+      f.placeholders = true;
+    else if (name == "--once")
+      f.once = true;
+    else if (name == "--concurrency")
+      ok = absl::SimpleAtoi(v, &f.load.concurrency) && f.load.concurrency > 0;
+    else if (name == "--connections")
+      ok = absl::SimpleAtoi(v, &f.load.connections) && f.load.connections > 0;
+    else if (name == "--threads")
+      ok = absl::SimpleAtoi(v, &f.load.threads) && f.load.threads > 0;
+    else if (name == "--duration")
+      ok = absl::SimpleAtod(v, &f.load.duration_seconds) && f.load.duration_seconds > 0;
+    else if (name == "--warmup")
+      ok = absl::SimpleAtod(v, &f.load.warmup_seconds) && f.load.warmup_seconds >= 0;
+    else if (name == "--rate")
+      ok = absl::SimpleAtod(v, &f.load.rate) && f.load.rate > 0;
+    else if (name == "--max-outstanding")
+      ok = absl::SimpleAtoi(v, &f.load.max_outstanding) && f.load.max_outstanding > 0;
+    else if (name == "--timeout-ms")
+      ok = absl::SimpleAtoi(v, &f.load.timeout_ms) && f.load.timeout_ms > 0;
+    else if (name == "--id-start")
+      ok = f.id_start_set = absl::SimpleAtoi(v, &f.id_start);
     else if (name == "--metadata") {
       const size_t eq = value.find('=');
       if (eq == std::string::npos || eq == 0) return "--metadata must be KEY=VALUE";
       // gRPC rejects upper-case keys; accept "Authorization=..." as typed.
       f.load.metadata.emplace_back(absl::AsciiStrToLower(value.substr(0, eq)),
                                    value.substr(eq + 1));
-    }
-    else if (name == "--metadata-from-env") {
+    } else if (name == "--metadata-from-env") {
       const size_t eq = value.find('=');
       if (eq == std::string::npos || eq == 0) return "--metadata-from-env must be KEY=ENV_VAR";
       const char* env_value = std::getenv(value.c_str() + eq + 1);

@@ -12,9 +12,7 @@ namespace {
 
 double Ms(int64_t ns) { return ns / 1e6; }
 
-absl::string_view Name(int code) {
-  return common::CodeName(static_cast<grpc::StatusCode>(code));
-}
+absl::string_view Name(int code) { return common::CodeName(static_cast<grpc::StatusCode>(code)); }
 
 }  // namespace
 
@@ -26,8 +24,7 @@ std::string FormatSummary(const LoadOptions& options, const LoadResult& r) {
       options.rate > 0 ? absl::StrFormat("open loop at %.0f req/s", options.rate)
                        : absl::StrFormat("closed loop, %d in flight", options.concurrency),
       options.connections, options.warmup_seconds, r.seconds);
-  absl::StrAppendFormat(&out, "  requests %d, ok %d, errors %d", r.requests(), r.ok(),
-                        r.errors());
+  absl::StrAppendFormat(&out, "  requests %d, ok %d, errors %d", r.requests(), r.ok(), r.errors());
   if (options.rate > 0) absl::StrAppendFormat(&out, ", not sent %d", r.not_sent);
   absl::StrAppendFormat(&out, "\n  throughput %.1f req/s\n", r.throughput());
   absl::StrAppendFormat(&out,
@@ -57,9 +54,9 @@ std::string FormatJson(const LoadOptions& options, const LoadResult& r) {
       ",\"mode\":\"%s\",\"concurrency\":%d,\"connections\":%d,\"rate\":%.3f,"
       "\"warmup_s\":%.3f,\"duration_s\":%.3f,\"requests\":%d,\"ok\":%d,\"errors\":%d,"
       "\"not_sent\":%d,\"throughput_rps\":%.3f,",
-      options.rate > 0 ? "open" : "closed", options.concurrency, options.connections,
-      options.rate, options.warmup_seconds, r.seconds, r.requests(), r.ok(), r.errors(),
-      r.not_sent, r.throughput());
+      options.rate > 0 ? "open" : "closed", options.concurrency, options.connections, options.rate,
+      options.warmup_seconds, r.seconds, r.requests(), r.ok(), r.errors(), r.not_sent,
+      r.throughput());
   absl::StrAppendFormat(&out,
                         "\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,"
                         "\"p99_9\":%.4f,\"max\":%.4f,\"mean\":%.4f},",

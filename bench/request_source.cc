@@ -67,8 +67,7 @@ RequestSource::RequestSource(const pb::MethodDescriptor* method, std::string jso
 }
 
 absl::StatusOr<std::unique_ptr<RequestSource>> RequestSource::Create(
-    const pb::MethodDescriptor* method, std::string json, bool placeholders,
-    uint64_t first_index) {
+    const pb::MethodDescriptor* method, std::string json, bool placeholders, uint64_t first_index) {
   std::unique_ptr<RequestSource> source(
       new RequestSource(method, std::move(json), placeholders, first_index));
   // Validate the template now; the fixed request is serialized once for all calls.
@@ -79,8 +78,8 @@ absl::StatusOr<std::unique_ptr<RequestSource>> RequestSource::Create(
 }
 
 std::string RequestSource::Expand(uint64_t index) const {
-  return absl::StrReplaceAll(json_, {{kIdPlaceholder, ids_.ForIndex(index)},
-                                     {kSeqPlaceholder, absl::StrCat(index)}});
+  return absl::StrReplaceAll(
+      json_, {{kIdPlaceholder, ids_.ForIndex(index)}, {kSeqPlaceholder, absl::StrCat(index)}});
 }
 
 absl::StatusOr<std::string> RequestSource::Serialize(const std::string& json) const {

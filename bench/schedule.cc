@@ -11,8 +11,7 @@ ConstantRateSchedule::ConstantRateSchedule(int64_t start_ns, double period_ns)
 ConstantRateSchedule ConstantRateSchedule::ForWorker(int64_t start_ns, double rate_per_second,
                                                      int worker, int workers) {
   const double period = 1e9 / rate_per_second;
-  return ConstantRateSchedule(start_ns + static_cast<int64_t>(worker * period),
-                              period * workers);
+  return ConstantRateSchedule(start_ns + static_cast<int64_t>(worker * period), period * workers);
 }
 
 int64_t ConstantRateSchedule::IntendedTime(uint64_t k) const {

@@ -16,9 +16,7 @@ namespace {
 
 constexpr absl::Duration kAllowedSkew = absl::Seconds(30);
 
-absl::Status Unauthenticated(absl::string_view why) {
-  return absl::UnauthenticatedError(why);
-}
+absl::Status Unauthenticated(absl::string_view why) { return absl::UnauthenticatedError(why); }
 
 bool InitSodium() {
   static const bool ok = sodium_init() >= 0;
@@ -55,8 +53,7 @@ bool Principal::CoversArea(absl::string_view area) const {
   return std::any_of(scopes.begin(), scopes.end(), [area](const std::string& scope) {
     if (scope.empty()) return false;
     if (area == scope) return true;
-    return area.size() > scope.size() && absl::StartsWith(area, scope) &&
-           area[scope.size()] == '.';
+    return area.size() > scope.size() && absl::StartsWith(area, scope) && area[scope.size()] == '.';
   });
 }
 
@@ -116,12 +113,11 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::T
   if (!absl::WebSafeBase64Unescape(parts[2], &sig) || sig.size() != crypto_sign_BYTES) {
     return Unauthenticated("malformed token signature");
   }
-  const absl::string_view signed_part =
-      token.substr(0, parts[0].size() + 1 + parts[1].size());
-  if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
-                                  reinterpret_cast<const unsigned char*>(signed_part.data()),
-                                  signed_part.size(),
-                                  reinterpret_cast<const unsigned char*>(key->second.data())) != 0) {
+  const absl::string_view signed_part = token.substr(0, parts[0].size() + 1 + parts[1].size());
+  if (crypto_sign_verify_detached(
+          reinterpret_cast<const unsigned char*>(sig.data()),
+          reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(),
+          reinterpret_cast<const unsigned char*>(key->second.data())) != 0) {
     return Unauthenticated("token signature is invalid");
   }
   fangxian::auth::v1::TokenClaims claims;
@@ -171,8 +167,8 @@ std::string TokenSigner::Sign(const fangxian::auth::v1::TokenClaims& claims) con
   header.set_kid(kid_);
   std::string out = JsonPart(header) + "." + JsonPart(claims);
   unsigned char sig[crypto_sign_BYTES];
-  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(out.data()),
-                       out.size(), reinterpret_cast<const unsigned char*>(secret_key_.data()));
+  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(out.data()), out.size(),
+                       reinterpret_cast<const unsigned char*>(secret_key_.data()));
   out += ".";
   out += absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<char*>(sig), sizeof sig));
   return out;

@@ -55,8 +55,7 @@ absl::Status RequireScopeAny(const Principal& principal, absl::string_view what,
   for (const auto& area : areas) {
     if (principal.CoversArea(area)) return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(
-      std::string(what) + " is outside your area scope");
+  return absl::PermissionDeniedError(std::string(what) + " is outside your area scope");
 }
 
 // A dotted lower-case area path: segments of [a-z0-9-], 1..32 characters, at most 128
@@ -68,8 +67,7 @@ class TokenVerifier {
   // `public_keys`: "kid=base64key[,kid=base64key...]" (32-byte Ed25519 public keys).
   // Tokens living longer than `max_lifetime` (exp - iat) are refused: access tokens are
   // short-lived by design.
-  static absl::StatusOr<TokenVerifier> Create(absl::string_view public_keys,
-                                              std::string audience,
+  static absl::StatusOr<TokenVerifier> Create(absl::string_view public_keys, std::string audience,
                                               absl::Duration max_lifetime = absl::Hours(24));
 
   // UNAUTHENTICATED with a reason a caller can act on ("token expired", ...).

@@ -44,8 +44,8 @@ int64_t EnvConfig::Int(const std::string& name, int64_t fallback, int64_t min, i
   if (!v) return fallback;
   int64_t out = 0;
   if (!absl::SimpleAtoi(*v, &out) || out < min || out > max) {
-    AddError(name, absl::StrCat("must be a whole number from ", min, " to ", max, ", got \"",
-                                *v, "\""));
+    AddError(name,
+             absl::StrCat("must be a whole number from ", min, " to ", max, ", got \"", *v, "\""));
     return fallback;
   }
   return out;
@@ -69,10 +69,9 @@ std::string EnvConfig::HostPort(const std::string& name, std::optional<std::stri
   }
   const size_t colon = v->rfind(':');
   int port = -1;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(v->substr(colon + 1), &port) || port < 0 || port > 65535) {
-    AddError(name, absl::StrCat("must be host:port with a port from 0 to 65535, got \"", *v,
-                                "\""));
+  if (colon == std::string::npos || colon == 0 || !absl::SimpleAtoi(v->substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    AddError(name, absl::StrCat("must be host:port with a port from 0 to 65535, got \"", *v, "\""));
     return fallback.value_or("");
   }
   return *v;

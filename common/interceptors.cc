@@ -44,12 +44,11 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
       const absl::string_view code = CodeName(status.error_code());
       metrics_->Record(method_, code, seconds);
-      const Severity severity =
-          status.error_code() == grpc::StatusCode::INTERNAL ||
-                  status.error_code() == grpc::StatusCode::UNKNOWN ||
-                  status.error_code() == grpc::StatusCode::DATA_LOSS
-              ? Severity::kError
-              : Severity::kInfo;
+      const Severity severity = status.error_code() == grpc::StatusCode::INTERNAL ||
+                                        status.error_code() == grpc::StatusCode::UNKNOWN ||
+                                        status.error_code() == grpc::StatusCode::DATA_LOSS
+                                    ? Severity::kError
+                                    : Severity::kInfo;
       Log(severity, "rpc",
           {{"method", method_},
            {"code", code},

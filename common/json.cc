@@ -8,10 +8,17 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   size_t len = 0;
   uint32_t min = 0;
   if (b0 < 0x80) return 1;
-  if ((b0 & 0xE0) == 0xC0) { len = 2; min = 0x80; }
-  else if ((b0 & 0xF0) == 0xE0) { len = 3; min = 0x800; }
-  else if ((b0 & 0xF8) == 0xF0) { len = 4; min = 0x10000; }
-  else return 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    min = 0x10000;
+  } else
+    return 0;
   if (i + len > s.size()) return 0;
   uint32_t cp = b0 & (0x7F >> len);
   for (size_t k = 1; k < len; ++k) {
@@ -33,11 +40,14 @@ void AppendJsonString(std::string& out, absl::string_view s) {
       out.push_back(static_cast<char>(c));
       ++i;
     } else if (c == '\n') {
-      out += "\\n"; ++i;
+      out += "\\n";
+      ++i;
     } else if (c == '\r') {
-      out += "\\r"; ++i;
+      out += "\\r";
+      ++i;
     } else if (c == '\t') {
-      out += "\\t"; ++i;
+      out += "\\t";
+      ++i;
     } else if (c < 0x20 || c == 0x7F) {
       out += "\\u00";
       out.push_back(kHex[c >> 4]);

@@ -16,10 +16,14 @@ std::atomic<int> g_min_severity{static_cast<int>(Severity::kInfo)};
 
 absl::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kDebug: return "DEBUG";
-    case Severity::kInfo: return "INFO";
-    case Severity::kWarning: return "WARNING";
-    case Severity::kError: return "ERROR";
+    case Severity::kDebug:
+      return "DEBUG";
+    case Severity::kInfo:
+      return "INFO";
+    case Severity::kWarning:
+      return "WARNING";
+    case Severity::kError:
+      return "ERROR";
   }
   return "INFO";
 }

@@ -37,8 +37,7 @@ bool ParseSeverity(absl::string_view name, Severity* out);
 std::string FormatLogLine(Severity severity, absl::string_view message,
                           std::initializer_list<LogField> fields);
 
-void Log(Severity severity, absl::string_view message,
-         std::initializer_list<LogField> fields = {});
+void Log(Severity severity, absl::string_view message, std::initializer_list<LogField> fields = {});
 
 inline void LogInfo(absl::string_view m, std::initializer_list<LogField> f = {}) {
   Log(Severity::kInfo, m, f);

@@ -11,9 +11,9 @@
 #include <cstring>
 #include <mutex>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 
 namespace fangxian::common {
 
@@ -64,8 +64,8 @@ std::string Metrics::Render() const {
                       n.load(std::memory_order_relaxed), "\n");
     }
   }
-  absl::StrAppend(&out, "# HELP ", latency, " Request latency, by method.\n", "# TYPE ",
-                  latency, " histogram\n");
+  absl::StrAppend(&out, "# HELP ", latency, " Request latency, by method.\n", "# TYPE ", latency,
+                  " histogram\n");
   for (const auto& [method, stats] : methods_) {
     uint64_t cumulative = 0;
     for (size_t b = 0; b <= kBuckets.size(); ++b) {

@@ -20,9 +20,8 @@ namespace fangxian::common {
 class Metrics {
  public:
   // Upper bounds of the latency buckets, in seconds.
-  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,  0.1,    0.25,  0.5,
-                                                      1.0,    2.5};
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 
   // `prefix` names the families: "<prefix>_requests_total", "<prefix>_latency_seconds".
   explicit Metrics(std::string prefix);

@@ -37,13 +37,13 @@ absl::Status Migrate(PgPool& pool, absl::string_view schema,
     auto lock = conn.Exec("SELECT pg_advisory_xact_lock(hashtext($1))",
                           {absl::StrCat("fangxian.migrate.", s)});
     if (!lock.ok()) return lock.status();
-    absl::Status st = conn.ExecScript(absl::StrCat(
-        "CREATE SCHEMA IF NOT EXISTS ", s, ";",
-        "CREATE TABLE IF NOT EXISTS ", s, ".schema_migrations ("
-        " version integer PRIMARY KEY,"
-        " name text NOT NULL,"
-        " applied_at timestamptz NOT NULL DEFAULT now());",
-        "SET LOCAL search_path TO ", s, ", public;"));
+    absl::Status st = conn.ExecScript(
+        absl::StrCat("CREATE SCHEMA IF NOT EXISTS ", s, ";", "CREATE TABLE IF NOT EXISTS ", s,
+                     ".schema_migrations ("
+                     " version integer PRIMARY KEY,"
+                     " name text NOT NULL,"
+                     " applied_at timestamptz NOT NULL DEFAULT now());",
+                     "SET LOCAL search_path TO ", s, ", public;"));
     if (!st.ok()) return st;
     auto applied = conn.Exec(absl::StrCat("SELECT version FROM ", s, ".schema_migrations"));
     if (!applied.ok()) return applied.status();
@@ -54,9 +54,9 @@ absl::Status Migrate(PgPool& pool, absl::string_view schema,
     }
     const int newest_known = migrations.empty() ? 0 : migrations.back().version;
     if (!done.empty() && *done.rbegin() > newest_known) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "schema ", s, " is at version ", *done.rbegin(), ", newer than this binary (",
-          newest_known, ")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("schema ", s, " is at version ", *done.rbegin(),
+                       ", newer than this binary (", newest_known, ")"));
     }
     for (const Migration& m : migrations) {
       if (done.count(m.version)) continue;

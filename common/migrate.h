@@ -15,7 +15,7 @@
 namespace fangxian::common {
 
 struct Migration {
-  int version;            // from the file name, NNN_description.sql
+  int version;             // from the file name, NNN_description.sql
   absl::string_view name;  // "001_init"
   absl::string_view sql;   // runs with search_path set to the service schema
 };

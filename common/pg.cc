@@ -66,8 +66,8 @@ PgConn::PgConn(PgConn&& other) noexcept : pool_(other.pool_), conn_(other.conn_)
 
 PgConn::~PgConn() {
   if (conn_ != nullptr) {
-    const bool broken = PQstatus(conn_) != CONNECTION_OK ||
-                        PQtransactionStatus(conn_) != PQTRANS_IDLE;
+    const bool broken =
+        PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE;
     pool_->Release(conn_, broken);
   }
 }
@@ -80,7 +80,8 @@ absl::StatusOr<PgResult> PgConn::Check(PGresult* r) {
   return s;
 }
 
-absl::StatusOr<PgResult> PgConn::Exec(absl::string_view sql, std::initializer_list<PgParam> params) {
+absl::StatusOr<PgResult> PgConn::Exec(absl::string_view sql,
+                                      std::initializer_list<PgParam> params) {
   return Exec(sql, std::vector<PgParam>(params));
 }
 
@@ -116,8 +117,8 @@ PgPool::~PgPool() {
 absl::StatusOr<PGconn*> PgPool::Connect() {
   const std::string connect_timeout =
       std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(options_.connect_timeout)));
-  const std::string server_options = absl::StrCat(
-      "-c statement_timeout=", absl::ToInt64Milliseconds(options_.statement_timeout));
+  const std::string server_options =
+      absl::StrCat("-c statement_timeout=", absl::ToInt64Milliseconds(options_.statement_timeout));
   const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
   const char* values[] = {options_.dsn.c_str(), connect_timeout.c_str(), server_options.c_str(),
                           "fangxian", nullptr};

@@ -32,8 +32,7 @@ class PgResult {
   int rows() const { return PQntuples(r_.get()); }
   bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
   absl::string_view Get(int row, int col) const {
-    return {PQgetvalue(r_.get(), row, col),
-            static_cast<size_t>(PQgetlength(r_.get(), row, col))};
+    return {PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col))};
   }
   // Decodes a bytea column returned in text format ("\x..." hex).
   std::string GetBytes(int row, int col) const;
@@ -76,8 +75,8 @@ class PgConn {
 class PgPool {
  public:
   struct Options {
-    std::string dsn;                 // libpq connection string or URI
-    int size = 8;                    // most connections open at once
+    std::string dsn;  // libpq connection string or URI
+    int size = 8;     // most connections open at once
     absl::Duration acquire_timeout = absl::Seconds(2);
     absl::Duration connect_timeout = absl::Seconds(3);
     absl::Duration statement_timeout = absl::Seconds(5);

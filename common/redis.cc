@@ -27,9 +27,9 @@ RedisPool::~RedisPool() {
 }
 
 void RedisPool::MarkDown(absl::string_view why) {
-  retry_after_ns_.store(absl::GetCurrentTimeNanos() +
-                            absl::ToInt64Nanoseconds(options_.down_backoff),
-                        std::memory_order_relaxed);
+  retry_after_ns_.store(
+      absl::GetCurrentTimeNanos() + absl::ToInt64Nanoseconds(options_.down_backoff),
+      std::memory_order_relaxed);
   if (up_.exchange(false)) {
     LogWarning("redis unavailable; serving without cache",
                {{"redis", absl::StrCat(options_.host, ":", options_.port)}, {"error", why}});
@@ -38,8 +38,7 @@ void RedisPool::MarkDown(absl::string_view why) {
 
 void RedisPool::MarkUp() {
   if (!up_.exchange(true)) {
-    LogInfo("redis reachable again",
-            {{"redis", absl::StrCat(options_.host, ":", options_.port)}});
+    LogInfo("redis reachable again", {{"redis", absl::StrCat(options_.host, ":", options_.port)}});
   }
 }
 
@@ -57,9 +56,8 @@ absl::StatusOr<redisContext*> RedisPool::Take() {
     // fast instead of all paying a connect timeout at once.
     int64_t retry_at = retry_after_ns_.load(std::memory_order_relaxed);
     const int64_t now = absl::GetCurrentTimeNanos();
-    if (now < retry_at ||
-        !retry_after_ns_.compare_exchange_strong(
-            retry_at, now + absl::ToInt64Nanoseconds(options_.down_backoff))) {
+    if (now < retry_at || !retry_after_ns_.compare_exchange_strong(
+                              retry_at, now + absl::ToInt64Nanoseconds(options_.down_backoff))) {
       return absl::UnavailableError("redis unavailable (backing off)");
     }
   }

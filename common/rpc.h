@@ -11,8 +11,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
-#include <exception>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,8 +53,9 @@ class RpcRuntime {
  public:
   using Clock = std::function<absl::Time()>;
 
-  RpcRuntime(std::shared_ptr<const TokenVerifier> verifier, int workers, size_t queue_limit,
-             Clock clock = [] { return absl::Now(); });
+  RpcRuntime(
+      std::shared_ptr<const TokenVerifier> verifier, int workers, size_t queue_limit,
+      Clock clock = [] { return absl::Now(); });
 
   void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
   bool ready() const { return ready_.load(std::memory_order_acquire); }
@@ -79,15 +80,14 @@ class RpcRuntime {
       reactor->Finish(ToGrpcStatus(call.status()));
       return reactor;
     }
-    auto task = [ctx, reactor, handler = std::move(handler),
-                 call = std::move(*call)]() mutable {
+    auto task = [ctx, reactor, handler = std::move(handler), call = std::move(*call)]() mutable {
       if (ctx->IsCancelled()) {
         reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
         return;
       }
       if (std::chrono::system_clock::now() >= call.deadline) {
-        reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                     "deadline passed while queued"));
+        reactor->Finish(
+            grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued"));
         return;
       }
       reactor->Finish(ToGrpcStatus(RunHandler(handler, call)));

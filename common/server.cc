@@ -1,8 +1,8 @@
 #include "common/server.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <arpa/inet.h>
 #include <signal.h>
 #include <sodium.h>
 
@@ -89,8 +89,7 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
                  "with FX_METRICS_PORT set, the host must be an IPv4 address or localhost");
   }
   c.reflection = env.Bool("FX_REFLECTION", false);
-  c.max_message_bytes =
-      static_cast<int>(env.Int("FX_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
+  c.max_message_bytes = static_cast<int>(env.Int("FX_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
   c.workers = static_cast<int>(env.Int("FX_WORKERS", 16, 1, 1024));
   c.queue_limit = static_cast<int>(env.Int("FX_QUEUE_LIMIT", 2048, 1, 1 << 20));
   c.drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
@@ -135,14 +134,14 @@ ServiceHost::ServiceHost(ServerConfig config, std::string service_name, std::str
   redis_ = std::make_unique<RedisPool>(config_.redis);
   metrics_ = std::make_unique<Metrics>("fx_grpc_server");
   auto verifier = TokenVerifier::Create(config_.token_public_keys, config_.token_audience,
-                                       config_.token_max_lifetime);
+                                        config_.token_max_lifetime);
   if (!verifier.ok()) {  // validated in ReadServerConfig; unreachable in practice
     LogError("invalid token configuration", {{"error", verifier.status().ToString()}});
     std::exit(2);
   }
-  runtime_ = std::make_unique<RpcRuntime>(
-      std::make_shared<const TokenVerifier>(std::move(*verifier)), config_.workers,
-      static_cast<size_t>(config_.queue_limit));
+  runtime_ =
+      std::make_unique<RpcRuntime>(std::make_shared<const TokenVerifier>(std::move(*verifier)),
+                                   config_.workers, static_cast<size_t>(config_.queue_limit));
   metrics_->AddGauge("fx_ready", "1 while the service is SERVING.",
                      [this] { return runtime_->ready() ? 1.0 : 0.0; });
   metrics_->AddGauge("fx_redis_up", "1 while Redis answers.",
@@ -172,13 +171,13 @@ void ServiceHost::ReadinessLoop() {
       // Unreachable (with libpq's reason) or a real failure such as a broken migration;
       // logged when it starts and whenever the reason changes, not on every retry.
       const bool unreachable = absl::IsUnavailable(st) || absl::IsDeadlineExceeded(st);
-      const std::string problem = unreachable ? health_pg_->last_connect_error()
-                                              : std::string(st.message());
+      const std::string problem =
+          unreachable ? health_pg_->last_connect_error() : std::string(st.message());
       if (was_ready || problem != last_problem) {
         Log(unreachable ? Severity::kWarning : Severity::kError,
-            unreachable ? "database unreachable; NOT_SERVING"
-                        : "database not usable; NOT_SERVING",
-            {{"service", service_name_}, {"error", problem.empty() ? std::string(st.message()) : problem}});
+            unreachable ? "database unreachable; NOT_SERVING" : "database not usable; NOT_SERVING",
+            {{"service", service_name_},
+             {"error", problem.empty() ? std::string(st.message()) : problem}});
       }
       last_problem = problem;
     }
@@ -262,8 +261,7 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->GetHealthCheckService()->SetServingStatus(service_name_, false);
   // Refuse new calls, let in-flight ones finish within the drain window, then cancel.
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    std::chrono::seconds(config_.drain_seconds));
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config_.drain_seconds));
   server_->Wait();
   LogInfo("stopped", {{"service", service_name_}});
   return 0;

@@ -22,19 +22,19 @@
 namespace fangxian::common {
 
 struct ServerConfig {
-  std::string grpc_address;       // FX_GRPC_ADDR
-  int metrics_port = -1;          // FX_METRICS_PORT (-1: off, 0: any free port)
-  bool reflection = false;        // FX_REFLECTION
-  int max_message_bytes = 0;      // FX_MAX_MESSAGE_BYTES
-  int workers = 0;                // FX_WORKERS
-  int queue_limit = 0;            // FX_QUEUE_LIMIT
-  int drain_seconds = 0;          // FX_DRAIN_SECONDS
-  int health_interval_ms = 0;     // FX_HEALTH_INTERVAL_MS
-  std::string port_file;          // FX_PORT_FILE (optional)
-  PgPool::Options pg;             // FX_PG_DSN, FX_PG_POOL_SIZE, FX_PG_STATEMENT_TIMEOUT_MS
-  RedisPool::Options redis;       // FX_REDIS_ADDR, _PASSWORD, _TIMEOUT_MS, _RETRY_MS
-  std::string token_public_keys;  // FX_TOKEN_PUBLIC_KEYS
-  std::string token_audience;     // FX_TOKEN_AUDIENCE
+  std::string grpc_address;           // FX_GRPC_ADDR
+  int metrics_port = -1;              // FX_METRICS_PORT (-1: off, 0: any free port)
+  bool reflection = false;            // FX_REFLECTION
+  int max_message_bytes = 0;          // FX_MAX_MESSAGE_BYTES
+  int workers = 0;                    // FX_WORKERS
+  int queue_limit = 0;                // FX_QUEUE_LIMIT
+  int drain_seconds = 0;              // FX_DRAIN_SECONDS
+  int health_interval_ms = 0;         // FX_HEALTH_INTERVAL_MS
+  std::string port_file;              // FX_PORT_FILE (optional)
+  PgPool::Options pg;                 // FX_PG_DSN, FX_PG_POOL_SIZE, FX_PG_STATEMENT_TIMEOUT_MS
+  RedisPool::Options redis;           // FX_REDIS_ADDR, _PASSWORD, _TIMEOUT_MS, _RETRY_MS
+  std::string token_public_keys;      // FX_TOKEN_PUBLIC_KEYS
+  std::string token_audience;         // FX_TOKEN_AUDIENCE
   absl::Duration token_max_lifetime;  // FX_TOKEN_MAX_TTL_S
 };
 

@@ -76,8 +76,9 @@ absl::Status RequireAreaPath(absl::string_view field, absl::string_view value) {
   if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
   if (!IsValidAreaPath(value)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, " must be a dotted path of lower-case area codes like \"gongyi.dufulu.longhai\""
-               " (segments of a-z, 0-9 and '-', at most 128 characters)"));
+        field,
+        " must be a dotted path of lower-case area codes like \"gongyi.dufulu.longhai\""
+        " (segments of a-z, 0-9 and '-', at most 128 characters)"));
   }
   return absl::OkStatus();
 }

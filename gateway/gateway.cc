@@ -53,8 +53,7 @@ struct Finisher {
 
   void operator()(HttpResponse res, int upstream_code) {
     res.set("X-Request-Id", request_id);
-    LogAccess(method, path, static_cast<int>(res.result_int()), start, request_id,
-              upstream_code);
+    LogAccess(method, path, static_cast<int>(res.result_int()), start, request_id, upstream_code);
     done(std::move(res));
   }
 };
@@ -78,18 +77,17 @@ void LogAccess(absl::string_view method, absl::string_view path, int status,
                std::chrono::steady_clock::time_point start, absl::string_view request_id,
                int upstream_code) {
   const double latency_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-          .count();
-  common::LogInfo("http request",
-                  {{"method", method},
-                   {"path", path},
-                   {"status", status},
-                   {"latency_ms", latency_ms},
-                   {"request_id", request_id},
-                   {"upstream_code",
-                    upstream_code < 0
-                        ? absl::string_view("-")
-                        : common::CodeName(static_cast<grpc::StatusCode>(upstream_code))}});
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  common::LogInfo(
+      "http request",
+      {{"method", method},
+       {"path", path},
+       {"status", status},
+       {"latency_ms", latency_ms},
+       {"request_id", request_id},
+       {"upstream_code", upstream_code < 0
+                             ? absl::string_view("-")
+                             : common::CodeName(static_cast<grpc::StatusCode>(upstream_code))}});
 }
 
 void Gateway::Handle(HttpRequest request, Done done) const {
@@ -118,23 +116,21 @@ void Gateway::Handle(HttpRequest request, Done done) const {
       (*finish)(JsonResponse(200, "{\"status\":\"ok\"}"), -1);
       return;
     }
-    upstreams_->CheckHealth(options_.readiness_timeout,
-                            [finish](std::vector<std::string> not_ready) {
-                              if (not_ready.empty()) {
-                                (*finish)(JsonResponse(200, "{\"status\":\"ready\"}"), -1);
-                                return;
-                              }
-                              std::sort(not_ready.begin(), not_ready.end());
-                              std::string names = absl::StrJoin(
-                                  not_ready, ",", [](std::string* out, const std::string& n) {
-                                    common::AppendJsonString(*out, n);
-                                  });
-                              (*finish)(JsonResponse(503, absl::StrCat(
-                                                              "{\"status\":\"not_ready\","
-                                                              "\"not_ready\":[",
-                                                              names, "]}")),
-                                        -1);
-                            });
+    upstreams_->CheckHealth(
+        options_.readiness_timeout, [finish](std::vector<std::string> not_ready) {
+          if (not_ready.empty()) {
+            (*finish)(JsonResponse(200, "{\"status\":\"ready\"}"), -1);
+            return;
+          }
+          std::sort(not_ready.begin(), not_ready.end());
+          std::string names = absl::StrJoin(
+              not_ready, ",",
+              [](std::string* out, const std::string& n) { common::AppendJsonString(*out, n); });
+          (*finish)(JsonResponse(503, absl::StrCat("{\"status\":\"not_ready\","
+                                                   "\"not_ready\":[",
+                                                   names, "]}")),
+                    -1);
+        });
     return;
   }
 
@@ -145,10 +141,10 @@ void Gateway::Handle(HttpRequest request, Done done) const {
                               absl::StrCat("no route for ", method, " ", path)),
                 -1);
     } else {
-      HttpResponse res = ErrorResponse(
-          405, grpc::StatusCode::UNIMPLEMENTED,
-          absl::StrCat(method, " is not allowed on ", path, "; allowed: ",
-                       absl::StrJoin(match.allowed, ", ")));
+      HttpResponse res =
+          ErrorResponse(405, grpc::StatusCode::UNIMPLEMENTED,
+                        absl::StrCat(method, " is not allowed on ", path,
+                                     "; allowed: ", absl::StrJoin(match.allowed, ", ")));
       res.set(http::field::allow, absl::StrJoin(match.allowed, ", "));
       (*finish)(std::move(res), -1);
     }
@@ -179,17 +175,16 @@ void Gateway::Handle(HttpRequest request, Done done) const {
   }
   std::string bytes;
   if (!(*message)->SerializeToString(&bytes)) {
-    (*finish)(ErrorResponse(400, grpc::StatusCode::INVALID_ARGUMENT,
-                            "request cannot be encoded"),
+    (*finish)(ErrorResponse(400, grpc::StatusCode::INVALID_ARGUMENT, "request cannot be encoded"),
               -1);
     return;
   }
 
   const absl::string_view authorization = View(request[http::field::authorization]);
   if (!IsValidMetadataValue(authorization)) {
-    HttpResponse res = ErrorResponse(
-        401, grpc::StatusCode::UNAUTHENTICATED,
-        "the Authorization header must be printable ASCII, at most 8192 characters");
+    HttpResponse res =
+        ErrorResponse(401, grpc::StatusCode::UNAUTHENTICATED,
+                      "the Authorization header must be printable ASCII, at most 8192 characters");
     (*finish)(std::move(res), -1);
     return;
   }
@@ -217,8 +212,7 @@ void Gateway::Handle(HttpRequest request, Done done) const {
         }
         absl::StatusOr<std::string> json = MessageToJson(*reply);
         if (!json.ok()) {
-          (*finish)(ErrorResponse(500, grpc::StatusCode::INTERNAL, json.status().message()),
-                    code);
+          (*finish)(ErrorResponse(500, grpc::StatusCode::INTERNAL, json.status().message()), code);
           return;
         }
         (*finish)(JsonResponse(200, *std::move(json)), code);

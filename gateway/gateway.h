@@ -7,8 +7,8 @@
 #include <functional>
 #include <string>
 
-#include <boost/beast/http.hpp>
 #include <grpcpp/support/status.h>
+#include <boost/beast/http.hpp>
 
 #include "absl/strings/string_view.h"
 #include "gateway/route_table.h"
@@ -20,8 +20,8 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct GatewayOptions {
-  std::chrono::milliseconds upstream_timeout{10000};   // FX_UPSTREAM_TIMEOUT_MS
-  std::chrono::milliseconds readiness_timeout{1000};   // per /readyz health check
+  std::chrono::milliseconds upstream_timeout{10000};  // FX_UPSTREAM_TIMEOUT_MS
+  std::chrono::milliseconds readiness_timeout{1000};  // per /readyz health check
 };
 
 // A response with the JSON error body {code, message, details}; UNAUTHENTICATED adds

@@ -74,9 +74,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
     if (ec == http::error::body_limit) {
-      Reject(413, grpc::StatusCode::RESOURCE_EXHAUSTED,
-             absl::StrCat("request body is larger than ", state_->options.max_body_bytes,
-                          " bytes"));
+      Reject(
+          413, grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("request body is larger than ", state_->options.max_body_bytes, " bytes"));
       return;
     }
     if (ec == http::error::header_limit) {
@@ -106,10 +106,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto self = shared_from_this();
     state_->gateway->Handle(std::move(request), [self](HttpResponse response) {
       // Usually called on a gRPC thread: the write happens on the connection's strand.
-      net::post(self->stream_.get_executor(),
-                [self, response = std::move(response)]() mutable {
-                  self->Write(std::move(response), /*counted=*/true);
-                });
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response), /*counted=*/true);
+      });
     });
   }
 
@@ -143,10 +142,8 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = std::move(response);
     stream_.expires_after(state_->options.write_timeout);
     http::async_write(stream_, *response_,
-                      [self = shared_from_this(), counted, keep](beast::error_code ec,
-                                                                 std::size_t) {
-                        self->OnWrite(counted, keep, ec);
-                      });
+                      [self = shared_from_this(), counted, keep](
+                          beast::error_code ec, std::size_t) { self->OnWrite(counted, keep, ec); });
   }
 
   void OnWrite(bool counted, bool keep, beast::error_code ec) {
@@ -172,8 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Discard() {
     stream_.async_read_some(
-        net::buffer(discard_),
-        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
           self->discarded_ += n;
           if (ec || self->discarded_ > 4 * self->state_->options.max_body_bytes + (1 << 20)) {
             beast::error_code ignored;

@@ -17,11 +17,11 @@
 namespace fangxian::gateway {
 
 struct HttpServerOptions {
-  std::string address = "127.0.0.1:0";               // FX_HTTP_ADDR (port 0: any free port)
-  int threads = 2;                                   // FX_GATEWAY_THREADS
-  size_t max_body_bytes = 1 << 20;                   // FX_MAX_BODY_BYTES -> 413
-  size_t max_header_bytes = 16 * 1024;               // -> 431
-  std::chrono::milliseconds read_timeout{10000};     // FX_HTTP_READ_TIMEOUT_MS
+  std::string address = "127.0.0.1:0";            // FX_HTTP_ADDR (port 0: any free port)
+  int threads = 2;                                // FX_GATEWAY_THREADS
+  size_t max_body_bytes = 1 << 20;                // FX_MAX_BODY_BYTES -> 413
+  size_t max_header_bytes = 16 * 1024;            // -> 431
+  std::chrono::milliseconds read_timeout{10000};  // FX_HTTP_READ_TIMEOUT_MS
   std::chrono::milliseconds write_timeout{10000};
 };
 

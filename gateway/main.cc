@@ -44,8 +44,7 @@ int main() {
 
   absl::StatusOr<fx::gateway::RouteTable> routes = fx::gateway::RouteTable::Build(descriptors);
   if (!routes.ok()) {
-    fx::common::LogError("cannot build the route table",
-                         {{"error", routes.status().message()}});
+    fx::common::LogError("cannot build the route table", {{"error", routes.status().message()}});
     return 2;
   }
   for (const fx::gateway::Route& r : routes->routes()) {

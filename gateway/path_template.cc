@@ -13,16 +13,21 @@ bool IsLiteralChar(char c) {
   // Printable ASCII except the template's own punctuation.
   if (c <= 0x20 || c >= 0x7f) return false;
   switch (c) {
-    case '/': case '{': case '}': case '*': case ':': case '=': case '?': case '#':
+    case '/':
+    case '{':
+    case '}':
+    case '*':
+    case ':':
+    case '=':
+    case '?':
+    case '#':
       return false;
     default:
       return true;
   }
 }
 
-bool IsIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 
 int HexValue(char c) {
@@ -168,9 +173,8 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   std::set<std::string> seen;
   for (const Variable& v : t.variables_) {
     if (!seen.insert(v.field_path).second) {
-      return absl::InvalidArgumentError(absl::StrCat("bad path template \"", text,
-                                                     "\": variable \"", v.field_path,
-                                                     "\" appears twice"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "bad path template \"", text, "\": variable \"", v.field_path, "\" appears twice"));
     }
   }
   return t;
@@ -181,8 +185,7 @@ bool PathTemplate::Match(absl::string_view path, std::vector<std::string>* value
   path.remove_prefix(1);
   if (!verb_.empty()) {
     const std::string suffix = absl::StrCat(":", verb_);
-    if (path.size() < suffix.size() ||
-        path.substr(path.size() - suffix.size()) != suffix) {
+    if (path.size() < suffix.size() || path.substr(path.size() - suffix.size()) != suffix) {
       return false;
     }
     path.remove_suffix(suffix.size());

@@ -17,8 +17,7 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::MethodDescriptor;
 
-const FieldDescriptor* FindField(const Descriptor* type, absl::string_view name,
-                                 bool json_names) {
+const FieldDescriptor* FindField(const Descriptor* type, absl::string_view name, bool json_names) {
   const std::string n(name);
   if (const FieldDescriptor* f = type->FindFieldByName(n)) return f;
   if (!json_names) return nullptr;
@@ -38,11 +37,26 @@ absl::StatusOr<Route> MakeRoute(const MethodDescriptor* m, const google::api::Ht
   Route r;
   std::string path;
   switch (rule.pattern_case()) {
-    case google::api::HttpRule::kGet: r.http_method = "GET"; path = rule.get(); break;
-    case google::api::HttpRule::kPut: r.http_method = "PUT"; path = rule.put(); break;
-    case google::api::HttpRule::kPost: r.http_method = "POST"; path = rule.post(); break;
-    case google::api::HttpRule::kDelete: r.http_method = "DELETE"; path = rule.delete_(); break;
-    case google::api::HttpRule::kPatch: r.http_method = "PATCH"; path = rule.patch(); break;
+    case google::api::HttpRule::kGet:
+      r.http_method = "GET";
+      path = rule.get();
+      break;
+    case google::api::HttpRule::kPut:
+      r.http_method = "PUT";
+      path = rule.put();
+      break;
+    case google::api::HttpRule::kPost:
+      r.http_method = "POST";
+      path = rule.post();
+      break;
+    case google::api::HttpRule::kDelete:
+      r.http_method = "DELETE";
+      path = rule.delete_();
+      break;
+    case google::api::HttpRule::kPatch:
+      r.http_method = "PATCH";
+      path = rule.patch();
+      break;
     case google::api::HttpRule::kCustom:
       r.http_method = absl::AsciiStrToUpper(rule.custom().kind());
       path = rule.custom().path();
@@ -61,13 +75,13 @@ absl::StatusOr<Route> MakeRoute(const MethodDescriptor* m, const google::api::Ht
   for (const PathTemplate::Variable& v : r.path.variables()) {
     absl::StatusOr<FieldPath> fp = ResolveFieldPath(input, v.field_path, false);
     if (!fp.ok()) {
-      return MethodError(m, absl::StrCat("path variable {", v.field_path, "}: ",
-                                         fp.status().message()));
+      return MethodError(
+          m, absl::StrCat("path variable {", v.field_path, "}: ", fp.status().message()));
     }
     const FieldDescriptor* leaf = fp->back();
     if (leaf->is_repeated() || leaf->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      return MethodError(m, absl::StrCat("path variable {", v.field_path,
-                                         "} must name a singular scalar field"));
+      return MethodError(
+          m, absl::StrCat("path variable {", v.field_path, "} must name a singular scalar field"));
     }
     r.variable_fields.push_back(*std::move(fp));
   }
@@ -76,13 +90,12 @@ absl::StatusOr<Route> MakeRoute(const MethodDescriptor* m, const google::api::Ht
   if (!r.body.empty() && r.body != "*") {
     r.body_field = input->FindFieldByName(r.body);
     if (r.body_field == nullptr) {
-      return MethodError(m, absl::StrCat("body \"", r.body, "\" is not a field of ",
-                                         input->full_name()));
+      return MethodError(
+          m, absl::StrCat("body \"", r.body, "\" is not a field of ", input->full_name()));
     }
     if (r.body_field->is_repeated() ||
         r.body_field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-      return MethodError(m, absl::StrCat("body \"", r.body,
-                                         "\" must be a singular message field"));
+      return MethodError(m, absl::StrCat("body \"", r.body, "\" must be a singular message field"));
     }
   }
   if (r.http_method == "GET" && !r.body.empty()) {
@@ -107,17 +120,14 @@ absl::StatusOr<FieldPath> ResolveFieldPath(const Descriptor* type, absl::string_
     }
     const FieldDescriptor* f = FindField(current, part, json_names);
     if (f == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat("no field \"", part, "\" in ", current->full_name()));
+      return absl::NotFoundError(absl::StrCat("no field \"", part, "\" in ", current->full_name()));
     }
     if (!out.empty() && out.back()->is_repeated()) {
-      return absl::NotFoundError(
-          absl::StrCat("\"", dotted, "\" goes through a repeated field"));
+      return absl::NotFoundError(absl::StrCat("\"", dotted, "\" goes through a repeated field"));
     }
     out.push_back(f);
-    current = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !f->is_map()
-                  ? f->message_type()
-                  : nullptr;
+    current = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !f->is_map() ? f->message_type()
+                                                                                : nullptr;
   }
   return out;
 }

@@ -35,9 +35,9 @@ struct Route {
 };
 
 struct RouteMatch {
-  const Route* route = nullptr;       // null when nothing matches this method and path
-  std::vector<std::string> values;    // path variable values, decoded
-  std::vector<std::string> allowed;   // when route is null: methods the path accepts
+  const Route* route = nullptr;      // null when nothing matches this method and path
+  std::vector<std::string> values;   // path variable values, decoded
+  std::vector<std::string> allowed;  // when route is null: methods the path accepts
 };
 
 class RouteTable {

@@ -35,14 +35,11 @@ std::vector<RoutedService> RoutedServices() {
       {"identity", "FX_IDENTITY_ADDR",
        Find(descriptor_table_fangxian_2fidentity_2fv1_2fidentity_2eproto, "IdentityService")},
       {"checkpoint", "FX_CHECKPOINT_ADDR",
-       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fcheckpoint_2eproto,
-            "CheckpointService")},
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fcheckpoint_2eproto, "CheckpointService")},
       {"quarantine", "FX_QUARANTINE_ADDR",
-       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fquarantine_2eproto,
-            "QuarantineService")},
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fquarantine_2eproto, "QuarantineService")},
       {"publicity", "FX_PUBLICITY_ADDR",
-       Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublicity_2eproto,
-            "PublicityService")},
+       Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublicity_2eproto, "PublicityService")},
   };
 }
 

@@ -26,9 +26,8 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 std::string PathName(const FieldPath& path) {
-  return absl::StrJoin(path, ".", [](std::string* out, const FieldDescriptor* f) {
-    out->append(f->name());
-  });
+  return absl::StrJoin(path, ".",
+                       [](std::string* out, const FieldDescriptor* f) { out->append(f->name()); });
 }
 
 bool IsBlank(absl::string_view s) { return absl::StripAsciiWhitespace(s).empty(); }
@@ -113,8 +112,8 @@ absl::Status SetFieldFromText(Message* message, const FieldPath& path, absl::str
       return SetNumber<double>(m, f, text, ParseDouble, &Reflection::SetDouble,
                                &Reflection::AddDouble, "a number");
     case FieldDescriptor::CPPTYPE_FLOAT:
-      return SetNumber<float>(m, f, text, ParseFloat, &Reflection::SetFloat,
-                              &Reflection::AddFloat, "a number");
+      return SetNumber<float>(m, f, text, ParseFloat, &Reflection::SetFloat, &Reflection::AddFloat,
+                              "a number");
     case FieldDescriptor::CPPTYPE_BOOL:
       return SetNumber<bool>(m, f, text, ParseBool, &Reflection::SetBool, &Reflection::AddBool,
                              "true or false");
@@ -161,19 +160,19 @@ absl::Status SetFieldFromText(Message* message, const FieldPath& path, absl::str
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       const Descriptor* type = f->message_type();
       if (f->is_repeated() || (!IsWrapper(type) && !IsStringFormWellKnown(type))) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "field \"", f->name(), "\" is a message; set its fields one by one (\"",
-            f->name(), ".<field>=...\")"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("field \"", f->name(), "\" is a message; set its fields one by one (\"",
+                         f->name(), ".<field>=...\")"));
       }
       Message* sub = r->MutableMessage(m, f);
       if (IsWrapper(type)) {
         return SetFieldFromText(sub, {type->FindFieldByName("value")}, text);
       }
-      const auto s = google::protobuf::util::JsonStringToMessage(
-          Piece(common::JsonString(text)), sub);
+      const auto s =
+          google::protobuf::util::JsonStringToMessage(Piece(common::JsonString(text)), sub);
       if (!s.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "field \"", f->name(), "\" is not a valid ", type->full_name(), " string"));
+        return absl::InvalidArgumentError(absl::StrCat("field \"", f->name(), "\" is not a valid ",
+                                                       type->full_name(), " string"));
       }
       return absl::OkStatus();
     }
@@ -218,8 +217,7 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequestMessage(
       absl::string_view why(s.message().data(), s.message().size());
       why = why.substr(0, std::min(why.find('\n'), size_t{200}));
       return absl::InvalidArgumentError(absl::StrCat(
-          "request body is not valid JSON for ", target->GetDescriptor()->full_name(), ": ",
-          why));
+          "request body is not valid JSON for ", target->GetDescriptor()->full_name(), ": ", why));
     }
   }
 

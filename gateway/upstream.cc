@@ -51,8 +51,7 @@ Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs) {
     grpc::ChannelArguments args;
     // A DNS name with several A records spreads calls over all of them.
     args.SetLoadBalancingPolicyName("round_robin");
-    ch->channel = grpc::CreateCustomChannel(spec.address, grpc::InsecureChannelCredentials(),
-                                            args);
+    ch->channel = grpc::CreateCustomChannel(spec.address, grpc::InsecureChannelCredentials(), args);
     ch->stub = std::make_unique<grpc::GenericStub>(ch->channel);
     by_service_[spec.service] = ch.get();
     channels_.push_back(std::move(ch));
@@ -68,8 +67,7 @@ void Upstreams::Call(const std::string& service, const std::string& grpc_method,
                      std::string request_bytes, const CallOptions& options, Done done) {
   auto it = by_service_.find(service);
   if (it == by_service_.end()) {
-    done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                      "no upstream is configured for " + service),
+    done(grpc::Status(grpc::StatusCode::UNAVAILABLE, "no upstream is configured for " + service),
          std::string());
     return;
   }
@@ -140,8 +138,7 @@ void Upstreams::CheckHealth(std::chrono::milliseconds timeout,
   for (const auto& ch : channels_) {
     const std::string name = ch->spec.name;
     Start(*ch, kHealthCheckMethod, grpc::health::v1::HealthCheckRequest().SerializeAsString(),
-          options,
-          [join, name](const grpc::Status& status, std::string response) {
+          options, [join, name](const grpc::Status& status, std::string response) {
             bool last = false;
             {
               std::lock_guard<std::mutex> lock(join->mu);

@@ -19,9 +19,9 @@
 namespace fangxian::gateway {
 
 struct UpstreamSpec {
-  std::string name;          // short name for logs and /readyz: "identity"
-  std::string service;       // full proto service name routed to it
-  std::string address;       // host:port
+  std::string name;     // short name for logs and /readyz: "identity"
+  std::string service;  // full proto service name routed to it
+  std::string address;  // host:port
 };
 
 struct CallOptions {
@@ -42,8 +42,8 @@ class Upstreams {
 
   // Starts a unary call of `grpc_method` ("/pkg.Service/Method") on the channel of
   // `service`. `done` runs exactly once, on a gRPC thread; it must not block.
-  void Call(const std::string& service, const std::string& grpc_method,
-            std::string request_bytes, const CallOptions& options, Done done);
+  void Call(const std::string& service, const std::string& grpc_method, std::string request_bytes,
+            const CallOptions& options, Done done);
 
   // grpc.health.v1.Health/Check (service "") on every upstream at once; `done` gets the
   // names of the upstreams that did not answer SERVING before `timeout`.
@@ -75,8 +75,8 @@ class Upstreams {
   std::set<Pending*> pending_;
 };
 
-// Decodes grpc.health.v1.HealthCheckResponse by hand (the health proto is not generated
-// in this tree): field 1, varint, SERVING = 1. Exposed for tests.
+// True when `bytes` is a grpc.health.v1.HealthCheckResponse saying SERVING. Exposed for
+// tests.
 bool IsServingHealthResponse(const std::string& bytes);
 
 }  // namespace fangxian::gateway

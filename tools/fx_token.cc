@@ -41,9 +41,9 @@ int main(int argc, char** argv) {
     if (!signer.ok()) return 1;
     std::printf("FX_TOKEN_PUBLIC_KEYS=%s=%s\n", flags["--kid"].c_str(),
                 absl::Base64Escape(signer->public_key()).c_str());
-    std::printf("FX_TOKEN_SIGNING_KEY=%s\n",
-                absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(seed), sizeof seed))
-                    .c_str());
+    std::printf(
+        "FX_TOKEN_SIGNING_KEY=%s\n",
+        absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(seed), sizeof seed)).c_str());
     return 0;
   }
   if (cmd != "mint" || !flags.count("--sub")) return Usage();

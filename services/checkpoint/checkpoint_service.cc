@@ -7,9 +7,9 @@ namespace {
 const common::AuthRule kCreateCheckpoint{{"subdistrict_admin", "community_admin"}};
 // Who may read one: admins, the staff on its posts, inspectors, auditors and other
 // government systems.
-const common::AuthRule kGetCheckpoint{
-    {"subdistrict_admin", "community_admin", "shift_leader", "temperature_monitor",
-     "code_verifier", "order_keeper", "info_registrar", "inspector", "auditor", "service"}};
+const common::AuthRule kGetCheckpoint{{"subdistrict_admin", "community_admin", "shift_leader",
+                                       "temperature_monitor", "code_verifier", "order_keeper",
+                                       "info_registrar", "inspector", "auditor", "service"}};
 
 }  // namespace
 
@@ -23,9 +23,9 @@ grpc::ServerUnaryReactor* CheckpointService::CreateCheckpoint(
   });
 }
 
-grpc::ServerUnaryReactor* CheckpointService::GetCheckpoint(
-    grpc::CallbackServerContext* ctx, const v1::GetCheckpointRequest* request,
-    v1::Checkpoint* response) {
+grpc::ServerUnaryReactor* CheckpointService::GetCheckpoint(grpc::CallbackServerContext* ctx,
+                                                           const v1::GetCheckpointRequest* request,
+                                                           v1::Checkpoint* response) {
   return runtime_.Unary(ctx, kGetCheckpoint, [this, request, response](const auto& call) {
     auto r = checkpoints_.Get(call, request->checkpoint_id());
     if (r.ok()) *response = std::move(*r);

@@ -25,8 +25,7 @@ class Checkpoints {
   explicit Checkpoints(CheckpointStore& store) : store_(store) {}
 
   // The caller's scope must cover every area of the new checkpoint.
-  absl::StatusOr<v1::Checkpoint> Create(const common::CallContext& call,
-                                        const v1::Checkpoint& in);
+  absl::StatusOr<v1::Checkpoint> Create(const common::CallContext& call, const v1::Checkpoint& in);
   // The caller's scope must cover at least one area of the checkpoint.
   absl::StatusOr<v1::Checkpoint> Get(const common::CallContext& call,
                                      const std::string& checkpoint_id);

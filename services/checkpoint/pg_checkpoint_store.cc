@@ -37,9 +37,10 @@ absl::StatusOr<CheckpointRow> PgCheckpointStore::Insert(const CheckpointRow& row
     if (!r.ok()) return r.status();
     stored = RowFrom(*r, 0);
     return conn
-        .Exec("INSERT INTO checkpoint.checkpoint_areas (checkpoint_id, area_code) "
-              "SELECT $1, unnest($2::text[])",
-              {stored.checkpoint_id, common::PgTextArray(row.area_codes)})
+        .Exec(
+            "INSERT INTO checkpoint.checkpoint_areas (checkpoint_id, area_code) "
+            "SELECT $1, unnest($2::text[])",
+            {stored.checkpoint_id, common::PgTextArray(row.area_codes)})
         .status();
   });
   if (!s.ok()) return s;

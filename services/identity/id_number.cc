@@ -13,9 +13,9 @@ namespace {
 // Province-level prefixes in use (GB/T 2260), plus 71 (Taiwan) and 81/82/83 (residence
 // permits of Hong Kong, Macao and Taiwan residents).
 bool IsKnownProvince(int code) {
-  static constexpr std::array<int, 35> kProvinces = {
-      11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43,
-      44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83};
+  static constexpr std::array<int, 35> kProvinces = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
+                                                     35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+                                                     53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83};
   return std::find(kProvinces.begin(), kProvinces.end(), code) != kProvinces.end();
 }
 
@@ -83,8 +83,7 @@ absl::StatusOr<std::string> NormalizeIdNumber(absl::string_view raw, absl::Civil
 
 std::string MaskIdNumber(absl::string_view id) {
   if (id.size() <= 7) return std::string(id.size(), '*');
-  return absl::StrCat(id.substr(0, 3), std::string(id.size() - 7, '*'),
-                      id.substr(id.size() - 4));
+  return absl::StrCat(id.substr(0, 3), std::string(id.size() - 7, '*'), id.substr(id.size() - 4));
 }
 
 bool IsMobilePhone(absl::string_view phone) {

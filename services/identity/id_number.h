@@ -18,8 +18,8 @@ char IdCheckCharacter(absl::string_view first17);
 // character appended). Rejects, with INVALID_ARGUMENT and a reason that never echoes the
 // number: wrong length or characters, an unknown province or a province-level region
 // code (except the 810000/820000/830000 of residence permits; counties are not yet
-// checked against the GB/T 2260 list), an impossible birth date or one before 1900 or after `today`, a wrong check
-// character.
+// checked against the GB/T 2260 list), an impossible birth date or one before 1900 or after
+// `today`, a wrong check character.
 absl::StatusOr<std::string> NormalizeIdNumber(absl::string_view raw, absl::CivilDay today);
 
 // First 3 and last 4 characters visible: "110***********123X".

@@ -9,15 +9,14 @@ const common::AuthRule kCreateResident{
 // Who may look a resident up (masked): staff working checkpoints, follow-up and audit,
 // and other government systems.
 const common::AuthRule kGetResident{
-    {"subdistrict_admin", "community_admin", "shift_leader", "temperature_monitor",
-     "code_verifier", "order_keeper", "info_registrar", "inspector", "grid_worker", "auditor",
-     "service"}};
+    {"subdistrict_admin", "community_admin", "shift_leader", "temperature_monitor", "code_verifier",
+     "order_keeper", "info_registrar", "inspector", "grid_worker", "auditor", "service"}};
 
 }  // namespace
 
-grpc::ServerUnaryReactor* IdentityService::CreateResident(
-    grpc::CallbackServerContext* ctx, const v1::CreateResidentRequest* request,
-    v1::Resident* response) {
+grpc::ServerUnaryReactor* IdentityService::CreateResident(grpc::CallbackServerContext* ctx,
+                                                          const v1::CreateResidentRequest* request,
+                                                          v1::Resident* response) {
   return runtime_.Unary(ctx, kCreateResident, [this, request, response](const auto& call) {
     auto r = residents_.Create(call, request->resident(), runtime_.Now());
     if (r.ok()) *response = std::move(*r);

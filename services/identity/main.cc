@@ -16,8 +16,8 @@ int main() {
   }
   env.ExitIfInvalid();
 
-  common::ServiceHost host(std::move(config), "fangxian.identity.v1.IdentityService",
-                           "identity", &identity::Migrations());
+  common::ServiceHost host(std::move(config), "fangxian.identity.v1.IdentityService", "identity",
+                           &identity::Migrations());
   identity::PiiCipher cipher(std::move(encryption_key), std::move(lookup_key));
   identity::PgResidentStore store(host.pg());
   identity::Residents residents(store, cipher, cache_ttl_s > 0 ? &host.redis() : nullptr,

@@ -30,7 +30,8 @@ absl::StatusOr<ResidentRow> PgResidentStore::Insert(const ResidentRow& row) {
   auto r = conn->Exec(
       std::string("INSERT INTO identity.residents (name, id_number_sealed, id_number_hash, "
                   "id_number_masked, phone, area_code, created_by) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") + kColumns,
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
+          kColumns,
       {row.name, common::PgBytea(row.id_number_sealed), common::PgBytea(row.id_number_hash),
        row.id_number_masked, row.phone, row.area_code, row.created_by});
   if (!r.ok()) {
@@ -45,9 +46,9 @@ absl::StatusOr<ResidentRow> PgResidentStore::Insert(const ResidentRow& row) {
 absl::StatusOr<ResidentRow> PgResidentStore::Get(const std::string& resident_id) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  auto r = conn->Exec(std::string("SELECT ") + kColumns +
-                          " FROM identity.residents WHERE resident_id = $1",
-                      {resident_id});
+  auto r = conn->Exec(
+      std::string("SELECT ") + kColumns + " FROM identity.residents WHERE resident_id = $1",
+      {resident_id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return absl::NotFoundError("no resident with this resident_id");
   return RowFrom(*r, 0);

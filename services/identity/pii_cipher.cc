@@ -15,8 +15,7 @@ const unsigned char* U(absl::string_view s) {
 
 PiiCipher::PiiCipher(std::string encryption_key, std::string lookup_key)
     : encryption_key_(std::move(encryption_key)), lookup_key_(std::move(lookup_key)) {
-  if (sodium_init() < 0 ||
-      encryption_key_.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES ||
+  if (sodium_init() < 0 || encryption_key_.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES ||
       lookup_key_.size() != crypto_generichash_KEYBYTES) {
     std::abort();  // configuration validated at start; reaching here is a programming error
   }
@@ -33,9 +32,8 @@ std::string PiiCipher::Seal(absl::string_view plain, absl::string_view context) 
   auto* buf = reinterpret_cast<unsigned char*>(out.data());
   randombytes_buf(buf, kNonce);
   unsigned long long len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(buf + kNonce, &len, U(plain), plain.size(),
-                                             U(context), context.size(), nullptr, buf,
-                                             U(encryption_key_));
+  crypto_aead_xchacha20poly1305_ietf_encrypt(buf + kNonce, &len, U(plain), plain.size(), U(context),
+                                             context.size(), nullptr, buf, U(encryption_key_));
   out.resize(kNonce + len);
   return out;
 }
@@ -50,8 +48,7 @@ absl::StatusOr<std::string> PiiCipher::Open(absl::string_view sealed,
   unsigned long long len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<unsigned char*>(out.data()), &len, nullptr, U(sealed) + kNonce,
-          sealed.size() - kNonce, U(context), context.size(), U(sealed),
-          U(encryption_key_)) != 0) {
+          sealed.size() - kNonce, U(context), context.size(), U(sealed), U(encryption_key_)) != 0) {
     return absl::DataLossError("sealed value failed authentication");
   }
   out.resize(len);

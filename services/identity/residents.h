@@ -27,8 +27,7 @@ class Residents {
 
   absl::StatusOr<v1::Resident> Create(const common::CallContext& call, const v1::Resident& in,
                                       absl::Time now);
-  absl::StatusOr<v1::Resident> Get(const common::CallContext& call,
-                                   const std::string& resident_id);
+  absl::StatusOr<v1::Resident> Get(const common::CallContext& call, const std::string& resident_id);
 
  private:
   ResidentStore& store_;

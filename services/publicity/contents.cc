@@ -86,8 +86,7 @@ absl::StatusOr<v1::Content> Contents::Get(const common::CallContext& call,
   if (auto s = common::RequireUuid("content_id", content_id); !s.ok()) return s;
   absl::StatusOr<ContentRow> row = store_.Get(content_id);
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call.principal, "this content", row->area_codes);
-      !s.ok()) {
+  if (auto s = common::RequireScopeAny(call.principal, "this content", row->area_codes); !s.ok()) {
     return s;
   }
   return ToProto(*row);

@@ -27,8 +27,7 @@ class Contents {
   // Creates a draft authored by the caller, whose scope must cover every target area.
   absl::StatusOr<v1::Content> Create(const common::CallContext& call, const v1::Content& in);
   // The caller's scope must cover at least one target area of the item.
-  absl::StatusOr<v1::Content> Get(const common::CallContext& call,
-                                  const std::string& content_id);
+  absl::StatusOr<v1::Content> Get(const common::CallContext& call, const std::string& content_id);
 
  private:
   ContentStore& store_;

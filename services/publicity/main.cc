@@ -10,8 +10,8 @@ int main() {
   common::ServerConfig config = common::ReadServerConfig(env, 50054);
   env.ExitIfInvalid();
 
-  common::ServiceHost host(std::move(config), "fangxian.publicity.v1.PublicityService",
-                           "publicity", &publicity::Migrations());
+  common::ServiceHost host(std::move(config), "fangxian.publicity.v1.PublicityService", "publicity",
+                           &publicity::Migrations());
   publicity::PgContentStore store(host.pg());
   publicity::Contents contents(store);
   publicity::PublicityService service(host.runtime(), contents);

@@ -34,14 +34,15 @@ absl::StatusOr<ContentRow> PgContentStore::Insert(const ContentRow& row) {
                                    "(kind, state, title, body, series, author) "
                                    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING ") +
                            kColumns,
-                       {std::to_string(row.kind), std::to_string(row.state), row.title,
-                        row.body, row.series, row.author});
+                       {std::to_string(row.kind), std::to_string(row.state), row.title, row.body,
+                        row.series, row.author});
     if (!r.ok()) return r.status();
     stored = RowFrom(*r, 0);
     return conn
-        .Exec("INSERT INTO publicity.content_areas (content_id, area_code) "
-              "SELECT $1, unnest($2::text[])",
-              {stored.content_id, common::PgTextArray(row.area_codes)})
+        .Exec(
+            "INSERT INTO publicity.content_areas (content_id, area_code) "
+            "SELECT $1, unnest($2::text[])",
+            {stored.content_id, common::PgTextArray(row.area_codes)})
         .status();
   });
   if (!s.ok()) return s;

@@ -4,17 +4,16 @@ namespace fangxian::publicity {
 namespace {
 
 // Who may draft content: admins and publicity editors.
-const common::AuthRule kCreateContent{
-    {"subdistrict_admin", "community_admin", "publicity_editor"}};
+const common::AuthRule kCreateContent{{"subdistrict_admin", "community_admin", "publicity_editor"}};
 // Who may read a draft or any other item: admins, editors, reviewers and auditors.
-const common::AuthRule kGetContent{{"subdistrict_admin", "community_admin", "publicity_editor",
-                                    "publicity_reviewer", "auditor"}};
+const common::AuthRule kGetContent{
+    {"subdistrict_admin", "community_admin", "publicity_editor", "publicity_reviewer", "auditor"}};
 
 }  // namespace
 
-grpc::ServerUnaryReactor* PublicityService::CreateContent(
-    grpc::CallbackServerContext* ctx, const v1::CreateContentRequest* request,
-    v1::Content* response) {
+grpc::ServerUnaryReactor* PublicityService::CreateContent(grpc::CallbackServerContext* ctx,
+                                                          const v1::CreateContentRequest* request,
+                                                          v1::Content* response) {
   return runtime_.Unary(ctx, kCreateContent, [this, request, response](const auto& call) {
     auto r = contents_.Create(call, request->content());
     if (r.ok()) *response = std::move(*r);

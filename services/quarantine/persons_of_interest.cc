@@ -56,9 +56,9 @@ absl::Status ValidateNewPersonOfInterest(const v1::PersonOfInterest& in, absl::T
     }
     const absl::CivilDay today = common::ChinaToday(now);
     if (arrival > today) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "person.arrival_date is in the future (today is ", absl::FormatCivilTime(today),
-          " China Standard Time)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("person.arrival_date is in the future (today is ",
+                       absl::FormatCivilTime(today), " China Standard Time)"));
     }
   }
   return absl::OkStatus();
@@ -70,8 +70,7 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::Create(const common::Cal
   if (auto s = ValidateNewPersonOfInterest(in, now); !s.ok()) return s;
   // resident_id is only checked for form: this version does not ask the identity service
   // whether the resident exists (that cross-service call comes with the quarantine issue).
-  if (auto s = common::RequireScope(call.principal, "person.area_code", in.area_code());
-      !s.ok()) {
+  if (auto s = common::RequireScope(call.principal, "person.area_code", in.area_code()); !s.ok()) {
     return s;
   }
 

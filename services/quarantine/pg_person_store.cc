@@ -35,8 +35,8 @@ absl::StatusOr<PersonRow> PgPersonStore::Insert(const PersonRow& row) {
                   "area_code, origin_region, arrival_date, created_by) "
                   "VALUES ($1, $2, $3, $4, $5, $6::date, $7) RETURNING ") +
           kColumns,
-      {row.resident_id, std::to_string(row.category), std::to_string(row.source),
-       row.area_code, row.origin_region, arrival, row.created_by});
+      {row.resident_id, std::to_string(row.category), std::to_string(row.source), row.area_code,
+       row.origin_region, arrival, row.created_by});
   if (!r.ok()) return r.status();
   return RowFrom(*r, 0);
 }

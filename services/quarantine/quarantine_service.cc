@@ -17,12 +17,11 @@ const common::AuthRule kGetPersonOfInterest{
 grpc::ServerUnaryReactor* QuarantineService::CreatePersonOfInterest(
     grpc::CallbackServerContext* ctx, const v1::CreatePersonOfInterestRequest* request,
     v1::PersonOfInterest* response) {
-  return runtime_.Unary(ctx, kCreatePersonOfInterest,
-                        [this, request, response](const auto& call) {
-                          auto r = persons_.Create(call, request->person(), runtime_.Now());
-                          if (r.ok()) *response = std::move(*r);
-                          return r.status();
-                        });
+  return runtime_.Unary(ctx, kCreatePersonOfInterest, [this, request, response](const auto& call) {
+    auto r = persons_.Create(call, request->person(), runtime_.Now());
+    if (r.ok()) *response = std::move(*r);
+    return r.status();
+  });
 }
 
 grpc::ServerUnaryReactor* QuarantineService::GetPersonOfInterest(

@@ -14,9 +14,9 @@ class QuarantineService final : public v1::QuarantineService::CallbackService {
   QuarantineService(common::RpcRuntime& runtime, PersonsOfInterest& persons)
       : runtime_(runtime), persons_(persons) {}
 
-  grpc::ServerUnaryReactor* CreatePersonOfInterest(
-      grpc::CallbackServerContext* ctx, const v1::CreatePersonOfInterestRequest* request,
-      v1::PersonOfInterest* response) override;
+  grpc::ServerUnaryReactor* CreatePersonOfInterest(grpc::CallbackServerContext* ctx,
+                                                   const v1::CreatePersonOfInterestRequest* request,
+                                                   v1::PersonOfInterest* response) override;
   grpc::ServerUnaryReactor* GetPersonOfInterest(grpc::CallbackServerContext* ctx,
                                                 const v1::GetPersonOfInterestRequest* request,
                                                 v1::PersonOfInterest* response) override;

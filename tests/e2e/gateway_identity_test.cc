@@ -67,7 +67,8 @@ class GatewayIdentityTest : public ::testing::Test {
 };
 
 TEST_F(GatewayIdentityTest, CreateAndReadAResidentOverHttp) {
-  const std::string id_number = "41018119900307123" + std::string(1, identity::IdCheckCharacter("41018119900307123"));
+  const std::string id_number =
+      "41018119900307123" + std::string(1, identity::IdCheckCharacter("41018119900307123"));
   const std::string body = R"({"name":"李晓霞","idNumber":")" + id_number +
                            R"(","phone":"13812345678","areaCode":"gongyi.dufulu.longhai"})";
   auto headers = Auth();
@@ -94,10 +95,11 @@ TEST_F(GatewayIdentityTest, CreateAndReadAResidentOverHttp) {
   // What was stored: one row, created by the token's subject, ID number not in clear.
   PGconn* c = PQconnectdb(dsn_.c_str());
   PGresult* r = PQexecParams(
-      c, "SELECT name, area_code, created_by, position($2 in encode(id_number_sealed,'escape')) "
-         "FROM identity.residents WHERE resident_id = $1",
-      2, nullptr, std::vector<const char*>{resident_id.c_str(), id_number.c_str()}.data(),
-      nullptr, nullptr, 0);
+      c,
+      "SELECT name, area_code, created_by, position($2 in encode(id_number_sealed,'escape')) "
+      "FROM identity.residents WHERE resident_id = $1",
+      2, nullptr, std::vector<const char*>{resident_id.c_str(), id_number.c_str()}.data(), nullptr,
+      nullptr, 0);
   ASSERT_EQ(PQntuples(r), 1) << PQerrorMessage(c);
   EXPECT_STREQ(PQgetvalue(r, 0, 0), "李晓霞");
   EXPECT_STREQ(PQgetvalue(r, 0, 1), "gongyi.dufulu.longhai");
@@ -109,17 +111,16 @@ TEST_F(GatewayIdentityTest, CreateAndReadAResidentOverHttp) {
 
 TEST_F(GatewayIdentityTest, ErrorsCarryTheStandardHttpStatusAndJsonBody) {
   const std::string id_number = "41018119900307124";  // wrong check character
-  HttpResponse bad = HttpRequest(http_port_, "POST", "/v1/residents",
-                                 R"({"name":"x","idNumber":")" + id_number +
-                                     R"(","areaCode":"gongyi.dufulu"})",
-                                 Auth());
+  HttpResponse bad = HttpRequest(
+      http_port_, "POST", "/v1/residents",
+      R"({"name":"x","idNumber":")" + id_number + R"(","areaCode":"gongyi.dufulu"})", Auth());
   EXPECT_EQ(bad.status, 400);
   auto err = ParseJson(bad.body);
   EXPECT_EQ(err.fields().at("code").number_value(), 3);
   EXPECT_NE(Field(err, "message").find("id_number"), std::string::npos) << bad.body;
 
-  HttpResponse unauth = HttpRequest(http_port_, "GET",
-                                    "/v1/residents/123e4567-e89b-12d3-a456-426614174000");
+  HttpResponse unauth =
+      HttpRequest(http_port_, "GET", "/v1/residents/123e4567-e89b-12d3-a456-426614174000");
   EXPECT_EQ(unauth.status, 401);
   EXPECT_EQ(ParseJson(unauth.body).fields().at("code").number_value(), 16);
 

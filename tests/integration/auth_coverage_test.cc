@@ -1,7 +1,7 @@
 // Every RPC of every service refuses a caller without a valid token. Walks the service
 // descriptors, so a method added later without going through RpcRuntime fails here.
-#include <gtest/gtest.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
 
 #include <future>
 
@@ -51,8 +51,12 @@ TEST(AuthCoverageTest, EveryMethodOfEveryServiceNeedsAValidToken) {
   const std::vector<Service> services = {
       {"services/identity/identity_server", ServiceOf(identity::v1::Resident::descriptor()),
        identity_keys},
-      {"services/checkpoint/checkpoint_server", ServiceOf(checkpoint::v1::Checkpoint::descriptor()), {}},
-      {"services/quarantine/quarantine_server", ServiceOf(quarantine::v1::PersonOfInterest::descriptor()), {}},
+      {"services/checkpoint/checkpoint_server",
+       ServiceOf(checkpoint::v1::Checkpoint::descriptor()),
+       {}},
+      {"services/quarantine/quarantine_server",
+       ServiceOf(quarantine::v1::PersonOfInterest::descriptor()),
+       {}},
       {"services/publicity/publicity_server", ServiceOf(publicity::v1::Content::descriptor()), {}},
   };
   const std::string forged = stranger.Mint("x", {"subdistrict_admin"}, {"gongyi"});

@@ -83,8 +83,7 @@ TEST_F(CheckpointServerTest, CreateThenGetRoundTripsTheStoredCheckpoint) {
   EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
 
   const std::string where = " WHERE checkpoint_id = '" + created.checkpoint_id() + "'";
-  EXPECT_EQ(server_->Query("SELECT created_by FROM checkpoint.checkpoints" + where)[0],
-            "admin-1");
+  EXPECT_EQ(server_->Query("SELECT created_by FROM checkpoint.checkpoints" + where)[0], "admin-1");
   EXPECT_EQ(server_->Query("SELECT kind FROM checkpoint.checkpoints" + where)[0], "4");
   EXPECT_EQ(server_->Count("checkpoint.checkpoint_areas"), "2");
 
@@ -134,8 +133,9 @@ TEST_F(CheckpointServerTest, BadInputIsInvalidArgumentNamingTheFieldAndStoresNot
 
 TEST_F(CheckpointServerTest, AFailureWhileWritingAreasRollsBackTheCheckpoint) {
   // Make the second area row fail inside the database, after the checkpoint row went in.
-  server_->Query("ALTER TABLE checkpoint.checkpoint_areas ADD CONSTRAINT test_refuse_yimin "
-                 "CHECK (area_code <> 'gongyi.dufulu.yimin')");
+  server_->Query(
+      "ALTER TABLE checkpoint.checkpoint_areas ADD CONSTRAINT test_refuse_yimin "
+      "CHECK (area_code <> 'gongyi.dufulu.yimin')");
   Checkpoint out;
   grpc::Status st = Create(admin_, Sample(), &out);
   EXPECT_FALSE(st.ok());
@@ -147,8 +147,7 @@ TEST_F(CheckpointServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAr
   Checkpoint out;
   EXPECT_EQ(Create("", Sample(), &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Get("", kUnknownId, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  const std::string monitor =
-      tokens_.Mint("t", {"temperature_monitor"}, {"gongyi.dufulu.longhai"});
+  const std::string monitor = tokens_.Mint("t", {"temperature_monitor"}, {"gongyi.dufulu.longhai"});
   EXPECT_EQ(Create(monitor, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // Covers only one of the two areas: creating needs every one.
   const std::string longhai_admin =

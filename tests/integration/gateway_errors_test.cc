@@ -11,19 +11,19 @@
 #include <string>
 #include <thread>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <gmock/gmock.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <gtest/gtest.h>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "tests/support/process.h"
 #include "tests/support/test_env.h"
@@ -99,8 +99,8 @@ class FakeIdentity final : public identity::v1::IdentityService::Service {
  private:
   static std::string Metadata(grpc::ServerContext* ctx, const std::string& key) {
     auto it = ctx->client_metadata().find(key);
-    return it == ctx->client_metadata().end() ? "" : std::string(it->second.data(),
-                                                                 it->second.size());
+    return it == ctx->client_metadata().end() ? ""
+                                              : std::string(it->second.data(), it->second.size());
   }
 
   std::promise<void> held_;
@@ -113,7 +113,7 @@ struct Reply {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  google::protobuf::Struct json;               // body parsed, when it is a JSON object
+  google::protobuf::Struct json;  // body parsed, when it is a JSON object
   std::string Header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
@@ -253,7 +253,7 @@ void ExpectErrorBody(const Reply& r, int code) {
 
 TEST_F(GatewayErrorsTest, EveryGrpcCodeMapsToTheStandardHttpStatus) {
   const std::map<int, int> table = {
-      {1, 499}, {2, 500},  {3, 400},  {4, 504},  {5, 404},  {6, 409},  {7, 403}, {8, 429},
+      {1, 499}, {2, 500},  {3, 400},  {4, 504},  {5, 404},  {6, 409},  {7, 403},  {8, 429},
       {9, 400}, {10, 409}, {11, 400}, {12, 501}, {13, 500}, {14, 503}, {15, 500}, {16, 401},
   };
   for (const auto& [code, status] : table) {
@@ -360,14 +360,14 @@ TEST_F(GatewayErrorsTest, BadInputIs400) {
     const char* target;
     const char* body;
   } cases[] = {
-      {"POST", "/v1/residents", R"({"name":)"},                 // malformed JSON
-      {"POST", "/v1/residents", "not json at all"},             // malformed JSON
-      {"POST", "/v1/residents", R"({"name":{"a":1}})"},         // wrong type
+      {"POST", "/v1/residents", R"({"name":)"},                    // malformed JSON
+      {"POST", "/v1/residents", "not json at all"},                // malformed JSON
+      {"POST", "/v1/residents", R"({"name":{"a":1}})"},            // wrong type
       {"POST", "/v1/residents", R"({"createTime":"yesterday"})"},  // wrong type
-      {"POST", "/v1/residents", R"({"name":"a","nmae":"b"})"},  // unknown field
-      {"GET", "/v1/residents/r1?unknown=1", ""},                // unknown query parameter
-      {"GET", "/v1/residents/r1?resident_id=r2", ""},           // shadows the path
-      {"GET", "/v1/residents/%zz", ""},                         // bad escape: no route
+      {"POST", "/v1/residents", R"({"name":"a","nmae":"b"})"},     // unknown field
+      {"GET", "/v1/residents/r1?unknown=1", ""},                   // unknown query parameter
+      {"GET", "/v1/residents/r1?resident_id=r2", ""},              // shadows the path
+      {"GET", "/v1/residents/%zz", ""},                            // bad escape: no route
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(absl::StrCat(c.method, " ", c.target, " ", c.body));
@@ -390,8 +390,8 @@ TEST_F(GatewayErrorsTest, OversizedBodyIs413) {
 }
 
 TEST_F(GatewayErrorsTest, OversizedHeaderIs431) {
-  Reply r = Request(port_, "GET", "/v1/residents/echo", "",
-                    {{"X-Padding", std::string(20 * 1024, 'p')}});
+  Reply r =
+      Request(port_, "GET", "/v1/residents/echo", "", {{"X-Padding", std::string(20 * 1024, 'p')}});
   EXPECT_EQ(r.status, 431);
 }
 

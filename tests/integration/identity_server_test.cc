@@ -9,9 +9,9 @@
 #include <future>
 #include <thread>
 
+#include "common/redis.h"
 #include "common/status.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
-#include "common/redis.h"
 #include "services/identity/id_number.h"
 #include "services/identity/residents.h"
 #include "tests/support/grpc_client.h"
@@ -111,8 +111,9 @@ TEST_F(IdentityServerTest, CreateThenGetReturnsMaskedResidentAndStoresNoPlainId)
 
   // At rest: sealed and hashed, never in clear.
   const std::string plain = Sample().id_number();
-  auto rows = Query("SELECT encode(id_number_sealed, 'escape') || id_number_masked || "
-                    "encode(id_number_hash, 'hex') FROM identity.residents");
+  auto rows = Query(
+      "SELECT encode(id_number_sealed, 'escape') || id_number_masked || "
+      "encode(id_number_hash, 'hex') FROM identity.residents");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].find(plain), std::string::npos);
   EXPECT_EQ(Query("SELECT created_by FROM identity.residents")[0], "admin-1");
@@ -165,13 +166,13 @@ TEST_F(IdentityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndArea
   Resident out;
   EXPECT_EQ(Create("", Sample(), &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Create("garbage", Sample(), &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(Create(tokens_.Mint("x", {"community_admin"}, {"gongyi"}, -60), Sample(), &out)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(
+      Create(tokens_.Mint("x", {"community_admin"}, {"gongyi"}, -60), Sample(), &out).error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
   TestTokens stranger;  // signed by a key the server does not trust
-  EXPECT_EQ(Create(stranger.Mint("x", {"subdistrict_admin"}, {"gongyi"}), Sample(), &out)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(
+      Create(stranger.Mint("x", {"subdistrict_admin"}, {"gongyi"}), Sample(), &out).error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
   const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
   EXPECT_EQ(Create(volunteer, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   const std::string other_area = tokens_.Mint("o", {"community_admin"}, {"gongyi.dufulu.yimin"});
@@ -253,8 +254,9 @@ TEST_F(IdentityServerTest, DrainsInFlightCallsOnSigterm) {
   // Wait (bounded polling) until the INSERT is blocked on our lock.
   bool waiting = false;
   for (int i = 0; i < 1000 && !waiting; ++i) {
-    waiting = Query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE 'INSERT INTO identity.residents%'")[0] == "1";
+    waiting = Query(
+                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                  "AND query LIKE 'INSERT INTO identity.residents%'")[0] == "1";
     if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(waiting);
@@ -344,11 +346,15 @@ std::string ReflectionListServices(grpc::Channel& channel) {
   grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/"
-                                      "ServerReflectionInfo", &cq);
+  auto call = stub.PrepareCall(&ctx,
+                               "/grpc.reflection.v1alpha.ServerReflection/"
+                               "ServerReflectionInfo",
+                               &cq);
   void* tag = nullptr;
   bool ok = false;
-  auto step = [&](int want) { return cq.Next(&tag, &ok) && tag == reinterpret_cast<void*>(want) && ok; };
+  auto step = [&](int want) {
+    return cq.Next(&tag, &ok) && tag == reinterpret_cast<void*>(want) && ok;
+  };
   call->StartCall(reinterpret_cast<void*>(1));
   std::string out;
   if (step(1)) {
@@ -363,7 +369,8 @@ std::string ReflectionListServices(grpc::Channel& channel) {
       if (step(3)) {
         std::vector<grpc::Slice> slices;
         (void)reply.Dump(&slices);
-        for (const auto& sl : slices) out.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+        for (const auto& sl : slices)
+          out.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
       }
     }
   }
@@ -394,11 +401,10 @@ TEST(IdentityServerReflectionTest, ReflectionIsOffByDefaultAndOnBehindTheSwitch)
 }
 
 TEST(IdentityServerConfigTest, BadConfigurationExitsNamingEveryVariable) {
-  ChildProcess server("services/identity/identity_server",
-                      {{"FX_GRPC_ADDR", "no-port"},
-                       {"FX_PG_POOL_SIZE", "0"},
-                       {"FX_PII_ENC_KEY", "c2hvcnQ="},
-                       {"FX_TOKEN_PUBLIC_KEYS", "dev=AAAA"}});
+  ChildProcess server("services/identity/identity_server", {{"FX_GRPC_ADDR", "no-port"},
+                                                            {"FX_PG_POOL_SIZE", "0"},
+                                                            {"FX_PII_ENC_KEY", "c2hvcnQ="},
+                                                            {"FX_TOKEN_PUBLIC_KEYS", "dev=AAAA"}});
   EXPECT_EQ(server.WaitExit(std::chrono::seconds(20)), 2);
   const std::string err = server.Stderr();
   for (const char* var : {"FX_GRPC_ADDR", "FX_PG_POOL_SIZE", "FX_PG_DSN", "FX_REDIS_ADDR",

@@ -71,8 +71,7 @@ TEST(PgTest, StatementTimeoutIsDeadlineExceeded) {
   PgPool pool(o);
   auto conn = pool.Acquire();
   ASSERT_TRUE(conn.ok());
-  EXPECT_EQ(conn->Exec("SELECT pg_sleep(5)").status().code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(conn->Exec("SELECT pg_sleep(5)").status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_TRUE(conn->Exec("SELECT 1").ok());  // the connection is still usable
 }
 

@@ -18,8 +18,8 @@ constexpr char kUnknownId[] = "123e4567-e89b-12d3-a456-426614174000";
 class PublicityServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServiceUnderTest>("services/publicity/publicity_server",
-                                                 "publicity", tokens_);
+    server_ = std::make_unique<ServiceUnderTest>("services/publicity/publicity_server", "publicity",
+                                                 tokens_);
     ASSERT_TRUE(server_->WaitUntilServing());
     stub_ = PublicityService::NewStub(server_->channel());
     editor_ = tokens_.Mint("editor-3", {"publicity_editor"}, {"gongyi.dufulu"});
@@ -104,8 +104,7 @@ TEST_F(PublicityServerTest, BadInputIsInvalidArgumentNamingTheFieldAndStoresNoth
   };
   const std::vector<Case> cases = {
       {[](Content& c) { c.set_kind(publicity::v1::CONTENT_KIND_UNSPECIFIED); }, "content.kind"},
-      {[](Content& c) { c.set_kind(static_cast<publicity::v1::ContentKind>(99)); },
-       "content.kind"},
+      {[](Content& c) { c.set_kind(static_cast<publicity::v1::ContentKind>(99)); }, "content.kind"},
       {[](Content& c) { c.clear_title(); }, "content.title"},
       {[](Content& c) { c.set_title(std::string(201, 't')); }, "content.title"},
       {[](Content& c) { c.set_body(std::string(65537, 'b')); }, "content.body"},
@@ -130,8 +129,9 @@ TEST_F(PublicityServerTest, BadInputIsInvalidArgumentNamingTheFieldAndStoresNoth
 
 TEST_F(PublicityServerTest, AFailureWhileWritingAreasRollsBackTheContent) {
   // Make the second area row fail inside the database, after the content row went in.
-  server_->Query("ALTER TABLE publicity.content_areas ADD CONSTRAINT test_refuse_longhai "
-                 "CHECK (area_code <> 'gongyi.dufulu.longhai')");
+  server_->Query(
+      "ALTER TABLE publicity.content_areas ADD CONSTRAINT test_refuse_longhai "
+      "CHECK (area_code <> 'gongyi.dufulu.longhai')");
   Content out;
   grpc::Status st = Create(editor_, Sample(), &out);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
@@ -145,10 +145,8 @@ TEST_F(PublicityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAre
   const std::string reviewer = tokens_.Mint("r", {"publicity_reviewer"}, {"gongyi"});
   EXPECT_EQ(Create(reviewer, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // Covers one target area of two: drafting needs every one.
-  const std::string yimin_editor =
-      tokens_.Mint("y", {"publicity_editor"}, {"gongyi.dufulu.yimin"});
-  EXPECT_EQ(Create(yimin_editor, Sample(), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string yimin_editor = tokens_.Mint("y", {"publicity_editor"}, {"gongyi.dufulu.yimin"});
+  EXPECT_EQ(Create(yimin_editor, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   ExpectNothingStored();
 
   Content created;
@@ -165,8 +163,8 @@ TEST_F(PublicityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAre
 TEST_F(PublicityServerTest, UnknownIdIsNotFoundAndMalformedIdIsInvalid) {
   Content out;
   EXPECT_EQ(Get(editor_, kUnknownId, &out).error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_TRUE(IsInvalidNaming(Get(editor_, "123E4567-E89B-12D3-A456-426614174000", &out),
-                              "content_id"));
+  EXPECT_TRUE(
+      IsInvalidNaming(Get(editor_, "123E4567-E89B-12D3-A456-426614174000", &out), "content_id"));
 }
 
 }  // namespace

@@ -26,8 +26,7 @@ class QuarantineServerTest : public ::testing::Test {
     grid_ = tokens_.Mint("grid-7", {"grid_worker"}, {"gongyi.dufulu.longhai"});
   }
 
-  grpc::Status Create(const std::string& token, const PersonOfInterest& p,
-                      PersonOfInterest* out) {
+  grpc::Status Create(const std::string& token, const PersonOfInterest& p, PersonOfInterest* out) {
     CreatePersonOfInterestRequest req;
     *req.mutable_person() = p;
     return stub_->CreatePersonOfInterest(CallContextWith(token).get(), req, out);
@@ -78,8 +77,8 @@ TEST_F(QuarantineServerTest, CreateThenGetRoundTripsTheStoredPerson) {
   EXPECT_EQ(got.SerializeAsString(), created.SerializeAsString());
 
   // Stored as a real date, enums by number, the creator recorded.
-  const std::string where = " FROM quarantine.persons_of_interest WHERE person_id = '" +
-                            created.person_id() + "'";
+  const std::string where =
+      " FROM quarantine.persons_of_interest WHERE person_id = '" + created.person_id() + "'";
   EXPECT_EQ(server_->Query("SELECT pg_typeof(arrival_date)::text" + where)[0], "date");
   EXPECT_EQ(server_->Query("SELECT arrival_date + 1" + where)[0], "2020-01-24");
   EXPECT_EQ(server_->Query("SELECT category || '/' || source" + where)[0], "1/1");
@@ -97,7 +96,8 @@ TEST_F(QuarantineServerTest, CreateThenGetRoundTripsTheStoredPerson) {
   EXPECT_EQ(got.origin_region(), "");
   EXPECT_EQ(got.category(), quarantine::v1::CATEGORY_CLOSE_CONTACT);
   EXPECT_EQ(server_->Query("SELECT arrival_date FROM quarantine.persons_of_interest "
-                           "WHERE person_id = '" + created.person_id() + "'")[0],
+                           "WHERE person_id = '" +
+                           created.person_id() + "'")[0],
             "<null>");
 }
 
@@ -141,8 +141,7 @@ TEST_F(QuarantineServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAr
   const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
   EXPECT_EQ(Create(volunteer, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   const std::string other_area = tokens_.Mint("o", {"community_admin"}, {"gongyi.dufulu.yimin"});
-  EXPECT_EQ(Create(other_area, Sample(), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Create(other_area, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(server_->Count("quarantine.persons_of_interest"), "0");
 
   const std::string registrar = tokens_.Mint("r", {"info_registrar"}, {"gongyi.dufulu"});

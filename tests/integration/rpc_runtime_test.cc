@@ -89,13 +89,14 @@ class RpcRuntimeTest : public ::testing::Test {
     down_server_ = Serve(&downstream_, nullptr, &down_port_);
     auto verifier = TokenVerifier::Create(tokens_.public_keys(), "fangxian");
     ASSERT_TRUE(verifier.ok());
-    runtime_ = std::make_unique<RpcRuntime>(
-        std::make_shared<const TokenVerifier>(*verifier), /*workers=*/1, /*queue_limit=*/1);
+    runtime_ = std::make_unique<RpcRuntime>(std::make_shared<const TokenVerifier>(*verifier),
+                                            /*workers=*/1, /*queue_limit=*/1);
     runtime_->set_ready(true);
-    frontend_ = std::make_unique<Frontend>(
-        *runtime_, grpc::CreateChannel("127.0.0.1:" + std::to_string(down_port_),
-                                       grpc::InsecureChannelCredentials()),
-        gate_.get_future().share());
+    frontend_ =
+        std::make_unique<Frontend>(*runtime_,
+                                   grpc::CreateChannel("127.0.0.1:" + std::to_string(down_port_),
+                                                       grpc::InsecureChannelCredentials()),
+                                   gate_.get_future().share());
     server_ = Serve(frontend_.get(), &metrics_, &port_);
     stub_ = EchoService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
                                                      grpc::InsecureChannelCredentials()));

@@ -9,7 +9,7 @@
 namespace fangxian::testing {
 
 struct HttpResponse {
-  int status = 0;  // 0 when the connection failed
+  int status = 0;                              // 0 when the connection failed
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 };

@@ -70,7 +70,8 @@ int ChildProcess::WaitForPort(const std::string& key, std::chrono::milliseconds 
       const size_t at = s.find(needle);
       if (at != std::string::npos) {
         size_t end = at + needle.size();
-        while (end < s.size() && (s[end] == '-' || isdigit(static_cast<unsigned char>(s[end])))) ++end;
+        while (end < s.size() && (s[end] == '-' || isdigit(static_cast<unsigned char>(s[end]))))
+          ++end;
         int port = 0;
         if (absl::SimpleAtoi(s.substr(at + needle.size(), end - at - needle.size()), &port)) {
           return port;
@@ -80,8 +81,8 @@ int ChildProcess::WaitForPort(const std::string& key, std::chrono::milliseconds 
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-      throw std::runtime_error(absl::StrCat("process exited early with ", exit_status_,
-                                            "; stderr:\n", Stderr()));
+      throw std::runtime_error(
+          absl::StrCat("process exited early with ", exit_status_, "; stderr:\n", Stderr()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, not a timing guess
   }

@@ -4,8 +4,8 @@
 #ifndef FANGXIAN_TESTS_SUPPORT_SERVICE_UNDER_TEST_H_
 #define FANGXIAN_TESTS_SUPPORT_SERVICE_UNDER_TEST_H_
 
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 
 #include <map>
@@ -69,12 +69,10 @@ class ServiceUnderTest {
  private:
   static std::map<std::string, std::string> Env(const std::string& dsn, const TestTokens& tokens,
                                                 const std::map<std::string, std::string>& extra) {
-    std::map<std::string, std::string> env = {{"FX_GRPC_ADDR", "127.0.0.1:0"},
-                                              {"FX_PG_DSN", dsn},
-                                              {"FX_REDIS_ADDR", RedisAddr()},
-                                              {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
-                                              {"FX_HEALTH_INTERVAL_MS", "100"},
-                                              {"FX_LOG_LEVEL", "WARNING"}};
+    std::map<std::string, std::string> env = {
+        {"FX_GRPC_ADDR", "127.0.0.1:0"},  {"FX_PG_DSN", dsn},
+        {"FX_REDIS_ADDR", RedisAddr()},   {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
+        {"FX_HEALTH_INTERVAL_MS", "100"}, {"FX_LOG_LEVEL", "WARNING"}};
     for (const auto& [k, v] : extra) env[k] = v;
     return env;
   }
@@ -92,8 +90,7 @@ inline ::testing::AssertionResult IsInvalidNaming(const grpc::Status& st,
     return ::testing::AssertionSuccess();
   }
   return ::testing::AssertionFailure() << "want INVALID_ARGUMENT naming " << field << ", got "
-                                       << st.error_code() << " \"" << st.error_message()
-                                       << "\"";
+                                       << st.error_code() << " \"" << st.error_message() << "\"";
 }
 
 }  // namespace fangxian::testing

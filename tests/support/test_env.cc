@@ -30,8 +30,8 @@ common::TokenSigner NewSigner() {
   if (sodium_init() < 0) throw std::runtime_error("sodium_init failed");
   unsigned char seed[32];
   randombytes_buf(seed, sizeof seed);
-  auto s = common::TokenSigner::Create("test",
-                                       absl::string_view(reinterpret_cast<char*>(seed), 32));
+  auto s =
+      common::TokenSigner::Create("test", absl::string_view(reinterpret_cast<char*>(seed), 32));
   if (!s.ok()) throw std::runtime_error("cannot create test signer");
   return *s;
 }

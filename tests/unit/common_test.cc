@@ -19,13 +19,23 @@ namespace {
 
 TEST(StatusTest, HttpTableIsTheStandardOne) {
   using C = grpc::StatusCode;
-  const std::vector<std::pair<C, int>> table = {
-      {C::OK, 200}, {C::INVALID_ARGUMENT, 400}, {C::FAILED_PRECONDITION, 400},
-      {C::OUT_OF_RANGE, 400}, {C::UNAUTHENTICATED, 401}, {C::PERMISSION_DENIED, 403},
-      {C::NOT_FOUND, 404}, {C::ALREADY_EXISTS, 409}, {C::ABORTED, 409},
-      {C::RESOURCE_EXHAUSTED, 429}, {C::CANCELLED, 499}, {C::UNIMPLEMENTED, 501},
-      {C::UNAVAILABLE, 503}, {C::DEADLINE_EXCEEDED, 504}, {C::INTERNAL, 500},
-      {C::UNKNOWN, 500}, {C::DATA_LOSS, 500}};
+  const std::vector<std::pair<C, int>> table = {{C::OK, 200},
+                                                {C::INVALID_ARGUMENT, 400},
+                                                {C::FAILED_PRECONDITION, 400},
+                                                {C::OUT_OF_RANGE, 400},
+                                                {C::UNAUTHENTICATED, 401},
+                                                {C::PERMISSION_DENIED, 403},
+                                                {C::NOT_FOUND, 404},
+                                                {C::ALREADY_EXISTS, 409},
+                                                {C::ABORTED, 409},
+                                                {C::RESOURCE_EXHAUSTED, 429},
+                                                {C::CANCELLED, 499},
+                                                {C::UNIMPLEMENTED, 501},
+                                                {C::UNAVAILABLE, 503},
+                                                {C::DEADLINE_EXCEEDED, 504},
+                                                {C::INTERNAL, 500},
+                                                {C::UNKNOWN, 500},
+                                                {C::DATA_LOSS, 500}};
   for (const auto& [code, http] : table) {
     EXPECT_EQ(HttpStatusForCode(code), http) << CodeName(code);
   }
@@ -67,7 +77,8 @@ TEST(MetricsTest, RendersCountersAndCumulativeHistogram) {
   m.AddGauge("fx_ready", "ready", [] { return 1.0; });
   const std::string text = m.Render();
   EXPECT_NE(text.find("fx_test_requests_total{method=\"/svc/A\",code=\"OK\"} 2\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("fx_test_requests_total{method=\"/svc/A\",code=\"NOT_FOUND\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("fx_test_latency_seconds_bucket{method=\"/svc/A\",le=\"0.0005\"} 0\n"),
@@ -111,7 +122,11 @@ TEST(WorkerPoolTest, RunsTasksAndRefusesWhenTheQueueIsFull) {
   {
     WorkerPool pool(1, 2);
     std::promise<void> started;
-    ASSERT_TRUE(pool.TrySubmit([&] { started.set_value(); gate.wait(); ++ran; }));
+    ASSERT_TRUE(pool.TrySubmit([&] {
+      started.set_value();
+      gate.wait();
+      ++ran;
+    }));
     started.get_future().wait();  // the only worker is now busy
     EXPECT_TRUE(pool.TrySubmit([&] { ++ran; }));
     EXPECT_TRUE(pool.TrySubmit([&] { ++ran; }));

@@ -27,8 +27,12 @@ TEST(EnvConfigTest, ReadsValuesAndFallbacks) {
 }
 
 TEST(EnvConfigTest, NamesEveryBadOrMissingVariable) {
-  EnvConfig env = From({{"N", "abc"}, {"R", "500"}, {"B", "maybe"}, {"H", "nohost"},
-                        {"E", ""}, {"K", "dG9vIHNob3J0"}});
+  EnvConfig env = From({{"N", "abc"},
+                        {"R", "500"},
+                        {"B", "maybe"},
+                        {"H", "nohost"},
+                        {"E", ""},
+                        {"K", "dG9vIHNob3J0"}});
   env.String("REQUIRED");
   env.String("E");  // empty counts as missing
   env.Int("N", 1, 0, 100);

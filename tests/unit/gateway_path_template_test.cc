@@ -107,21 +107,21 @@ TEST(PathTemplateTest, LiteralsAreMoreSpecificThanVariables) {
 
 TEST(PathTemplateTest, BadTemplatesAreRejected) {
   for (const char* bad : {
-           "",                          // empty
-           "v1/residents",              // no leading slash
-           "/v1//residents",            // empty segment
-           "/v1/residents/",            // trailing slash
-           "/v1/{resident_id",          // unclosed
-           "/v1/{}",                    // no field name
-           "/v1/{1abc}",                // field name starts with a digit
-           "/v1/{a..b}",                // empty field path part
-           "/v1/{a={b}}",               // nested variable
-           "/v1/{a=**}/x",              // ** not last
-           "/v1/**/x",                  // ** not last
-           "/v1/{a}/{a}",               // same variable twice
-           "/v1/residents:",            // empty verb
-           "/v1/res idents",            // space in a literal
-           "/v1/{a}}",                  // stray brace
+           "",                  // empty
+           "v1/residents",      // no leading slash
+           "/v1//residents",    // empty segment
+           "/v1/residents/",    // trailing slash
+           "/v1/{resident_id",  // unclosed
+           "/v1/{}",            // no field name
+           "/v1/{1abc}",        // field name starts with a digit
+           "/v1/{a..b}",        // empty field path part
+           "/v1/{a={b}}",       // nested variable
+           "/v1/{a=**}/x",      // ** not last
+           "/v1/**/x",          // ** not last
+           "/v1/{a}/{a}",       // same variable twice
+           "/v1/residents:",    // empty verb
+           "/v1/res idents",    // space in a literal
+           "/v1/{a}}",          // stray brace
        }) {
     absl::StatusOr<PathTemplate> t = PathTemplate::Parse(bad);
     EXPECT_FALSE(t.ok()) << "accepted \"" << bad << "\"";

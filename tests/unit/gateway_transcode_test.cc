@@ -107,10 +107,10 @@ TEST_F(IdentityRoutesTest, UnknownJsonFieldIsRejected) {
 
 TEST_F(IdentityRoutesTest, WrongTypesAreRejected) {
   for (const char* body : {
-           R"({"name":{"first":"a"}})",          // object for a string
-           R"({"name":["a"]})",                  // list for a string
-           R"({"createTime":"yesterday"})",      // not RFC 3339
-           R"({"createTime":12})",               // number for a Timestamp
+           R"({"name":{"first":"a"}})",      // object for a string
+           R"({"name":["a"]})",              // list for a string
+           R"({"createTime":"yesterday"})",  // not RFC 3339
+           R"({"createTime":12})",           // number for a Timestamp
        }) {
     auto msg = Build("POST", "/v1/residents", body);
     ASSERT_FALSE(msg.ok()) << "accepted " << body;
@@ -196,16 +196,50 @@ constexpr char kTestFile[] = R"pb(
     field { name: "name" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL json_name: "name" }
     field { name: "count" number: 2 type: TYPE_INT32 label: LABEL_OPTIONAL json_name: "count" }
     field { name: "active" number: 3 type: TYPE_BOOL label: LABEL_OPTIONAL json_name: "active" }
-    field { name: "color" number: 4 type: TYPE_ENUM type_name: ".gwtest.v1.Color" label: LABEL_OPTIONAL json_name: "color" }
+    field {
+      name: "color"
+      number: 4
+      type: TYPE_ENUM
+      type_name: ".gwtest.v1.Color"
+      label: LABEL_OPTIONAL
+      json_name: "color"
+    }
     field { name: "tags" number: 5 type: TYPE_STRING label: LABEL_REPEATED json_name: "tags" }
-    field { name: "inner" number: 6 type: TYPE_MESSAGE type_name: ".gwtest.v1.Inner" label: LABEL_OPTIONAL json_name: "inner" }
+    field {
+      name: "inner"
+      number: 6
+      type: TYPE_MESSAGE
+      type_name: ".gwtest.v1.Inner"
+      label: LABEL_OPTIONAL
+      json_name: "inner"
+    }
     field { name: "ratio" number: 7 type: TYPE_DOUBLE label: LABEL_OPTIONAL json_name: "ratio" }
-    field { name: "since" number: 8 type: TYPE_MESSAGE type_name: ".google.protobuf.Timestamp" label: LABEL_OPTIONAL json_name: "since" }
-    field { name: "page_size" number: 9 type: TYPE_INT32 label: LABEL_OPTIONAL json_name: "pageSize" }
+    field {
+      name: "since"
+      number: 8
+      type: TYPE_MESSAGE
+      type_name: ".google.protobuf.Timestamp"
+      label: LABEL_OPTIONAL
+      json_name: "since"
+    }
+    field {
+      name: "page_size"
+      number: 9
+      type: TYPE_INT32
+      label: LABEL_OPTIONAL
+      json_name: "pageSize"
+    }
   }
   message_type {
     name: "UpdateThingRequest"
-    field { name: "thing" number: 1 type: TYPE_MESSAGE type_name: ".gwtest.v1.Thing" label: LABEL_OPTIONAL json_name: "thing" }
+    field {
+      name: "thing"
+      number: 1
+      type: TYPE_MESSAGE
+      type_name: ".gwtest.v1.Thing"
+      label: LABEL_OPTIONAL
+      json_name: "thing"
+    }
     field { name: "reason" number: 2 type: TYPE_STRING label: LABEL_OPTIONAL json_name: "reason" }
   }
   enum_type {
@@ -216,23 +250,34 @@ constexpr char kTestFile[] = R"pb(
   service {
     name: "ThingService"
     method {
-      name: "GetThing" input_type: ".gwtest.v1.Thing" output_type: ".gwtest.v1.Thing"
-      options { [google.api.http] { get: "/v1/things/{name}" } }
+      name: "GetThing"
+      input_type: ".gwtest.v1.Thing"
+      output_type: ".gwtest.v1.Thing"
+      options {
+        [google.api.http] { get: "/v1/things/{name}" }
+      }
     }
     method {
-      name: "UpdateThing" input_type: ".gwtest.v1.UpdateThingRequest" output_type: ".gwtest.v1.Thing"
-      options { [google.api.http] {
-        patch: "/v1/things/{thing.name}" body: "thing"
-        additional_bindings { put: "/v1/things/{thing.name}" body: "*" }
-      } }
+      name: "UpdateThing"
+      input_type: ".gwtest.v1.UpdateThingRequest"
+      output_type: ".gwtest.v1.Thing"
+      options {
+        [google.api.http] {
+          patch: "/v1/things/{thing.name}"
+          body: "thing"
+          additional_bindings { put: "/v1/things/{thing.name}" body: "*" }
+        }
+      }
     }
     method {
-      name: "ListThings" input_type: ".gwtest.v1.Thing" output_type: ".gwtest.v1.Thing"
-      options { [google.api.http] { get: "/v1/things" } }
+      name: "ListThings"
+      input_type: ".gwtest.v1.Thing"
+      output_type: ".gwtest.v1.Thing"
+      options {
+        [google.api.http] { get: "/v1/things" }
+      }
     }
-    method {
-      name: "NotRouted" input_type: ".gwtest.v1.Thing" output_type: ".gwtest.v1.Thing"
-    }
+    method { name: "NotRouted" input_type: ".gwtest.v1.Thing" output_type: ".gwtest.v1.Thing" }
   }
 )pb";
 
@@ -270,9 +315,10 @@ class TestPoolTest : public ::testing::Test {
     return fd == nullptr ? nullptr : fd->service(0);
   }
 
-  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Build(
-      const RouteTable& table, const char* method, absl::string_view target,
-      absl::string_view body = "") {
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Build(const RouteTable& table,
+                                                                   const char* method,
+                                                                   absl::string_view target,
+                                                                   absl::string_view body = "") {
     const size_t q = target.find('?');
     RouteMatch m = table.Match(method, target.substr(0, q));
     EXPECT_NE(m.route, nullptr) << method << " " << target;
@@ -308,20 +354,26 @@ TEST_F(TestPoolTest, QueryParametersConvertScalars) {
                    "inner.big=9007199254740993&inner.flagOn=1&ratio=0.5&"
                    "since=2020-02-01T08:00:00Z&pageSize=20");
   ASSERT_TRUE(msg.ok()) << msg.status();
-  EXPECT_EQ(Json(**msg),
-            R"({"count":-7,"active":true,"color":"COLOR_RED","tags":["a","b c"],)"
-            R"("inner":{"big":"9007199254740993","flagOn":true},"ratio":0.5,)"
-            R"("since":"2020-02-01T08:00:00Z","pageSize":20})");
+  EXPECT_EQ(Json(**msg), R"({"count":-7,"active":true,"color":"COLOR_RED","tags":["a","b c"],)"
+                         R"("inner":{"big":"9007199254740993","flagOn":true},"ratio":0.5,)"
+                         R"("since":"2020-02-01T08:00:00Z","pageSize":20})");
 }
 
 TEST_F(TestPoolTest, BadQueryParametersAreRejected) {
   absl::StatusOr<RouteTable> t = RouteTable::Build({Load()});
   ASSERT_TRUE(t.ok()) << t.status();
   for (const char* target : {
-           "/v1/things?count=abc", "/v1/things?count=99999999999", "/v1/things?active=maybe",
-           "/v1/things?color=COLOR_BLUE", "/v1/things?nope=1", "/v1/things?inner=x",
-           "/v1/things?inner.nope=1", "/v1/things?count=1&count=2", "/v1/things?since=today",
-           "/v1/things?ratio=half", "/v1/things?name=%zz",
+           "/v1/things?count=abc",
+           "/v1/things?count=99999999999",
+           "/v1/things?active=maybe",
+           "/v1/things?color=COLOR_BLUE",
+           "/v1/things?nope=1",
+           "/v1/things?inner=x",
+           "/v1/things?inner.nope=1",
+           "/v1/things?count=1&count=2",
+           "/v1/things?since=today",
+           "/v1/things?ratio=half",
+           "/v1/things?name=%zz",
        }) {
     auto msg = Build(*t, "GET", target);
     EXPECT_FALSE(msg.ok()) << "accepted " << target;
@@ -353,16 +405,46 @@ TEST_F(TestPoolTest, UnservableMappingsAreStartUpErrorsNamingTheMethod) {
     const char* method;
     const char* problem;
   } cases[] = {
-      {R"pb(name: "Bad" options { [google.api.http] { get: "/v1/{nope}" } })pb", "nope"},
-      {R"pb(name: "Bad" options { [google.api.http] { post: "/v1/x" body: "nope" } })pb",
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] { get: "/v1/{nope}" }
+            })pb",
        "nope"},
-      {R"pb(name: "Bad" options { [google.api.http] { post: "/v1/x" body: "reason" } })pb",
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] { post: "/v1/x" body: "nope" }
+            })pb",
+       "nope"},
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] { post: "/v1/x" body: "reason" }
+            })pb",
        "message"},
-      {R"pb(name: "Bad" options { [google.api.http] { get: "v1/x" } })pb", "bad path template"},
-      {R"pb(name: "Bad" options { [google.api.http] { get: "/v1/{thing}" } })pb", "scalar"},
-      {R"pb(name: "Bad" options { [google.api.http] { get: "/v1/{thing.nope}" } })pb", "nope"},
-      {R"pb(name: "Bad" options { [google.api.http] { get: "/v1/x" body: "*" } })pb", "GET"},
-      {R"pb(name: "Bad" options { [google.api.http] {} })pb", "no HTTP method"},
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] { get: "v1/x" }
+            })pb",
+       "bad path template"},
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] { get: "/v1/{thing}" }
+            })pb",
+       "scalar"},
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] { get: "/v1/{thing.nope}" }
+            })pb",
+       "nope"},
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] { get: "/v1/x" body: "*" }
+            })pb",
+       "GET"},
+      {R"pb(name: "Bad"
+            options {
+              [google.api.http] {}
+            })pb",
+       "no HTTP method"},
   };
   for (const auto& c : cases) {
     const google::protobuf::ServiceDescriptor* s =

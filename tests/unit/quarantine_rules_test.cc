@@ -6,8 +6,8 @@ namespace fangxian::quarantine {
 namespace {
 
 // 2024-03-01 16:30 UTC is already 2024-03-02 00:30 in China Standard Time.
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2024, 3, 1, 16, 30, 0),
-                                        absl::UTCTimeZone());
+const absl::Time kNow =
+    absl::FromCivil(absl::CivilSecond(2024, 3, 1, 16, 30, 0), absl::UTCTimeZone());
 
 v1::PersonOfInterest Valid() {
   v1::PersonOfInterest p;
@@ -88,8 +88,7 @@ TEST(QuarantineRulesTest, ArrivalDateMustBeARealIsoDate) {
 TEST(QuarantineRulesTest, ArrivalDateNotInTheFutureInChina) {
   v1::PersonOfInterest p = Valid();
   p.set_arrival_date("2024-03-02");  // today in China, though still 03-01 in UTC
-  EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok())
-      << ValidateNewPersonOfInterest(p, kNow);
+  EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok()) << ValidateNewPersonOfInterest(p, kNow);
   p.set_arrival_date("2024-03-03");
   ExpectRejected(p, "person.arrival_date");
 }
