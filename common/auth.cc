@@ -40,28 +40,28 @@ std::string JsonPart(const google::protobuf::Message& m) {
 
 }  // namespace
 
-bool Principal::HasRole(absl::string_view role) const {
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
+bool AreaWithin(absl::string_view area, absl::string_view scope) {
+  if (scope.empty()) return false;
+  if (area == scope) return true;
+  return area.size() > scope.size() && absl::StartsWith(area, scope) && area[scope.size()] == '.';
 }
 
-bool Principal::HasAnyRole(const std::vector<absl::string_view>& wanted) const {
-  return std::any_of(wanted.begin(), wanted.end(),
-                     [this](absl::string_view r) { return HasRole(r); });
-}
-
-bool Principal::CoversArea(absl::string_view area) const {
-  return std::any_of(scopes.begin(), scopes.end(), [area](const std::string& scope) {
-    if (scope.empty()) return false;
-    if (area == scope) return true;
-    return area.size() > scope.size() && absl::StartsWith(area, scope) && area[scope.size()] == '.';
+bool Principal::HasAnyRole(const std::vector<absl::string_view>& roles) const {
+  return std::any_of(grants.begin(), grants.end(), [&](const Grant& g) {
+    return std::find(roles.begin(), roles.end(), g.role) != roles.end();
   });
 }
 
-absl::Status RequireScope(const Principal& principal, absl::string_view field,
-                          absl::string_view area) {
-  if (principal.CoversArea(area)) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat(field, ": area ", area, " is outside your area scope"));
+bool Principal::CoversArea(absl::string_view area,
+                           const std::vector<absl::string_view>& roles) const {
+  return std::any_of(grants.begin(), grants.end(), [&](const Grant& g) {
+    const bool role_ok = roles.empty() || std::find(roles.begin(), roles.end(), g.role) != roles.end();
+    return role_ok && AreaWithin(area, g.area);
+  });
+}
+
+bool Principal::HasPermission(absl::string_view permission) const {
+  return std::find(permissions.begin(), permissions.end(), permission) != permissions.end();
 }
 
 bool IsValidAreaPath(absl::string_view area) {
@@ -135,8 +135,12 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::T
   if (claims.sub().empty()) return Unauthenticated("token has no subject");
   Principal p;
   p.subject = claims.sub();
-  p.roles.assign(claims.roles().begin(), claims.roles().end());
-  p.scopes.assign(claims.scopes().begin(), claims.scopes().end());
+  p.kind = claims.kind();
+  p.session_id = claims.sid();
+  p.token_id = claims.jti();
+  p.expires = absl::FromUnixSeconds(claims.exp());
+  for (const auto& g : claims.grants()) p.grants.push_back(Grant{g.role(), g.area()});
+  p.permissions.assign(claims.permissions().begin(), claims.permissions().end());
   return p;
 }
 

@@ -18,45 +18,33 @@
 
 namespace fangxian::common {
 
+// One role over one area (and everything below it).
+struct Grant {
+  std::string role;
+  std::string area;
+};
+
 // Who is calling, after verification.
 struct Principal {
   std::string subject;
-  std::vector<std::string> roles;
-  std::vector<std::string> scopes;  // dotted area paths
+  std::string kind;        // "staff", "resident", "service"
+  std::string session_id;  // the login session ("sid"), for revocation
+  std::string token_id;    // "jti"
+  absl::Time expires;
+  std::vector<Grant> grants;
+  std::vector<std::string> permissions;
 
-  bool HasRole(absl::string_view role) const;
+  // True when some grant has one of `roles`.
   bool HasAnyRole(const std::vector<absl::string_view>& roles) const;
-  // True when one scope is `area` itself or an ancestor of it ("a.b" covers "a.b.c",
-  // not "a.bc").
-  bool CoversArea(absl::string_view area) const;
+  // True when a grant of one of `roles` (of any role when `roles` is empty) covers
+  // `area`: the grant's area is `area` itself or an ancestor ("a.b" covers "a.b.c", not
+  // "a.bc").
+  bool CoversArea(absl::string_view area, const std::vector<absl::string_view>& roles) const;
+  bool HasPermission(absl::string_view permission) const;
 };
 
-// PERMISSION_DENIED ("<field>: area X is outside your area scope") unless `principal`'s
-// scope covers `area`.
-absl::Status RequireScope(const Principal& principal, absl::string_view field,
-                          absl::string_view area);
-
-// Every area must be covered (writing a record that spans several areas).
-template <typename Areas>
-absl::Status RequireScopeAll(const Principal& principal, absl::string_view field,
-                             const Areas& areas) {
-  for (const auto& area : areas) {
-    if (absl::Status s = RequireScope(principal, field, area); !s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
-// At least one area must be covered (reading a record). `what` names the record in the
-// message ("this checkpoint"), which never names the record's areas: a caller outside
-// the scope learns nothing about where the record lives.
-template <typename Areas>
-absl::Status RequireScopeAny(const Principal& principal, absl::string_view what,
-                             const Areas& areas) {
-  for (const auto& area : areas) {
-    if (principal.CoversArea(area)) return absl::OkStatus();
-  }
-  return absl::PermissionDeniedError(std::string(what) + " is outside your area scope");
-}
+// True when `scope` is `area` or one of its ancestors.
+bool AreaWithin(absl::string_view area, absl::string_view scope);
 
 // A dotted lower-case area path: segments of [a-z0-9-], 1..32 characters, at most 128
 // characters in all.

@@ -29,6 +29,13 @@ RpcRuntime::RpcRuntime(std::shared_ptr<const TokenVerifier> verifier, int worker
                        size_t queue_limit, Clock clock)
     : verifier_(std::move(verifier)), clock_(std::move(clock)), pool_(workers, queue_limit) {}
 
+absl::Status RequireScope(const CallContext& call, absl::string_view field,
+                          absl::string_view area) {
+  if (call.InScope(area)) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat(field, ": area ", area, " is outside your area scope"));
+}
+
 void RpcRuntime::LogHandlerException(const CallContext& call, const char* what) {
   LogError("handler threw an exception", {{"request_id", call.request_id}, {"error", what}});
 }
@@ -52,6 +59,7 @@ absl::StatusOr<CallContext> RpcRuntime::Admit(const grpc::CallbackServerContext*
         absl::StrCat("this call needs one of the roles: ", absl::StrJoin(rule.roles, ", ")));
   }
   call.principal = std::move(*principal);
+  call.roles = rule.roles;
   return call;
 }
 

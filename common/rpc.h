@@ -36,14 +36,46 @@ inline constexpr char kRequestIdKey[] = "x-request-id";
 struct CallContext {
   std::string request_id;
   Principal principal;
+  // The roles of the method's AuthRule: scope checks count only grants of these roles,
+  // so a volunteer grant never widens what an admin grant elsewhere allows.
+  std::vector<absl::string_view> roles;
   std::chrono::system_clock::time_point deadline;
   std::string authorization;  // the caller's "Bearer ..." header, for pass-through
+
+  bool InScope(absl::string_view area) const { return principal.CoversArea(area, roles); }
 };
 
 // Which roles may call a method. An empty list means any authenticated caller.
 struct AuthRule {
   std::vector<absl::string_view> roles;
 };
+
+// PERMISSION_DENIED ("<field>: area X is outside your area scope") unless the call's
+// grants cover `area`. For what the caller is writing.
+absl::Status RequireScope(const CallContext& call, absl::string_view field,
+                          absl::string_view area);
+
+// Every area must be covered (writing a record that spans several areas).
+template <typename Areas>
+absl::Status RequireScopeAll(const CallContext& call, absl::string_view field,
+                             const Areas& areas) {
+  for (const auto& area : areas) {
+    if (absl::Status s = RequireScope(call, field, area); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// At least one area must be covered (reading a record). `what` names the record in the
+// message ("this checkpoint"), which never names the record's areas: a caller outside
+// the scope learns nothing about where the record lives.
+template <typename Areas>
+absl::Status RequireScopeAny(const CallContext& call, absl::string_view what,
+                             const Areas& areas) {
+  for (const auto& area : areas) {
+    if (call.InScope(area)) return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(std::string(what) + " is outside your area scope");
+}
 
 // Copies request id, deadline and credentials onto an outgoing call (deadline
 // propagation: the downstream call never outlives ours).

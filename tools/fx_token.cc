@@ -67,11 +67,14 @@ int main(int argc, char** argv) {
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   claims.set_iat(now);
   claims.set_exp(now + ttl);
+  claims.set_kind("staff");
+  // One grant per (role, scope) pair.
   for (absl::string_view r : absl::StrSplit(flags["--roles"], ',', absl::SkipEmpty())) {
-    claims.add_roles(std::string(r));
-  }
-  for (absl::string_view s : absl::StrSplit(flags["--scopes"], ',', absl::SkipEmpty())) {
-    claims.add_scopes(std::string(s));
+    for (absl::string_view s : absl::StrSplit(flags["--scopes"], ',', absl::SkipEmpty())) {
+      auto* g = claims.add_grants();
+      g->set_role(std::string(r));
+      g->set_area(std::string(s));
+    }
   }
   std::printf("%s\n", signer->Sign(claims).c_str());
   return 0;

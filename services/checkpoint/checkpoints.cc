@@ -54,7 +54,7 @@ absl::Status ValidateNewCheckpoint(const v1::Checkpoint& in) {
 absl::StatusOr<v1::Checkpoint> Checkpoints::Create(const common::CallContext& call,
                                                    const v1::Checkpoint& in) {
   if (auto s = ValidateNewCheckpoint(in); !s.ok()) return s;
-  if (auto s = common::RequireScopeAll(call.principal, "checkpoint.area_codes", in.area_codes());
+  if (auto s = common::RequireScopeAll(call, "checkpoint.area_codes", in.area_codes());
       !s.ok()) {
     return s;
   }
@@ -75,7 +75,7 @@ absl::StatusOr<v1::Checkpoint> Checkpoints::Get(const common::CallContext& call,
   if (auto s = common::RequireUuid("checkpoint_id", checkpoint_id); !s.ok()) return s;
   absl::StatusOr<CheckpointRow> row = store_.Get(checkpoint_id);
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call.principal, "this checkpoint", row->area_codes);
+  if (auto s = common::RequireScopeAny(call, "this checkpoint", row->area_codes);
       !s.ok()) {
     return s;
   }

@@ -42,7 +42,7 @@ absl::StatusOr<v1::Resident> Residents::Create(const common::CallContext& call,
   if (!id.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("resident.", id.status().message()));
   }
-  if (auto s = common::RequireScope(call.principal, "resident.area_code", in.area_code());
+  if (auto s = common::RequireScope(call, "resident.area_code", in.area_code());
       !s.ok()) {
     return s;
   }
@@ -73,7 +73,7 @@ absl::StatusOr<v1::Resident> Residents::Get(const common::CallContext& call,
     if (cache_) cache_->SetEx(key, out.SerializeAsString(), cache_ttl_);
   }
   // Scope is checked on every read, cached or not.
-  if (auto s = common::RequireScopeAny(call.principal, "this resident",
+  if (auto s = common::RequireScopeAny(call, "this resident",
                                        std::vector<std::string>{out.area_code()});
       !s.ok()) {
     return s;

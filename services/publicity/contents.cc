@@ -63,7 +63,7 @@ absl::Status ValidateNewContent(const v1::Content& in) {
 absl::StatusOr<v1::Content> Contents::Create(const common::CallContext& call,
                                              const v1::Content& in) {
   if (auto s = ValidateNewContent(in); !s.ok()) return s;
-  if (auto s = common::RequireScopeAll(call.principal, "content.area_codes", in.area_codes());
+  if (auto s = common::RequireScopeAll(call, "content.area_codes", in.area_codes());
       !s.ok()) {
     return s;
   }
@@ -86,7 +86,7 @@ absl::StatusOr<v1::Content> Contents::Get(const common::CallContext& call,
   if (auto s = common::RequireUuid("content_id", content_id); !s.ok()) return s;
   absl::StatusOr<ContentRow> row = store_.Get(content_id);
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call.principal, "this content", row->area_codes); !s.ok()) {
+  if (auto s = common::RequireScopeAny(call, "this content", row->area_codes); !s.ok()) {
     return s;
   }
   return ToProto(*row);

@@ -70,7 +70,7 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::Create(const common::Cal
   if (auto s = ValidateNewPersonOfInterest(in, now); !s.ok()) return s;
   // resident_id is only checked for form: this version does not ask the identity service
   // whether the resident exists (that cross-service call comes with the quarantine issue).
-  if (auto s = common::RequireScope(call.principal, "person.area_code", in.area_code()); !s.ok()) {
+  if (auto s = common::RequireScope(call, "person.area_code", in.area_code()); !s.ok()) {
     return s;
   }
 
@@ -92,7 +92,7 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::Get(const common::CallCo
   if (auto s = common::RequireUuid("person_id", person_id); !s.ok()) return s;
   absl::StatusOr<PersonRow> row = store_.Get(person_id);
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call.principal, "this person of interest",
+  if (auto s = common::RequireScopeAny(call, "this person of interest",
                                        std::vector<std::string>{row->area_code});
       !s.ok()) {
     return s;

@@ -192,6 +192,13 @@ TEST_F(IdentityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndArea
   EXPECT_EQ(denied.error_message().find("jingyuan"), std::string::npos) << denied.error_message();
   EXPECT_EQ(Get(volunteer, created.resident_id(), &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // A role reaches only its own grants' areas: admin of yimin plus volunteer of longhai is
+  // no admin in longhai.
+  const std::string mixed = tokens_.MintGrants(
+      "m", {{"community_admin", "gongyi.dufulu.yimin"}, {"volunteer", "gongyi.dufulu.longhai"}});
+  EXPECT_EQ(Create(mixed, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get(mixed, created.resident_id(), &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   const std::string subdistrict = tokens_.Mint("s", {"subdistrict_admin"}, {"gongyi.dufulu"});
   EXPECT_TRUE(Get(subdistrict, created.resident_id(), &out).ok());
 }

@@ -72,14 +72,30 @@ std::string TestTokens::public_keys() const {
 
 std::string TestTokens::Mint(const std::string& subject, const std::vector<std::string>& roles,
                              const std::vector<std::string>& scopes, int ttl_seconds) const {
+  std::vector<std::pair<std::string, std::string>> grants;
+  for (const auto& r : roles) {
+    for (const auto& s : scopes) grants.emplace_back(r, s);
+  }
+  return MintGrants(subject, grants, {}, ttl_seconds);
+}
+
+std::string TestTokens::MintGrants(const std::string& subject,
+                                   const std::vector<std::pair<std::string, std::string>>& grants,
+                                   const std::vector<std::string>& permissions,
+                                   int ttl_seconds) const {
   auth::v1::TokenClaims claims;
   claims.set_sub(subject);
   claims.set_aud("fangxian");
+  claims.set_kind("staff");
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   claims.set_iat(now);
   claims.set_exp(now + ttl_seconds);
-  for (const auto& r : roles) claims.add_roles(r);
-  for (const auto& s : scopes) claims.add_scopes(s);
+  for (const auto& [role, area] : grants) {
+    auto* g = claims.add_grants();
+    g->set_role(role);
+    g->set_area(area);
+  }
+  for (const auto& p : permissions) claims.add_permissions(p);
   return signer_.Sign(claims);
 }
 

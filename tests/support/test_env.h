@@ -26,8 +26,14 @@ class TestTokens {
  public:
   TestTokens();
   std::string public_keys() const;  // FX_TOKEN_PUBLIC_KEYS value
+  // One grant per (role, scope) pair.
   std::string Mint(const std::string& subject, const std::vector<std::string>& roles,
                    const std::vector<std::string>& scopes, int ttl_seconds = 3600) const;
+  // Exactly these (role, area) grants, plus optional permissions ("pii.read").
+  std::string MintGrants(const std::string& subject,
+                         const std::vector<std::pair<std::string, std::string>>& grants,
+                         const std::vector<std::string>& permissions = {},
+                         int ttl_seconds = 3600) const;
   const common::TokenSigner& signer() const { return signer_; }
 
  private:

@@ -27,8 +27,15 @@ class AuthTest : public ::testing::Test {
     c.set_aud("fangxian");
     c.set_iat(absl::ToUnixSeconds(kNow) - 60);
     c.set_exp(absl::ToUnixSeconds(kNow) + 600);
-    c.add_roles("community_admin");
-    c.add_scopes("gongyi.dufulu.longhai");
+    auto* admin = c.add_grants();
+    admin->set_role("community_admin");
+    admin->set_area("gongyi.dufulu.longhai");
+    auto* volunteer = c.add_grants();
+    volunteer->set_role("volunteer");
+    volunteer->set_area("gongyi.dufulu.yimin");
+    c.add_permissions("pii.read");
+    c.set_kind("staff");
+    c.set_sid("session-1");
     return c;
   }
 
@@ -40,12 +47,21 @@ TEST_F(AuthTest, VerifiesAGoodToken) {
   auto p = verifier_->Verify(signer_->Sign(Claims()), kNow);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->subject, "staff-1");
-  EXPECT_TRUE(p->HasRole("community_admin"));
-  EXPECT_FALSE(p->HasRole("subdistrict_admin"));
-  EXPECT_TRUE(p->CoversArea("gongyi.dufulu.longhai"));
-  EXPECT_TRUE(p->CoversArea("gongyi.dufulu.longhai.jingyuan"));
-  EXPECT_FALSE(p->CoversArea("gongyi.dufulu.longhaix"));
-  EXPECT_FALSE(p->CoversArea("gongyi.dufulu"));
+  EXPECT_EQ(p->kind, "staff");
+  EXPECT_EQ(p->session_id, "session-1");
+  EXPECT_TRUE(p->HasPermission("pii.read"));
+  EXPECT_FALSE(p->HasPermission("export"));
+  EXPECT_TRUE(p->HasAnyRole({"community_admin"}));
+  EXPECT_FALSE(p->HasAnyRole({"subdistrict_admin"}));
+  const std::vector<absl::string_view> admin = {"community_admin"};
+  EXPECT_TRUE(p->CoversArea("gongyi.dufulu.longhai", admin));
+  EXPECT_TRUE(p->CoversArea("gongyi.dufulu.longhai.jingyuan", admin));
+  EXPECT_FALSE(p->CoversArea("gongyi.dufulu.longhaix", admin));
+  EXPECT_FALSE(p->CoversArea("gongyi.dufulu", admin));
+  // Each role only where it was granted: the volunteer grant gives no admin reach.
+  EXPECT_FALSE(p->CoversArea("gongyi.dufulu.yimin", admin));
+  EXPECT_TRUE(p->CoversArea("gongyi.dufulu.yimin", {"volunteer"}));
+  EXPECT_TRUE(p->CoversArea("gongyi.dufulu.yimin", {}));
 }
 
 TEST_F(AuthTest, RejectsExpiredWrongAudienceAndTampered) {
@@ -60,7 +76,7 @@ TEST_F(AuthTest, RejectsExpiredWrongAudienceAndTampered) {
   std::string token = signer_->Sign(Claims());
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   auto other = Claims();
-  other.add_roles("subdistrict_admin");
+  other.add_grants()->set_role("subdistrict_admin");
   std::vector<std::string> forged = absl::StrSplit(signer_->Sign(other), '.');
   // Claims swapped under the original signature.
   EXPECT_FALSE(verifier_->Verify(parts[0] + "." + forged[1] + "." + parts[2], kNow).ok());
