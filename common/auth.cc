@@ -40,6 +40,17 @@ std::string JsonPart(const google::protobuf::Message& m) {
 
 }  // namespace
 
+bool IsKnownRole(absl::string_view role) {
+  static constexpr absl::string_view kRoles[] = {
+      "subdistrict_admin", "community_admin", "shift_leader",     "temperature_monitor",
+      "code_verifier",     "order_keeper",    "info_registrar",   "inspector",
+      "grid_worker",       "volunteer",       "publicity_editor", "publicity_reviewer",
+      "auditor",           "resident",        "service"};
+  return std::find(std::begin(kRoles), std::end(kRoles), role) != std::end(kRoles);
+}
+
+bool IsKnownPermission(absl::string_view permission) { return permission == kPermissionPiiRead; }
+
 bool AreaWithin(absl::string_view area, absl::string_view scope) {
   if (scope.empty()) return false;
   if (area == scope) return true;
@@ -55,7 +66,8 @@ bool Principal::HasAnyRole(const std::vector<absl::string_view>& roles) const {
 bool Principal::CoversArea(absl::string_view area,
                            const std::vector<absl::string_view>& roles) const {
   return std::any_of(grants.begin(), grants.end(), [&](const Grant& g) {
-    const bool role_ok = roles.empty() || std::find(roles.begin(), roles.end(), g.role) != roles.end();
+    const bool role_ok =
+        roles.empty() || std::find(roles.begin(), roles.end(), g.role) != roles.end();
     return role_ok && AreaWithin(area, g.area);
   });
 }
@@ -75,13 +87,9 @@ bool IsValidAreaPath(absl::string_view area) {
   return true;
 }
 
-absl::StatusOr<TokenVerifier> TokenVerifier::Create(absl::string_view public_keys,
-                                                    std::string audience,
-                                                    absl::Duration max_lifetime) {
-  if (!InitSodium()) return absl::InternalError("libsodium failed to initialise");
-  TokenVerifier v;
-  v.audience_ = std::move(audience);
-  v.max_lifetime_ = max_lifetime;
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParsePublicKeys(
+    absl::string_view public_keys) {
+  std::vector<std::pair<std::string, std::string>> keys;
   for (absl::string_view entry : absl::StrSplit(public_keys, ',', absl::SkipWhitespace())) {
     std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(entry, '=');
     std::string raw;
@@ -93,9 +101,22 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(absl::string_view public_key
       return absl::InvalidArgumentError(
           "public keys must be kid=base64(32-byte Ed25519 public key), comma separated");
     }
-    v.keys_[std::string(kv.first)] = raw;
+    keys.emplace_back(std::string(kv.first), std::move(raw));
   }
-  if (v.keys_.empty()) return absl::InvalidArgumentError("no public key configured");
+  if (keys.empty()) return absl::InvalidArgumentError("no public key configured");
+  return keys;
+}
+
+absl::StatusOr<TokenVerifier> TokenVerifier::Create(absl::string_view public_keys,
+                                                    std::string audience,
+                                                    absl::Duration max_lifetime) {
+  if (!InitSodium()) return absl::InternalError("libsodium failed to initialise");
+  auto keys = ParsePublicKeys(public_keys);
+  if (!keys.ok()) return keys.status();
+  TokenVerifier v;
+  v.audience_ = std::move(audience);
+  v.max_lifetime_ = max_lifetime;
+  for (auto& [kid, raw] : *keys) v.keys_[kid] = raw;
   if (v.audience_.empty()) return absl::InvalidArgumentError("audience must not be empty");
   return v;
 }

@@ -43,12 +43,24 @@ struct Principal {
   bool HasPermission(absl::string_view permission) const;
 };
 
+// The roles of DESIGN.md (subdistrict_admin, community_admin, shift_leader, ...).
+bool IsKnownRole(absl::string_view role);
+
+// Permissions granted beyond roles.
+inline constexpr char kPermissionPiiRead[] = "pii.read";  // unmasked personal data
+bool IsKnownPermission(absl::string_view permission);
+
 // True when `scope` is `area` or one of its ancestors.
 bool AreaWithin(absl::string_view area, absl::string_view scope);
 
 // A dotted lower-case area path: segments of [a-z0-9-], 1..32 characters, at most 128
 // characters in all.
 bool IsValidAreaPath(absl::string_view area);
+
+// Parses "kid=base64key[,kid=base64key...]" (32-byte Ed25519 public keys, standard or
+// URL-safe base64) into (kid, raw key) pairs. INVALID_ARGUMENT when malformed or empty.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParsePublicKeys(
+    absl::string_view public_keys);
 
 class TokenVerifier {
  public:

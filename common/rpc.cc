@@ -40,12 +40,17 @@ void RpcRuntime::LogHandlerException(const CallContext& call, const char* what) 
   LogError("handler threw an exception", {{"request_id", call.request_id}, {"error", what}});
 }
 
-absl::StatusOr<CallContext> RpcRuntime::Admit(const grpc::CallbackServerContext* ctx,
-                                              const AuthRule& rule) const {
+CallContext RpcRuntime::Anonymous(const grpc::CallbackServerContext* ctx) {
   CallContext call;
   call.request_id = std::string(MetadataValue(ctx, kRequestIdKey));
   const auto now = std::chrono::system_clock::now();
   call.deadline = std::min(ctx->deadline(), now + kDefaultDeadline);
+  return call;
+}
+
+absl::StatusOr<CallContext> RpcRuntime::Admit(const grpc::CallbackServerContext* ctx,
+                                              const AuthRule& rule) const {
+  CallContext call = Anonymous(ctx);
   call.authorization = std::string(MetadataValue(ctx, "authorization"));
   const absl::string_view token = BearerToken(call.authorization);
   if (token.empty()) {
@@ -54,6 +59,10 @@ absl::StatusOr<CallContext> RpcRuntime::Admit(const grpc::CallbackServerContext*
   }
   absl::StatusOr<Principal> principal = verifier_->Verify(token, clock_());
   if (!principal.ok()) return principal.status();
+  if (revocations_ != nullptr && !principal->session_id.empty() &&
+      revocations_->IsRevoked(principal->session_id)) {
+    return absl::UnauthenticatedError("this session has ended; log in again");
+  }
   if (!rule.roles.empty() && !principal->HasAnyRole(rule.roles)) {
     return absl::PermissionDeniedError(
         absl::StrCat("this call needs one of the roles: ", absl::StrJoin(rule.roles, ", ")));

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "common/auth.h"
+#include "common/revocation.h"
 #include "common/status.h"
 #include "common/worker_pool.h"
 
@@ -52,13 +53,11 @@ struct AuthRule {
 
 // PERMISSION_DENIED ("<field>: area X is outside your area scope") unless the call's
 // grants cover `area`. For what the caller is writing.
-absl::Status RequireScope(const CallContext& call, absl::string_view field,
-                          absl::string_view area);
+absl::Status RequireScope(const CallContext& call, absl::string_view field, absl::string_view area);
 
 // Every area must be covered (writing a record that spans several areas).
 template <typename Areas>
-absl::Status RequireScopeAll(const CallContext& call, absl::string_view field,
-                             const Areas& areas) {
+absl::Status RequireScopeAll(const CallContext& call, absl::string_view field, const Areas& areas) {
   for (const auto& area : areas) {
     if (absl::Status s = RequireScope(call, field, area); !s.ok()) return s;
   }
@@ -69,8 +68,7 @@ absl::Status RequireScopeAll(const CallContext& call, absl::string_view field,
 // message ("this checkpoint"), which never names the record's areas: a caller outside
 // the scope learns nothing about where the record lives.
 template <typename Areas>
-absl::Status RequireScopeAny(const CallContext& call, absl::string_view what,
-                             const Areas& areas) {
+absl::Status RequireScopeAny(const CallContext& call, absl::string_view what, const Areas& areas) {
   for (const auto& area : areas) {
     if (call.InScope(area)) return absl::OkStatus();
   }
@@ -90,6 +88,8 @@ class RpcRuntime {
       Clock clock = [] { return absl::Now(); });
 
   void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+  // Tokens of sessions in `revocations` are refused (null: no revocation checks).
+  void set_revocations(const RevocationList* revocations) { revocations_ = revocations; }
   bool ready() const { return ready_.load(std::memory_order_acquire); }
   absl::Time Now() const { return clock_(); }
   size_t queued() const { return pool_.queued(); }
@@ -101,13 +101,26 @@ class RpcRuntime {
   template <typename Handler>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const AuthRule& rule,
                                   Handler handler) {
+    return Run(ctx, Admit(ctx, rule), std::move(handler));
+  }
+
+  // For the few methods that need no token (login, refresh, public keys): the same
+  // readiness, load shedding, deadline and request id handling, with no principal.
+  template <typename Handler>
+  grpc::ServerUnaryReactor* UnaryPublic(grpc::CallbackServerContext* ctx, Handler handler) {
+    return Run(ctx, Anonymous(ctx), std::move(handler));
+  }
+
+ private:
+  template <typename Handler>
+  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, absl::StatusOr<CallContext> call,
+                                Handler handler) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     if (!ready()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                    "service is starting or its database is unreachable; retry"));
       return reactor;
     }
-    absl::StatusOr<CallContext> call = Admit(ctx, rule);
     if (!call.ok()) {
       reactor->Finish(ToGrpcStatus(call.status()));
       return reactor;
@@ -131,7 +144,9 @@ class RpcRuntime {
     return reactor;
   }
 
- private:
+  // Request id and deadline of a call, before authentication.
+  static CallContext Anonymous(const grpc::CallbackServerContext* ctx);
+
   // Runs the handler; an escaping exception (a bug) becomes INTERNAL, logged, instead of
   // ending the process with the reactor never finished.
   template <typename Handler>
@@ -148,6 +163,7 @@ class RpcRuntime {
   static void LogHandlerException(const CallContext& call, const char* what);
 
   std::shared_ptr<const TokenVerifier> verifier_;
+  const RevocationList* revocations_ = nullptr;
   Clock clock_;
   std::atomic<bool> ready_{false};
   WorkerPool pool_;

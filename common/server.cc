@@ -79,7 +79,8 @@ void ConfigureLogging(EnvConfig& env) {
   SetMinSeverity(level);
 }
 
-ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
+ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
+                              const std::string& own_public_keys) {
   ServerConfig c;
   ConfigureLogging(env);
   c.grpc_address = env.HostPort("FX_GRPC_ADDR", absl::StrCat("127.0.0.1:", default_port));
@@ -106,8 +107,14 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port) {
   c.redis.password = env.Secret("FX_REDIS_PASSWORD", "");
   c.redis.timeout = absl::Milliseconds(env.Int("FX_REDIS_TIMEOUT_MS", 200, 1, 60000));
   c.redis.down_backoff = absl::Milliseconds(env.Int("FX_REDIS_RETRY_MS", 1000, 10, 60000));
-  c.token_public_keys = env.String("FX_TOKEN_PUBLIC_KEYS");
+  if (own_public_keys.empty()) {
+    c.token_public_keys = env.String("FX_TOKEN_PUBLIC_KEYS");
+  } else {
+    const std::string others = env.String("FX_TOKEN_PUBLIC_KEYS", "");
+    c.token_public_keys = others.empty() ? own_public_keys : others + "," + own_public_keys;
+  }
   c.token_audience = env.String("FX_TOKEN_AUDIENCE", "fangxian");
+  c.revocation_poll_ms = static_cast<int>(env.Int("FX_REVOCATION_POLL_MS", 1000, 50, 60000));
   c.token_max_lifetime = absl::Seconds(env.Int("FX_TOKEN_MAX_TTL_S", 86400, 60, 7 * 86400));
   if (!c.token_public_keys.empty()) {
     auto v = TokenVerifier::Create(c.token_public_keys, c.token_audience, c.token_max_lifetime);
@@ -142,6 +149,9 @@ ServiceHost::ServiceHost(ServerConfig config, std::string service_name, std::str
   runtime_ =
       std::make_unique<RpcRuntime>(std::make_shared<const TokenVerifier>(std::move(*verifier)),
                                    config_.workers, static_cast<size_t>(config_.queue_limit));
+  revocations_ = std::make_unique<RevocationList>(redis_.get(),
+                                                  absl::Milliseconds(config_.revocation_poll_ms));
+  runtime_->set_revocations(revocations_.get());
   metrics_->AddGauge("fx_ready", "1 while the service is SERVING.",
                      [this] { return runtime_->ready() ? 1.0 : 0.0; });
   metrics_->AddGauge("fx_redis_up", "1 while Redis answers.",
@@ -163,6 +173,7 @@ void ServiceHost::ReadinessLoop() {
     // Its own connection: a pool busy with slow queries must not make a healthy
     // database look unreachable.
     absl::Status st = migrated ? health_pg_->Ping() : Migrate(*health_pg_, schema_, *migrations_);
+    if (st.ok() && !migrated && on_ready_) st = on_ready_();
     if (st.ok()) migrated = true;
     const bool ready = st.ok();
     if (ready && !was_ready) {

@@ -8,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "common/migrate.h"
 #include "common/pg.h"
 #include "common/redis.h"
+#include "common/revocation.h"
 #include "common/rpc.h"
 
 namespace fangxian::common {
@@ -35,6 +37,7 @@ struct ServerConfig {
   RedisPool::Options redis;           // FX_REDIS_ADDR, _PASSWORD, _TIMEOUT_MS, _RETRY_MS
   std::string token_public_keys;      // FX_TOKEN_PUBLIC_KEYS
   std::string token_audience;         // FX_TOKEN_AUDIENCE
+  int revocation_poll_ms = 0;         // FX_REVOCATION_POLL_MS
   absl::Duration token_max_lifetime;  // FX_TOKEN_MAX_TTL_S
 };
 
@@ -42,7 +45,10 @@ struct ServerConfig {
 void ConfigureLogging(EnvConfig& env);
 
 // Reads the variables above (and FX_LOG_LEVEL). Problems are recorded in `env`.
-ServerConfig ReadServerConfig(EnvConfig& env, int default_port);
+// `own_public_keys` (identity's signing key) is added to FX_TOKEN_PUBLIC_KEYS, which then
+// becomes optional.
+ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
+                              const std::string& own_public_keys = "");
 
 class ServiceHost {
  public:
@@ -55,6 +61,12 @@ class ServiceHost {
   PgPool& pg() { return *pg_; }
   RedisPool& redis() { return *redis_; }
   RpcRuntime& runtime() { return *runtime_; }
+  RevocationList& revocations() { return *revocations_; }
+  const std::string& token_public_keys() const { return config_.token_public_keys; }
+
+  // Runs once after the migrations succeed and before the service reports SERVING
+  // (e.g. creating the first admin account). A failure is retried like the migrations.
+  void OnDatabaseReady(std::function<absl::Status()> hook) { on_ready_ = std::move(hook); }
 
   // Serves `services` until SIGTERM or SIGINT, then drains. Returns the exit status.
   int Run(const std::vector<grpc::Service*>& services);
@@ -71,6 +83,8 @@ class ServiceHost {
   std::unique_ptr<RedisPool> redis_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<RpcRuntime> runtime_;
+  std::unique_ptr<RevocationList> revocations_;
+  std::function<absl::Status()> on_ready_;
   std::unique_ptr<grpc::Server> server_;
 
   std::mutex mu_;

@@ -1,5 +1,6 @@
 #include "gateway/upstream.h"
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
 
@@ -46,6 +47,15 @@ bool IsServingHealthResponse(const std::string& bytes) {
 
 Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs) {
   for (const UpstreamSpec& spec : specs) {
+    // Services served by one process (identity's IdentityService and AreaService) share
+    // its channel, so /readyz checks and names that process once.
+    auto shared = std::find_if(channels_.begin(), channels_.end(), [&](const auto& ch) {
+      return ch->spec.name == spec.name && ch->spec.address == spec.address;
+    });
+    if (shared != channels_.end()) {
+      by_service_[spec.service] = shared->get();
+      continue;
+    }
     auto ch = std::make_unique<Channel>();
     ch->spec = spec;
     grpc::ChannelArguments args;

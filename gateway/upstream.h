@@ -18,6 +18,7 @@
 
 namespace fangxian::gateway {
 
+// Specs with the same name and address share one channel and one readiness check.
 struct UpstreamSpec {
   std::string name;     // short name for logs and /readyz: "identity"
   std::string service;  // full proto service name routed to it

@@ -12,15 +12,111 @@ const common::AuthRule kGetResident{
     {"subdistrict_admin", "community_admin", "shift_leader", "temperature_monitor", "code_verifier",
      "order_keeper", "info_registrar", "inspector", "grid_worker", "auditor", "service"}};
 
+// Account management: admins, within the areas of their admin grants.
+const common::AuthRule kManageAccounts{{"subdistrict_admin", "community_admin"}};
+// Any staff or service account (self-service calls: own account, own sessions).
+const common::AuthRule kAnyAccount{{}};
+
+// Copies a successful result into the response; the status either way.
+template <typename T, typename Out>
+absl::Status Reply(absl::StatusOr<T> result, Out* response) {
+  if (result.ok()) *response = *std::move(result);
+  return result.status();
+}
+
 }  // namespace
+
+grpc::ServerUnaryReactor* IdentityService::CreateStaffAccount(
+    grpc::CallbackServerContext* ctx, const v1::CreateStaffAccountRequest* request,
+    v1::StaffAccount* response) {
+  return runtime_.Unary(ctx, kManageAccounts, [this, request, response](const auto& call) {
+    return Reply(staff_.Create(call, *request), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::GetStaffAccount(
+    grpc::CallbackServerContext* ctx, const v1::GetStaffAccountRequest* request,
+    v1::StaffAccount* response) {
+  return runtime_.Unary(ctx, kAnyAccount, [this, request, response](const auto& call) {
+    return Reply(staff_.Get(call, request->account_id()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::SetStaffAccountDisabled(
+    grpc::CallbackServerContext* ctx, const v1::SetStaffAccountDisabledRequest* request,
+    v1::StaffAccount* response) {
+  return runtime_.Unary(ctx, kManageAccounts, [this, request, response](const auto& call) {
+    return Reply(
+        staff_.SetDisabled(call, request->account_id(), request->disabled(), runtime_.Now()),
+        response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::GrantRole(grpc::CallbackServerContext* ctx,
+                                                     const v1::GrantRoleRequest* request,
+                                                     v1::StaffAccount* response) {
+  return runtime_.Unary(ctx, kManageAccounts, [this, request, response](const auto& call) {
+    return Reply(staff_.Grant(call, request->account_id(), request->grant()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::RevokeRole(grpc::CallbackServerContext* ctx,
+                                                      const v1::RevokeRoleRequest* request,
+                                                      v1::StaffAccount* response) {
+  return runtime_.Unary(ctx, kManageAccounts, [this, request, response](const auto& call) {
+    return Reply(staff_.Revoke(call, request->account_id(), request->grant()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::Login(grpc::CallbackServerContext* ctx,
+                                                 const v1::LoginRequest* request,
+                                                 v1::Session* response) {
+  return runtime_.UnaryPublic(ctx, [this, request, response](const auto&) {
+    return Reply(sessions_.Login(request->username(), request->password(), runtime_.Now()),
+                 response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::RefreshSession(grpc::CallbackServerContext* ctx,
+                                                          const v1::RefreshSessionRequest* request,
+                                                          v1::Session* response) {
+  return runtime_.UnaryPublic(ctx, [this, request, response](const auto&) {
+    return Reply(sessions_.Refresh(request->refresh_token(), runtime_.Now()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::Logout(grpc::CallbackServerContext* ctx,
+                                                  const v1::LogoutRequest*, v1::LogoutResponse*) {
+  return runtime_.Unary(ctx, kAnyAccount, [this](const auto& call) {
+    return sessions_.Logout(call, runtime_.Now());
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::RevokeAllSessions(
+    grpc::CallbackServerContext* ctx, const v1::RevokeAllSessionsRequest* request,
+    v1::RevokeAllSessionsResponse* response) {
+  return runtime_.Unary(ctx, kAnyAccount, [this, request, response](const auto& call) {
+    absl::StatusOr<int> ended =
+        staff_.RevokeAllSessions(call, request->account_id(), runtime_.Now());
+    if (ended.ok()) response->set_sessions_ended(*ended);
+    return ended.status();
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::GetPublicKeys(grpc::CallbackServerContext* ctx,
+                                                         const v1::GetPublicKeysRequest*,
+                                                         v1::PublicKeys* response) {
+  return runtime_.UnaryPublic(ctx, [this, response](const auto&) {
+    *response = sessions_.PublicKeys();
+    return absl::OkStatus();
+  });
+}
 
 grpc::ServerUnaryReactor* IdentityService::CreateResident(grpc::CallbackServerContext* ctx,
                                                           const v1::CreateResidentRequest* request,
                                                           v1::Resident* response) {
   return runtime_.Unary(ctx, kCreateResident, [this, request, response](const auto& call) {
-    auto r = residents_.Create(call, request->resident(), runtime_.Now());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return Reply(residents_.Create(call, request->resident(), runtime_.Now()), response);
   });
 }
 
@@ -28,9 +124,7 @@ grpc::ServerUnaryReactor* IdentityService::GetResident(grpc::CallbackServerConte
                                                        const v1::GetResidentRequest* request,
                                                        v1::Resident* response) {
   return runtime_.Unary(ctx, kGetResident, [this, request, response](const auto& call) {
-    auto r = residents_.Get(call, request->resident_id());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return Reply(residents_.Get(call, request->resident_id()), response);
   });
 }
 

@@ -6,13 +6,16 @@
 #include "common/rpc.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "services/identity/residents.h"
+#include "services/identity/sessions.h"
+#include "services/identity/staff.h"
 
 namespace fangxian::identity {
 
 class IdentityService final : public v1::IdentityService::CallbackService {
  public:
-  IdentityService(common::RpcRuntime& runtime, Residents& residents)
-      : runtime_(runtime), residents_(residents) {}
+  IdentityService(common::RpcRuntime& runtime, Residents& residents, StaffAccounts& staff,
+                  Sessions& sessions)
+      : runtime_(runtime), residents_(residents), staff_(staff), sessions_(sessions) {}
 
   grpc::ServerUnaryReactor* CreateResident(grpc::CallbackServerContext* ctx,
                                            const v1::CreateResidentRequest* request,
@@ -20,10 +23,41 @@ class IdentityService final : public v1::IdentityService::CallbackService {
   grpc::ServerUnaryReactor* GetResident(grpc::CallbackServerContext* ctx,
                                         const v1::GetResidentRequest* request,
                                         v1::Resident* response) override;
+  grpc::ServerUnaryReactor* CreateStaffAccount(grpc::CallbackServerContext* ctx,
+                                               const v1::CreateStaffAccountRequest* request,
+                                               v1::StaffAccount* response) override;
+  grpc::ServerUnaryReactor* GetStaffAccount(grpc::CallbackServerContext* ctx,
+                                            const v1::GetStaffAccountRequest* request,
+                                            v1::StaffAccount* response) override;
+  grpc::ServerUnaryReactor* SetStaffAccountDisabled(
+      grpc::CallbackServerContext* ctx, const v1::SetStaffAccountDisabledRequest* request,
+      v1::StaffAccount* response) override;
+  grpc::ServerUnaryReactor* GrantRole(grpc::CallbackServerContext* ctx,
+                                      const v1::GrantRoleRequest* request,
+                                      v1::StaffAccount* response) override;
+  grpc::ServerUnaryReactor* RevokeRole(grpc::CallbackServerContext* ctx,
+                                       const v1::RevokeRoleRequest* request,
+                                       v1::StaffAccount* response) override;
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* request,
+                                  v1::Session* response) override;
+  grpc::ServerUnaryReactor* RefreshSession(grpc::CallbackServerContext* ctx,
+                                           const v1::RefreshSessionRequest* request,
+                                           v1::Session* response) override;
+  grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* ctx,
+                                   const v1::LogoutRequest* request,
+                                   v1::LogoutResponse* response) override;
+  grpc::ServerUnaryReactor* RevokeAllSessions(grpc::CallbackServerContext* ctx,
+                                              const v1::RevokeAllSessionsRequest* request,
+                                              v1::RevokeAllSessionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetPublicKeys(grpc::CallbackServerContext* ctx,
+                                          const v1::GetPublicKeysRequest* request,
+                                          v1::PublicKeys* response) override;
 
  private:
   common::RpcRuntime& runtime_;
   Residents& residents_;
+  StaffAccounts& staff_;
+  Sessions& sessions_;
 };
 
 }  // namespace fangxian::identity

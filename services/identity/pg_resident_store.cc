@@ -1,5 +1,6 @@
 #include "absl/strings/numbers.h"
 #include "services/identity/resident_store.h"
+#include "services/identity/residents.h"
 
 namespace fangxian::identity {
 namespace {
@@ -50,7 +51,7 @@ absl::StatusOr<ResidentRow> PgResidentStore::Get(const std::string& resident_id)
       std::string("SELECT ") + kColumns + " FROM identity.residents WHERE resident_id = $1",
       {resident_id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return absl::NotFoundError("no resident with this resident_id");
+  if (r->rows() == 0) return ResidentNotFound();
   return RowFrom(*r, 0);
 }
 

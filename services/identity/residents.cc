@@ -22,6 +22,8 @@ v1::Resident ToProto(const ResidentRow& row) {
 
 }  // namespace
 
+absl::Status ResidentNotFound() { return absl::NotFoundError("no resident with this resident_id"); }
+
 std::string ResidentCacheKey(absl::string_view resident_id) {
   return absl::StrCat("fx:identity:v1:resident:", resident_id);
 }
@@ -42,8 +44,7 @@ absl::StatusOr<v1::Resident> Residents::Create(const common::CallContext& call,
   if (!id.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("resident.", id.status().message()));
   }
-  if (auto s = common::RequireScope(call, "resident.area_code", in.area_code());
-      !s.ok()) {
+  if (auto s = common::RequireScope(call, "resident.area_code", in.area_code()); !s.ok()) {
     return s;
   }
 
@@ -72,12 +73,9 @@ absl::StatusOr<v1::Resident> Residents::Get(const common::CallContext& call,
     out = ToProto(*row);
     if (cache_) cache_->SetEx(key, out.SerializeAsString(), cache_ttl_);
   }
-  // Scope is checked on every read, cached or not.
-  if (auto s = common::RequireScopeAny(call, "this resident",
-                                       std::vector<std::string>{out.area_code()});
-      !s.ok()) {
-    return s;
-  }
+  // Scope is checked on every read, cached or not. Outside it the resident does not
+  // exist for the caller: the same answer as a missing one, so nothing leaks.
+  if (!call.InScope(out.area_code())) return ResidentNotFound();
   return out;
 }
 

@@ -19,6 +19,9 @@ namespace fangxian::identity {
 // Key contract: docs/caching.md.
 std::string ResidentCacheKey(absl::string_view resident_id);
 
+// The answer for a missing resident and for one outside the caller's scope alike.
+absl::Status ResidentNotFound();
+
 class Residents {
  public:
   // `cache` may be null (no caching).

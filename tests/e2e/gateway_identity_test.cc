@@ -29,15 +29,15 @@ class GatewayIdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dsn_ = CreateScratchDatabase("e2e");
-    identity_ = std::make_unique<ChildProcess>(
-        "services/identity/identity_server",
-        std::map<std::string, std::string>{
-            {"FX_GRPC_ADDR", "127.0.0.1:0"},
-            {"FX_PG_DSN", dsn_},
-            {"FX_REDIS_ADDR", RedisAddr()},
-            {"FX_TOKEN_PUBLIC_KEYS", tokens_.public_keys()},
-            {"FX_PII_ENC_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
-            {"FX_PII_HASH_KEY", "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="}});
+    std::map<std::string, std::string> env = IdentityKeysEnv();
+    env["FX_GRPC_ADDR"] = "127.0.0.1:0";
+    env["FX_PG_DSN"] = dsn_;
+    env["FX_REDIS_ADDR"] = RedisAddr();
+    env["FX_TOKEN_PUBLIC_KEYS"] = tokens_.public_keys();
+    env["FX_BOOTSTRAP_ADMIN_USERNAME"] = "admin";
+    env["FX_BOOTSTRAP_ADMIN_PASSWORD"] = "e2e admin password";
+    env["FX_BOOTSTRAP_ADMIN_AREA"] = "gongyi";
+    identity_ = std::make_unique<ChildProcess>("services/identity/identity_server", env);
     const int identity_port = identity_->WaitForPort("grpc_port");
     ASSERT_EQ(WaitForHealth(*LocalChannel(identity_port), "SERVING"), "SERVING");
     // Only identity is up; the other upstreams point at a closed port.
@@ -141,6 +141,43 @@ TEST_F(GatewayIdentityTest, ErrorsCarryTheStandardHttpStatusAndJsonBody) {
   EXPECT_EQ(down.body.find("127.0.0.1"), std::string::npos) << down.body;
   EXPECT_EQ(HttpRequest(http_port_, "GET", "/healthz").status, 200);
   EXPECT_EQ(HttpRequest(http_port_, "GET", "/readyz").status, 503);
+}
+
+TEST_F(GatewayIdentityTest, LogInRefreshAndLogOutOverHttp) {
+  const std::map<std::string, std::string> json = {{"Content-Type", "application/json"}};
+  HttpResponse bad = HttpRequest(http_port_, "POST", "/v1/auth/login",
+                                 R"({"username":"admin","password":"wrong password!"})", json);
+  EXPECT_EQ(bad.status, 401) << bad.body;
+  HttpResponse login = HttpRequest(http_port_, "POST", "/v1/auth/login",
+                                   R"({"username":"admin","password":"e2e admin password"})", json);
+  ASSERT_EQ(login.status, 200) << login.body;
+  auto session = ParseJson(login.body);
+  const std::string access = Field(session, "accessToken");
+  const std::string refresh = Field(session, "refreshToken");
+  ASSERT_FALSE(access.empty());
+  ASSERT_FALSE(Field(session, "accessTokenExpireTime").empty());
+
+  // The token identity issued works through the gateway.
+  auto auth = json;
+  auth["Authorization"] = "Bearer " + access;
+  HttpResponse me =
+      HttpRequest(http_port_, "GET", "/v1/staff/" + Field(session, "accountId"), "", auth);
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(Field(ParseJson(me.body), "username"), "admin");
+
+  HttpResponse refreshed = HttpRequest(http_port_, "POST", "/v1/auth/refresh",
+                                       R"({"refreshToken":")" + refresh + R"("})", json);
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const std::string access2 = Field(ParseJson(refreshed.body), "accessToken");
+  auth["Authorization"] = "Bearer " + access2;
+  EXPECT_EQ(HttpRequest(http_port_, "POST", "/v1/auth/logout", "{}", auth).status, 200);
+  HttpResponse after =
+      HttpRequest(http_port_, "GET", "/v1/staff/" + Field(session, "accountId"), "", auth);
+  EXPECT_EQ(after.status, 401) << after.body;
+
+  HttpResponse keys = HttpRequest(http_port_, "GET", "/v1/auth/keys");
+  ASSERT_EQ(keys.status, 200) << keys.body;
+  EXPECT_NE(keys.body.find("\"kid\":\"k1\""), std::string::npos) << keys.body;
 }
 
 }  // namespace

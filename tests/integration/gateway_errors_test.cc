@@ -484,6 +484,28 @@ TEST_F(GatewayErrorsTest, DownUpstreamIs503AndNotReady) {
   EXPECT_EQ(other.Terminate(), 0);
 }
 
+// AreaService runs inside identity_server: it is routed over identity's channel, and
+// /readyz checks and names that upstream once, not once per service.
+TEST_F(GatewayErrorsTest, ServicesOfOneUpstreamShareItsChannelAndReadiness) {
+  // The fake identity has no AreaService: the call reached it and it said UNIMPLEMENTED.
+  EXPECT_EQ(Request(port_, "GET", "/v1/areas/gongyi.dufulu").status, 501);
+
+  ChildProcess other("gateway/gateway_server", GatewayEnv(FreePort(), fake_port_));
+  const int port = other.WaitForPort("http_port");
+  Reply area = Request(port, "GET", "/v1/areas/gongyi.dufulu");
+  EXPECT_EQ(area.status, 503) << area.body;
+  EXPECT_EQ(area.String("message"), "the identity service is unavailable; retry later");
+  Reply ready = Request(port, "GET", "/readyz");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  size_t named = 0;
+  for (size_t at = ready.body.find("\"identity\""); at != std::string::npos;
+       at = ready.body.find("\"identity\"", at + 1)) {
+    ++named;
+  }
+  EXPECT_EQ(named, 1u) << ready.body;
+  EXPECT_EQ(other.Terminate(), 0);
+}
+
 // SIGTERM lets an in-flight request finish, then the process exits 0.
 TEST_F(GatewayErrorsTest, GracefulDrainFinishesInFlightRequests) {
   ChildProcess other("gateway/gateway_server", GatewayEnv(fake_port_, fake_port_));

@@ -29,9 +29,6 @@ using identity::v1::GetResidentRequest;
 using identity::v1::IdentityService;
 using identity::v1::Resident;
 
-constexpr char kKeyA[] = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-constexpr char kKeyB[] = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
-
 std::string ValidId(const std::string& first17) {
   return first17 + identity::IdCheckCharacter(first17);
 }
@@ -40,10 +37,9 @@ std::string ValidId(const std::string& first17) {
 // ones when `dsn` is given.
 std::map<std::string, std::string> BaseEnv(const TestTokens& tokens, const std::string& dsn,
                                            const std::string& redis) {
-  std::map<std::string, std::string> env = {{"FX_METRICS_PORT", "0"},
-                                            {"FX_PII_ENC_KEY", kKeyA},
-                                            {"FX_PII_HASH_KEY", kKeyB},
-                                            {"FX_LOG_LEVEL", "INFO"}};
+  std::map<std::string, std::string> env = IdentityKeysEnv();
+  env["FX_METRICS_PORT"] = "0";
+  env["FX_LOG_LEVEL"] = "INFO";
   if (!dsn.empty()) {
     env.insert({{"FX_GRPC_ADDR", "127.0.0.1:0"},
                 {"FX_PG_DSN", dsn},
@@ -187,9 +183,11 @@ TEST_F(IdentityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndArea
   ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &redis).ok());
   common::RedisPool cache(redis);
   ASSERT_TRUE(cache.Get(identity::ResidentCacheKey(created.resident_id())).has_value());
+  // Another community's admin gets exactly what a missing resident gets: no existence leak.
   grpc::Status denied = Get(other_area, created.resident_id(), &out);
-  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(denied.error_message().find("jingyuan"), std::string::npos) << denied.error_message();
+  grpc::Status missing = Get(other_area, "123e4567-e89b-12d3-a456-426614174000", &out);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(denied.error_message(), missing.error_message());
   EXPECT_EQ(Get(volunteer, created.resident_id(), &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   // A role reaches only its own grants' areas: admin of yimin plus volunteer of longhai is
@@ -197,8 +195,7 @@ TEST_F(IdentityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndArea
   const std::string mixed = tokens_.MintGrants(
       "m", {{"community_admin", "gongyi.dufulu.yimin"}, {"volunteer", "gongyi.dufulu.longhai"}});
   EXPECT_EQ(Create(mixed, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Get(mixed, created.resident_id(), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get(mixed, created.resident_id(), &out).error_code(), grpc::StatusCode::NOT_FOUND);
   const std::string subdistrict = tokens_.Mint("s", {"subdistrict_admin"}, {"gongyi.dufulu"});
   EXPECT_TRUE(Get(subdistrict, created.resident_id(), &out).ok());
 }
@@ -415,7 +412,7 @@ TEST(IdentityServerConfigTest, BadConfigurationExitsNamingEveryVariable) {
   EXPECT_EQ(server.WaitExit(std::chrono::seconds(20)), 2);
   const std::string err = server.Stderr();
   for (const char* var : {"FX_GRPC_ADDR", "FX_PG_POOL_SIZE", "FX_PG_DSN", "FX_REDIS_ADDR",
-                          "FX_PII_ENC_KEY", "FX_PII_HASH_KEY", "FX_TOKEN_PUBLIC_KEYS"}) {
+                          "FX_PII_ENC_KEY", "FX_PII_HASH_KEY", "FX_TOKEN_SIGNING_KEY"}) {
     EXPECT_NE(err.find(var), std::string::npos) << var << " not named in:\n" << err;
   }
   EXPECT_EQ(err.find("c2hvcnQ="), std::string::npos);  // secrets are not echoed

@@ -64,6 +64,21 @@ std::string CreateScratchDatabase(const std::string& prefix) {
   return absl::StrCat(admin, " dbname=", name);
 }
 
+std::map<std::string, std::string> IdentityKeysEnv() {
+  return {{"FX_PII_ENC_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+          {"FX_PII_HASH_KEY", "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="},
+          {"FX_TOKEN_SIGNING_KEY", "c2lnbmluZy1rZXktZm9yLXRlc3RzLW9ubHktMDAwMDA="},
+          {"FX_TOKEN_SIGNING_KID", "k1"}};
+}
+
+std::string IdentityPublicKeys() {
+  std::string seed;
+  absl::Base64Unescape(IdentityKeysEnv().at("FX_TOKEN_SIGNING_KEY"), &seed);
+  auto signer = common::TokenSigner::Create("k1", seed);
+  if (!signer.ok()) throw std::runtime_error("bad test signing key");
+  return absl::StrCat("k1=", absl::Base64Escape(signer->public_key()));
+}
+
 TestTokens::TestTokens() : signer_(NewSigner()) {}
 
 std::string TestTokens::public_keys() const {

@@ -3,6 +3,7 @@
 #ifndef FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_
 #define FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ std::string BuildDir();
 // Creates a new empty database with a unique name and returns its DSN, so tests never
 // see each other's data.
 std::string CreateScratchDatabase(const std::string& prefix);
+
+// identity_server's own keys for tests: ID-number encryption and lookup keys and the
+// token signing key (kid "k1"). Fixed values: test data only.
+std::map<std::string, std::string> IdentityKeysEnv();
+// "k1=<public key>" of that signing key, for other services' FX_TOKEN_PUBLIC_KEYS.
+std::string IdentityPublicKeys();
 
 // A key pair for tests: verifier config and minted tokens.
 class TestTokens {

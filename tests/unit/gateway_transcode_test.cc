@@ -58,7 +58,16 @@ class IdentityRoutesTest : public ::testing::Test {
 };
 
 TEST_F(IdentityRoutesTest, RoutesComeFromTheHttpOptions) {
-  ASSERT_EQ(table_.routes().size(), 2u);
+  // One route per RPC of IdentityService.
+  ASSERT_EQ(table_.routes().size(), 12u);
+  RouteMatch login = table_.Match("POST", "/v1/auth/login");
+  ASSERT_NE(login.route, nullptr);
+  EXPECT_EQ(login.route->grpc_method, "/fangxian.identity.v1.IdentityService/Login");
+  EXPECT_EQ(login.route->body, "*");
+  RouteMatch grant = table_.Match("POST", "/v1/staff/0f0c/grants");
+  ASSERT_NE(grant.route, nullptr);
+  EXPECT_EQ(grant.route->grpc_method, "/fangxian.identity.v1.IdentityService/GrantRole");
+
   RouteMatch create = table_.Match("POST", "/v1/residents");
   ASSERT_NE(create.route, nullptr);
   EXPECT_EQ(create.route->grpc_method, "/fangxian.identity.v1.IdentityService/CreateResident");
