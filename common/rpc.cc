@@ -57,8 +57,16 @@ absl::StatusOr<CallContext> RpcRuntime::Admit(const grpc::CallbackServerContext*
     return absl::UnauthenticatedError(
         "missing credentials: send \"authorization: Bearer <access token>\"");
   }
-  absl::StatusOr<Principal> principal = verifier_->Verify(token, clock_());
+  // Verified tokens are remembered until they expire (revocation is checked below, on
+  // every call).
+  const absl::Time now = clock_();
+  std::optional<std::shared_ptr<const Principal>> cached = token_cache_.Find(token, now);
+  absl::StatusOr<Principal> principal =
+      cached ? absl::StatusOr<Principal>(**cached) : verifier_->Verify(token, now);
   if (!principal.ok()) return principal.status();
+  if (!cached) {
+    token_cache_.Insert(token, std::make_shared<const Principal>(*principal), principal->expires);
+  }
   if (revocations_ != nullptr && !principal->session_id.empty() &&
       revocations_->IsRevoked(principal->session_id)) {
     return absl::UnauthenticatedError("this session has ended; log in again");

@@ -16,48 +16,37 @@ const common::AuthRule kReadAreas{{"subdistrict_admin", "community_admin", "shif
                                    "publicity_editor", "publicity_reviewer", "auditor"}};
 
 // Runs `method` of Areas on the worker pool and moves its result into `response`.
-template <typename Request, typename Response, typename Method>
-grpc::ServerUnaryReactor* Handle(common::RpcRuntime& runtime, Areas& areas,
-                                 grpc::CallbackServerContext* ctx, const common::AuthRule& rule,
-                                 Method method, const Request* request, Response* response) {
-  Areas* target = &areas;
-  return runtime.Unary(ctx, rule, [target, method, request, response](const auto& call) {
-    auto r = (target->*method)(call, *request);
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
-  });
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* AreaService::CreateArea(grpc::CallbackServerContext* ctx,
                                                   const v1::CreateAreaRequest* request,
                                                   v1::Area* response) {
-  return Handle(runtime_, areas_, ctx, kEditAreas, &Areas::Create, request, response);
+  return common::Dispatch(runtime_, ctx, kEditAreas, areas_, &Areas::Create, request, response);
 }
 
 grpc::ServerUnaryReactor* AreaService::RenameArea(grpc::CallbackServerContext* ctx,
                                                   const v1::RenameAreaRequest* request,
                                                   v1::Area* response) {
-  return Handle(runtime_, areas_, ctx, kEditAreas, &Areas::Rename, request, response);
+  return common::Dispatch(runtime_, ctx, kEditAreas, areas_, &Areas::Rename, request, response);
 }
 
 grpc::ServerUnaryReactor* AreaService::MoveArea(grpc::CallbackServerContext* ctx,
                                                 const v1::MoveAreaRequest* request,
                                                 v1::Area* response) {
-  return Handle(runtime_, areas_, ctx, kMoveArea, &Areas::Move, request, response);
+  return common::Dispatch(runtime_, ctx, kMoveArea, areas_, &Areas::Move, request, response);
 }
 
 grpc::ServerUnaryReactor* AreaService::ListChildAreas(grpc::CallbackServerContext* ctx,
                                                       const v1::ListChildAreasRequest* request,
                                                       v1::ListChildAreasResponse* response) {
-  return Handle(runtime_, areas_, ctx, kReadAreas, &Areas::ListChildren, request, response);
+  return common::Dispatch(runtime_, ctx, kReadAreas, areas_, &Areas::ListChildren, request,
+                          response);
 }
 
 grpc::ServerUnaryReactor* AreaService::GetArea(grpc::CallbackServerContext* ctx,
                                                const v1::GetAreaRequest* request,
                                                v1::Area* response) {
-  return Handle(runtime_, areas_, ctx, kReadAreas, &Areas::Get, request, response);
+  return common::Dispatch(runtime_, ctx, kReadAreas, areas_, &Areas::Get, request, response);
 }
 
 }  // namespace fangxian::identity

@@ -33,6 +33,7 @@ struct MovePlan {
   std::optional<AreaRow> new_parent;  // absent for a city root or a missing area
   int64_t residents = 0;              // residents living in the subtree
   int64_t staff = 0;                  // staff accounts and role grants in the subtree
+  int64_t households = 0;             // households registered in the subtree
   int64_t longest_path = 0;           // longest path in the subtree, in characters
 };
 

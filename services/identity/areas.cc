@@ -176,6 +176,10 @@ absl::Status CheckMove(const MovePlan& plan) {
         absl::StrCat(plan.residents, plan.residents == 1 ? " resident lives" : " residents live",
                      " in this area or below it; move them to other areas first"));
   }
+  if (plan.households > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        plan.households, " households are registered in this area or below it; move them first"));
+  }
   if (plan.staff > 0) {
     return absl::FailedPreconditionError(
         absl::StrCat(plan.staff,

@@ -3,6 +3,8 @@
 namespace fangxian::identity {
 namespace {
 
+using common::Reply;
+
 // Who may register residents: admins and the staff who meet people at the door.
 const common::AuthRule kCreateResident{
     {"subdistrict_admin", "community_admin", "info_registrar", "grid_worker"}};
@@ -12,19 +14,69 @@ const common::AuthRule kGetResident{
     {"subdistrict_admin", "community_admin", "shift_leader", "temperature_monitor", "code_verifier",
      "order_keeper", "info_registrar", "inspector", "grid_worker", "auditor", "service"}};
 
+// Passes: issued by registrars (and residents for themselves), resolved by the staff at
+// checkpoint gates and by other government systems.
+const common::AuthRule kIssuePass{
+    {"subdistrict_admin", "community_admin", "info_registrar", "grid_worker", "resident"}};
+const common::AuthRule kResolve{{"subdistrict_admin", "community_admin", "shift_leader",
+                                 "temperature_monitor", "code_verifier", "order_keeper",
+                                 "info_registrar", "inspector", "service"}};
+
 // Account management: admins, within the areas of their admin grants.
 const common::AuthRule kManageAccounts{{"subdistrict_admin", "community_admin"}};
 // Any staff or service account (self-service calls: own account, own sessions).
 const common::AuthRule kAnyAccount{{}};
 
-// Copies a successful result into the response; the status either way.
-template <typename T, typename Out>
-absl::Status Reply(absl::StatusOr<T> result, Out* response) {
-  if (result.ok()) *response = *std::move(result);
-  return result.status();
+}  // namespace
+
+grpc::ServerUnaryReactor* IdentityService::GetResidentUnmasked(
+    grpc::CallbackServerContext* ctx, const v1::GetResidentUnmaskedRequest* request,
+    v1::Resident* response) {
+  return runtime_.Unary(ctx, kGetResident, [this, request, response](const auto& call) {
+    return Reply(residents_.GetUnmasked(call, request->resident_id(), request->purpose()),
+                 response);
+  });
 }
 
-}  // namespace
+grpc::ServerUnaryReactor* IdentityService::IssuePass(grpc::CallbackServerContext* ctx,
+                                                     const v1::IssuePassRequest* request,
+                                                     v1::Pass* response) {
+  return runtime_.Unary(ctx, kIssuePass, [this, request, response](const auto& call) {
+    return Reply(passes_.Issue(call, request->resident_id(), runtime_.Now()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::ResolvePass(grpc::CallbackServerContext* ctx,
+                                                       const v1::ResolvePassRequest* request,
+                                                       v1::PersonSummary* response) {
+  return runtime_.UnaryWithFastPath(
+      ctx, kResolve,
+      [this, request, response](const auto&) -> std::optional<absl::Status> {
+        auto answer = passes_.TryResolveFromMemory(request->token(), runtime_.Now());
+        if (!answer) return std::nullopt;
+        return Reply(*std::move(answer), response);
+      },
+      [this, request, response](const auto&) {
+        return Reply(passes_.Resolve(request->token(), runtime_.Now()), response);
+      });
+}
+
+grpc::ServerUnaryReactor* IdentityService::ResolveIdNumber(
+    grpc::CallbackServerContext* ctx, const v1::ResolveIdNumberRequest* request,
+    v1::PersonSummary* response) {
+  return runtime_.Unary(ctx, kResolve, [this, request, response](const auto&) {
+    return Reply(passes_.ResolveIdNumber(request->id_number(), runtime_.Now()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::ListAuditEntries(
+    grpc::CallbackServerContext* ctx, const v1::ListAuditEntriesRequest* request,
+    v1::ListAuditEntriesResponse* response) {
+  return runtime_.Unary(ctx, common::AuthRule{kAuditReaderRoles},
+                        [this, request, response](const auto& call) {
+                          return Reply(ListAudit(pg_, call, *request), response);
+                        });
+}
 
 grpc::ServerUnaryReactor* IdentityService::CreateStaffAccount(
     grpc::CallbackServerContext* ctx, const v1::CreateStaffAccountRequest* request,

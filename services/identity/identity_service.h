@@ -5,6 +5,7 @@
 
 #include "common/rpc.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "services/identity/passes.h"
 #include "services/identity/residents.h"
 #include "services/identity/sessions.h"
 #include "services/identity/staff.h"
@@ -13,9 +14,14 @@ namespace fangxian::identity {
 
 class IdentityService final : public v1::IdentityService::CallbackService {
  public:
-  IdentityService(common::RpcRuntime& runtime, Residents& residents, StaffAccounts& staff,
-                  Sessions& sessions)
-      : runtime_(runtime), residents_(residents), staff_(staff), sessions_(sessions) {}
+  IdentityService(common::RpcRuntime& runtime, common::PgPool& pg, Residents& residents,
+                  Passes& passes, StaffAccounts& staff, Sessions& sessions)
+      : runtime_(runtime),
+        pg_(pg),
+        residents_(residents),
+        passes_(passes),
+        staff_(staff),
+        sessions_(sessions) {}
 
   grpc::ServerUnaryReactor* CreateResident(grpc::CallbackServerContext* ctx,
                                            const v1::CreateResidentRequest* request,
@@ -23,6 +29,21 @@ class IdentityService final : public v1::IdentityService::CallbackService {
   grpc::ServerUnaryReactor* GetResident(grpc::CallbackServerContext* ctx,
                                         const v1::GetResidentRequest* request,
                                         v1::Resident* response) override;
+  grpc::ServerUnaryReactor* GetResidentUnmasked(grpc::CallbackServerContext* ctx,
+                                                const v1::GetResidentUnmaskedRequest* request,
+                                                v1::Resident* response) override;
+  grpc::ServerUnaryReactor* IssuePass(grpc::CallbackServerContext* ctx,
+                                      const v1::IssuePassRequest* request,
+                                      v1::Pass* response) override;
+  grpc::ServerUnaryReactor* ResolvePass(grpc::CallbackServerContext* ctx,
+                                        const v1::ResolvePassRequest* request,
+                                        v1::PersonSummary* response) override;
+  grpc::ServerUnaryReactor* ResolveIdNumber(grpc::CallbackServerContext* ctx,
+                                            const v1::ResolveIdNumberRequest* request,
+                                            v1::PersonSummary* response) override;
+  grpc::ServerUnaryReactor* ListAuditEntries(grpc::CallbackServerContext* ctx,
+                                             const v1::ListAuditEntriesRequest* request,
+                                             v1::ListAuditEntriesResponse* response) override;
   grpc::ServerUnaryReactor* CreateStaffAccount(grpc::CallbackServerContext* ctx,
                                                const v1::CreateStaffAccountRequest* request,
                                                v1::StaffAccount* response) override;
@@ -55,7 +76,9 @@ class IdentityService final : public v1::IdentityService::CallbackService {
 
  private:
   common::RpcRuntime& runtime_;
+  common::PgPool& pg_;
   Residents& residents_;
+  Passes& passes_;
   StaffAccounts& staff_;
   Sessions& sessions_;
 };

@@ -2,6 +2,7 @@
 #include "absl/strings/escaping.h"
 #include "common/server.h"
 #include "services/identity/area_service.h"
+#include "services/identity/household_service.h"
 #include "services/identity/identity_service.h"
 #include "services/identity/migrations.h"
 #include "services/identity/password.h"
@@ -26,6 +27,8 @@ int main() {
   std::string encryption_key = env.Key32("FX_PII_ENC_KEY");
   std::string lookup_key = env.Key32("FX_PII_HASH_KEY");
   const int64_t cache_ttl_s = env.Int("FX_RESIDENT_CACHE_TTL_S", 300, 0, 86400);
+  const int64_t pass_ttl_s = env.Int("FX_PASS_TTL_S", 30 * 86400, 3600, 366 * 86400);
+  const int64_t local_cache_ms = env.Int("FX_LOCAL_CACHE_MS", 2000, 0, 60000);
   if (!encryption_key.empty() && encryption_key == lookup_key) {
     env.AddError("FX_PII_HASH_KEY", "must differ from FX_PII_ENC_KEY");
   }
@@ -46,6 +49,7 @@ int main() {
 
   common::ServiceHost host(std::move(config), "fangxian.identity.v1.IdentityService", "identity",
                            &identity::Migrations());
+  identity::PassCodec pass_codec(lookup_key);
   identity::PiiCipher cipher(std::move(encryption_key), std::move(lookup_key));
   identity::PgResidentStore resident_store(host.pg());
   identity::Residents residents(resident_store, cipher, cache_ttl_s > 0 ? &host.redis() : nullptr,
@@ -67,9 +71,15 @@ int main() {
     host.OnDatabaseReady(
         [&] { return staff.EnsureBootstrapAdmin(admin_username, admin_password, admin_area); });
   }
-  identity::IdentityService service(host.runtime(), residents, staff, sessions);
+  identity::Passes passes(resident_store, cipher, pass_codec,
+                          cache_ttl_s > 0 ? &host.redis() : nullptr, absl::Seconds(pass_ttl_s),
+                          absl::Seconds(cache_ttl_s), absl::Milliseconds(local_cache_ms));
+  identity::IdentityService service(host.runtime(), host.pg(), residents, passes, staff, sessions);
   identity::PgAreaStore area_store(host.pg());
   identity::Areas areas(area_store);
   identity::AreaService area_service(host.runtime(), areas);
-  return host.Run({&service, &area_service});
+  identity::PgHouseholdStore household_store(host.pg());
+  identity::Households households(household_store);
+  identity::HouseholdService household_service(host.runtime(), households);
+  return host.Run({&service, &area_service, &household_service});
 }

@@ -177,6 +177,11 @@ absl::StatusOr<AreaRow> PgAreaStore::Move(const std::string& path,
         {path, pattern});
     if (!staff.ok()) return staff.status();
     (void)absl::SimpleAtoi(staff->Get(0, 0), &plan.staff);
+    auto households = conn.Exec(
+        "SELECT count(*) FROM identity.households WHERE area_code = $1 OR area_code LIKE $2",
+        {path, pattern});
+    if (!households.ok()) return households.status();
+    (void)absl::SimpleAtoi(households->Get(0, 0), &plan.households);
     if (absl::Status s = check(plan); !s.ok()) return s;
 
     const std::string new_path = absl::StrCat(new_parent_path, ".", plan.area.code);

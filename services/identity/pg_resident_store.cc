@@ -7,7 +7,7 @@ namespace {
 
 constexpr char kColumns[] =
     "resident_id, name, id_number_sealed, id_number_hash, id_number_masked, phone, "
-    "area_code, created_by, (extract(epoch from created_at) * 1000000)::int8";
+    "area_code, created_by, (extract(epoch from created_at) * 1000000)::int8, pass_version";
 
 ResidentRow RowFrom(const common::PgResult& r, int i) {
   ResidentRow row;
@@ -20,28 +20,38 @@ ResidentRow RowFrom(const common::PgResult& r, int i) {
   row.area_code = std::string(r.Get(i, 6));
   row.created_by = std::string(r.Get(i, 7));
   (void)absl::SimpleAtoi(r.Get(i, 8), &row.created_at_micros);
+  (void)absl::SimpleAtoi(r.Get(i, 9), &row.pass_version);
   return row;
 }
 
 }  // namespace
 
-absl::StatusOr<ResidentRow> PgResidentStore::Insert(const ResidentRow& row) {
+absl::StatusOr<ResidentRow> PgResidentStore::Insert(const ResidentRow& row, AuditEntry audit) {
+  ResidentRow stored;
+  absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    auto r = conn.Exec(
+        std::string("INSERT INTO identity.residents (name, id_number_sealed, id_number_hash, "
+                    "id_number_masked, phone, area_code, created_by) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
+            kColumns,
+        {row.name, common::PgBytea(row.id_number_sealed), common::PgBytea(row.id_number_hash),
+         row.id_number_masked, row.phone, row.area_code, row.created_by});
+    if (!r.ok()) return r.status();
+    stored = RowFrom(*r, 0);
+    audit.subject_id = stored.resident_id;
+    return AppendAudit(conn, audit);
+  });
+  if (absl::IsAlreadyExists(st)) {
+    return absl::AlreadyExistsError("a person with this ID number is already registered");
+  }
+  if (!st.ok()) return st;
+  return stored;
+}
+
+absl::Status PgResidentStore::RecordAccess(const AuditEntry& audit) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  auto r = conn->Exec(
-      std::string("INSERT INTO identity.residents (name, id_number_sealed, id_number_hash, "
-                  "id_number_masked, phone, area_code, created_by) "
-                  "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
-          kColumns,
-      {row.name, common::PgBytea(row.id_number_sealed), common::PgBytea(row.id_number_hash),
-       row.id_number_masked, row.phone, row.area_code, row.created_by});
-  if (!r.ok()) {
-    if (absl::IsAlreadyExists(r.status())) {
-      return absl::AlreadyExistsError("a person with this ID number is already registered");
-    }
-    return r.status();
-  }
-  return RowFrom(*r, 0);
+  return AppendAudit(*conn, audit);
 }
 
 absl::StatusOr<ResidentRow> PgResidentStore::Get(const std::string& resident_id) {
@@ -53,6 +63,34 @@ absl::StatusOr<ResidentRow> PgResidentStore::Get(const std::string& resident_id)
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return ResidentNotFound();
   return RowFrom(*r, 0);
+}
+
+absl::StatusOr<ResidentRow> PgResidentStore::FindByIdHash(const std::string& id_number_hash) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = conn->Exec(
+      std::string("SELECT ") + kColumns + " FROM identity.residents WHERE id_number_hash = $1",
+      {common::PgBytea(id_number_hash)});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return absl::NotFoundError("nobody is registered with this ID number");
+  return RowFrom(*r, 0);
+}
+
+absl::StatusOr<uint32_t> PgResidentStore::BumpPassVersion(const std::string& resident_id,
+                                                          const AuditEntry& audit) {
+  uint32_t version = 0;
+  absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    auto r = conn.Exec(
+        "UPDATE identity.residents SET pass_version = pass_version + 1 "
+        "WHERE resident_id = $1 RETURNING pass_version",
+        {resident_id});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return ResidentNotFound();
+    (void)absl::SimpleAtoi(r->Get(0, 0), &version);
+    return AppendAudit(conn, audit);
+  });
+  if (!st.ok()) return st;
+  return version;
 }
 
 }  // namespace fangxian::identity

@@ -38,22 +38,23 @@ absl::StatusOr<std::vector<std::string>> Ids(absl::StatusOr<common::PgResult> r)
 
 }  // namespace
 
-absl::StatusOr<StaffRow> PgStaffStore::Insert(const StaffRow& row) {
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = conn->Exec(absl::StrCat("INSERT INTO identity.staff_accounts (username, display_name, "
-                                   "kind, area_code, password_hash, created_by) "
-                                   "VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
-                                   kAccountColumns),
-                      {row.username, row.display_name, std::to_string(row.kind), row.area_code,
-                       row.password_hash, row.created_by});
-  if (!r.ok()) {
-    if (absl::IsAlreadyExists(r.status())) {
-      return absl::AlreadyExistsError("this username is taken");
-    }
-    return r.status();
-  }
-  return AccountFrom(*r, 0);
+absl::StatusOr<StaffRow> PgStaffStore::Insert(const StaffRow& row, AuditEntry audit) {
+  StaffRow stored;
+  absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    auto r = conn.Exec(absl::StrCat("INSERT INTO identity.staff_accounts (username, display_name, "
+                                    "kind, area_code, password_hash, created_by) "
+                                    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+                                    kAccountColumns),
+                       {row.username, row.display_name, std::to_string(row.kind), row.area_code,
+                        row.password_hash, row.created_by});
+    if (!r.ok()) return r.status();
+    stored = AccountFrom(*r, 0);
+    audit.subject_id = stored.account_id;
+    return AppendAudit(conn, audit);
+  });
+  if (absl::IsAlreadyExists(st)) return absl::AlreadyExistsError("this username is taken");
+  if (!st.ok()) return st;
+  return stored;
 }
 
 absl::StatusOr<StaffRow> PgStaffStore::Find(const std::string& where_column,
@@ -96,38 +97,42 @@ absl::StatusOr<int64_t> PgStaffStore::CountAccounts() {
   return n;
 }
 
-absl::Status PgStaffStore::SetDisabled(const std::string& account_id, bool disabled) {
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = conn->Exec("UPDATE identity.staff_accounts SET disabled = $2 WHERE account_id = $1",
-                      {account_id, disabled ? "true" : "false"});
-  if (!r.ok()) return r.status();
-  return r->affected() == 1 ? absl::OkStatus() : absl::NotFoundError("no such staff account");
+absl::Status PgStaffStore::SetDisabled(const std::string& account_id, bool disabled,
+                                       const AuditEntry& audit) {
+  return pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    auto r = conn.Exec("UPDATE identity.staff_accounts SET disabled = $2 WHERE account_id = $1",
+                       {account_id, disabled ? "true" : "false"});
+    if (!r.ok()) return r.status();
+    if (r->affected() != 1) return absl::NotFoundError("no such staff account");
+    return AppendAudit(conn, audit);
+  });
 }
 
 absl::Status PgStaffStore::AddGrant(const std::string& account_id, const GrantRow& grant,
-                                    const std::string& granted_by) {
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = conn->Exec(
-      "INSERT INTO identity.staff_grants (account_id, role, area_code, granted_by) "
-      "VALUES ($1, $2, $3, $4)",
-      {account_id, grant.role, grant.area_code, granted_by});
-  if (absl::IsAlreadyExists(r.status())) {
+                                    const AuditEntry& audit) {
+  absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    auto r = conn.Exec(
+        "INSERT INTO identity.staff_grants (account_id, role, area_code, granted_by) "
+        "VALUES ($1, $2, $3, $4)",
+        {account_id, grant.role, grant.area_code, audit.actor});
+    if (!r.ok()) return r.status();
+    return AppendAudit(conn, audit);
+  });
+  if (absl::IsAlreadyExists(st))
     return absl::AlreadyExistsError("the account already has this grant");
-  }
-  return r.status();
+  return st;
 }
 
-absl::Status PgStaffStore::RemoveGrant(const std::string& account_id, const GrantRow& grant) {
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = conn->Exec(
-      "DELETE FROM identity.staff_grants WHERE account_id = $1 AND role = $2 AND area_code = $3",
-      {account_id, grant.role, grant.area_code});
-  if (!r.ok()) return r.status();
-  return r->affected() == 1 ? absl::OkStatus()
-                            : absl::NotFoundError("the account has no such grant");
+absl::Status PgStaffStore::RemoveGrant(const std::string& account_id, const GrantRow& grant,
+                                       const AuditEntry& audit) {
+  return pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    auto r = conn.Exec(
+        "DELETE FROM identity.staff_grants WHERE account_id = $1 AND role = $2 AND area_code = $3",
+        {account_id, grant.role, grant.area_code});
+    if (!r.ok()) return r.status();
+    if (r->affected() != 1) return absl::NotFoundError("the account has no such grant");
+    return AppendAudit(conn, audit);
+  });
 }
 
 absl::Status PgStaffStore::RecordLoginFailure(const std::string& account_id, int max_failures,

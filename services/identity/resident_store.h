@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/pg.h"
+#include "services/identity/audit.h"
 
 namespace fangxian::identity {
 
@@ -20,14 +21,23 @@ struct ResidentRow {
   std::string area_code;
   std::string created_by;
   int64_t created_at_micros = 0;
+  uint32_t pass_version = 0;
 };
 
 class ResidentStore {
  public:
   virtual ~ResidentStore() = default;
-  // Inserts and returns the stored row (id and time filled). ALREADY_EXISTS when the
-  // ID number hash is taken.
-  virtual absl::StatusOr<ResidentRow> Insert(const ResidentRow& row) = 0;
+  // Inserts and returns the stored row (id and time filled), with `audit` (its subject
+  // id filled in) in the same transaction. ALREADY_EXISTS when the ID number is taken.
+  virtual absl::StatusOr<ResidentRow> Insert(const ResidentRow& row, AuditEntry audit) = 0;
+  // By the keyed hash of the ID number. NOT_FOUND when absent.
+  virtual absl::StatusOr<ResidentRow> FindByIdHash(const std::string& id_number_hash) = 0;
+  // Increments the pass version (invalidating earlier passes) with `audit`, and returns
+  // the new version. NOT_FOUND when absent.
+  virtual absl::StatusOr<uint32_t> BumpPassVersion(const std::string& resident_id,
+                                                   const AuditEntry& audit) = 0;
+  // Writes an audit row on its own (unmasked reads).
+  virtual absl::Status RecordAccess(const AuditEntry& audit) = 0;
   // NOT_FOUND when absent.
   virtual absl::StatusOr<ResidentRow> Get(const std::string& resident_id) = 0;
 };
@@ -35,7 +45,11 @@ class ResidentStore {
 class PgResidentStore final : public ResidentStore {
  public:
   explicit PgResidentStore(common::PgPool& pool) : pool_(pool) {}
-  absl::StatusOr<ResidentRow> Insert(const ResidentRow& row) override;
+  absl::StatusOr<ResidentRow> Insert(const ResidentRow& row, AuditEntry audit) override;
+  absl::Status RecordAccess(const AuditEntry& audit) override;
+  absl::StatusOr<ResidentRow> FindByIdHash(const std::string& id_number_hash) override;
+  absl::StatusOr<uint32_t> BumpPassVersion(const std::string& resident_id,
+                                           const AuditEntry& audit) override;
   absl::StatusOr<ResidentRow> Get(const std::string& resident_id) override;
 
  private:

@@ -56,7 +56,8 @@ absl::StatusOr<v1::Resident> Residents::Create(const common::CallContext& call,
   row.phone = in.phone();
   row.area_code = in.area_code();
   row.created_by = call.principal.subject;
-  absl::StatusOr<ResidentRow> stored = store_.Insert(row);
+  absl::StatusOr<ResidentRow> stored =
+      store_.Insert(row, AuditFor(call, "resident.create", "resident", "", row.area_code));
   if (!stored.ok()) return stored.status();
   return ToProto(*stored);
 }
@@ -76,6 +77,35 @@ absl::StatusOr<v1::Resident> Residents::Get(const common::CallContext& call,
   // Scope is checked on every read, cached or not. Outside it the resident does not
   // exist for the caller: the same answer as a missing one, so nothing leaks.
   if (!call.InScope(out.area_code())) return ResidentNotFound();
+  return out;
+}
+
+absl::StatusOr<v1::Resident> Residents::GetUnmasked(const common::CallContext& call,
+                                                    const std::string& resident_id,
+                                                    const std::string& purpose) {
+  if (!call.principal.HasPermission(common::kPermissionPiiRead)) {
+    return absl::PermissionDeniedError(
+        "reading unmasked personal data needs the pii.read permission");
+  }
+  if (auto s = common::RequireUuid("resident_id", resident_id); !s.ok()) return s;
+  if (common::Utf8Length(purpose) < 10) {
+    return absl::InvalidArgumentError("purpose must say why, in 10 to 200 characters");
+  }
+  if (auto s = common::RequireText("purpose", purpose, 200); !s.ok()) return s;
+  // Always from PostgreSQL: the cache holds only the masked form.
+  absl::StatusOr<ResidentRow> row = store_.Get(resident_id);
+  if (!row.ok()) return row.status();
+  if (!call.InScope(row->area_code)) return ResidentNotFound();
+  absl::StatusOr<std::string> id_number = cipher_.Open(row->id_number_sealed, "id_number");
+  if (!id_number.ok()) return id_number.status();
+  AuditEntry audit =
+      AuditFor(call, "resident.read_unmasked", "resident", resident_id, row->area_code);
+  audit.purpose = purpose;
+  // No audit row, no data.
+  if (auto s = store_.RecordAccess(audit); !s.ok()) return s;
+  v1::Resident out = ToProto(*row);
+  out.set_id_number(*id_number);
+  out.set_phone(row->phone);
   return out;
 }
 

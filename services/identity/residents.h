@@ -31,6 +31,11 @@ class Residents {
   absl::StatusOr<v1::Resident> Create(const common::CallContext& call, const v1::Resident& in,
                                       absl::Time now);
   absl::StatusOr<v1::Resident> Get(const common::CallContext& call, const std::string& resident_id);
+  // The full ID number and phone, for callers with pii.read and a stated purpose; the
+  // read is audited before anything is returned.
+  absl::StatusOr<v1::Resident> GetUnmasked(const common::CallContext& call,
+                                           const std::string& resident_id,
+                                           const std::string& purpose);
 
  private:
   ResidentStore& store_;

@@ -96,7 +96,8 @@ absl::StatusOr<v1::StaffAccount> StaffAccounts::Create(const common::CallContext
   row.area_code = in.area_code();
   row.password_hash = *std::move(hash);
   row.created_by = call.principal.subject;
-  absl::StatusOr<StaffRow> stored = store_.Insert(row);
+  absl::StatusOr<StaffRow> stored = store_.Insert(
+      row, AuditFor(call, "staff_account.create", "staff_account", "", row.area_code));
   if (!stored.ok()) return stored.status();
   return ToProto(*stored);
 }
@@ -133,7 +134,13 @@ absl::StatusOr<v1::StaffAccount> StaffAccounts::SetDisabled(const common::CallCo
   }
   absl::StatusOr<StaffRow> account = Managed(call, account_id);
   if (!account.ok()) return account.status();
-  if (auto s = store_.SetDisabled(account_id, disabled); !s.ok()) return s;
+  if (auto s = store_.SetDisabled(
+          account_id, disabled,
+          AuditFor(call, disabled ? "staff_account.disable" : "staff_account.enable",
+                   "staff_account", account_id, account->area_code));
+      !s.ok()) {
+    return s;
+  }
   if (disabled) {
     absl::StatusOr<int> ended = sessions_.EndAll(account_id, "account disabled", now);
     if (!ended.ok()) return ended.status();
@@ -167,7 +174,10 @@ absl::StatusOr<v1::StaffAccount> StaffAccounts::Grant(const common::CallContext&
   if (!account.ok()) return account.status();
   if (auto s = MayGrant(call, *account, grant); !s.ok()) return s;
   GrantRow row{grant.role(), grant.area_code()};
-  if (auto s = store_.AddGrant(account_id, row, call.principal.subject); !s.ok()) return s;
+  AuditEntry audit =
+      AuditFor(call, "staff_account.grant", "staff_account", account_id, account->area_code);
+  audit.details = absl::StrCat(row.role, " over ", row.area_code.empty() ? "-" : row.area_code);
+  if (auto s = store_.AddGrant(account_id, row, audit); !s.ok()) return s;
   account->grants.push_back(row);
   return ToProto(*account);
 }
@@ -179,7 +189,10 @@ absl::StatusOr<v1::StaffAccount> StaffAccounts::Revoke(const common::CallContext
   if (!account.ok()) return account.status();
   if (auto s = MayGrant(call, *account, grant); !s.ok()) return s;
   GrantRow row{grant.role(), grant.area_code()};
-  if (auto s = store_.RemoveGrant(account_id, row); !s.ok()) return s;
+  AuditEntry audit =
+      AuditFor(call, "staff_account.revoke", "staff_account", account_id, account->area_code);
+  audit.details = absl::StrCat(row.role, " over ", row.area_code.empty() ? "-" : row.area_code);
+  if (auto s = store_.RemoveGrant(account_id, row, audit); !s.ok()) return s;
   account->grants.erase(std::remove_if(account->grants.begin(), account->grants.end(),
                                        [&](const GrantRow& g) {
                                          return g.role == row.role && g.area_code == row.area_code;
@@ -215,11 +228,18 @@ absl::Status StaffAccounts::EnsureBootstrapAdmin(const std::string& username,
   row.area_code = area_code;
   row.password_hash = *std::move(hash);
   row.created_by = "bootstrap";
-  absl::StatusOr<StaffRow> stored = store_.Insert(row);
+  AuditEntry audit;
+  audit.actor = "bootstrap";
+  audit.action = "staff_account.create";
+  audit.subject_type = "staff_account";
+  audit.area_code = area_code;
+  absl::StatusOr<StaffRow> stored = store_.Insert(row, audit);
   if (absl::IsAlreadyExists(stored.status())) return absl::OkStatus();  // another replica won
   if (!stored.ok()) return stored.status();
-  if (auto s = store_.AddGrant(stored->account_id, GrantRow{"subdistrict_admin", area_code},
-                               "bootstrap");
+  audit.action = "staff_account.grant";
+  audit.subject_id = stored->account_id;
+  audit.details = "subdistrict_admin over " + area_code;
+  if (auto s = store_.AddGrant(stored->account_id, GrantRow{"subdistrict_admin", area_code}, audit);
       !s.ok() && !absl::IsAlreadyExists(s)) {
     return s;
   }

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/pg.h"
+#include "services/identity/audit.h"
 
 namespace fangxian::identity {
 
@@ -43,18 +44,21 @@ class StaffStore {
  public:
   virtual ~StaffStore() = default;
 
-  // ALREADY_EXISTS when the username is taken.
-  virtual absl::StatusOr<StaffRow> Insert(const StaffRow& row) = 0;
+  // Every change below is written with its `audit` row in one transaction.
+  // ALREADY_EXISTS when the username is taken. `audit.subject_id` is filled in.
+  virtual absl::StatusOr<StaffRow> Insert(const StaffRow& row, AuditEntry audit) = 0;
   // NOT_FOUND when absent. Grants included.
   virtual absl::StatusOr<StaffRow> Get(const std::string& account_id) = 0;
   virtual absl::StatusOr<StaffRow> FindByUsername(const std::string& username) = 0;
   virtual absl::StatusOr<int64_t> CountAccounts() = 0;
-  virtual absl::Status SetDisabled(const std::string& account_id, bool disabled) = 0;
-  // ALREADY_EXISTS when granted already.
+  virtual absl::Status SetDisabled(const std::string& account_id, bool disabled,
+                                   const AuditEntry& audit) = 0;
+  // ALREADY_EXISTS when granted already. The grantor is `audit.actor`.
   virtual absl::Status AddGrant(const std::string& account_id, const GrantRow& grant,
-                                const std::string& granted_by) = 0;
+                                const AuditEntry& audit) = 0;
   // NOT_FOUND when there is no such grant.
-  virtual absl::Status RemoveGrant(const std::string& account_id, const GrantRow& grant) = 0;
+  virtual absl::Status RemoveGrant(const std::string& account_id, const GrantRow& grant,
+                                   const AuditEntry& audit) = 0;
 
   // Counts a failed login; at `max_failures` the account locks until now + `lock_for`
   // and the count restarts. One atomic statement, so parallel guesses all count.
@@ -83,14 +87,16 @@ class StaffStore {
 class PgStaffStore final : public StaffStore {
  public:
   explicit PgStaffStore(common::PgPool& pool) : pool_(pool) {}
-  absl::StatusOr<StaffRow> Insert(const StaffRow& row) override;
+  absl::StatusOr<StaffRow> Insert(const StaffRow& row, AuditEntry audit) override;
   absl::StatusOr<StaffRow> Get(const std::string& account_id) override;
   absl::StatusOr<StaffRow> FindByUsername(const std::string& username) override;
   absl::StatusOr<int64_t> CountAccounts() override;
-  absl::Status SetDisabled(const std::string& account_id, bool disabled) override;
+  absl::Status SetDisabled(const std::string& account_id, bool disabled,
+                           const AuditEntry& audit) override;
   absl::Status AddGrant(const std::string& account_id, const GrantRow& grant,
-                        const std::string& granted_by) override;
-  absl::Status RemoveGrant(const std::string& account_id, const GrantRow& grant) override;
+                        const AuditEntry& audit) override;
+  absl::Status RemoveGrant(const std::string& account_id, const GrantRow& grant,
+                           const AuditEntry& audit) override;
   absl::Status RecordLoginFailure(const std::string& account_id, int max_failures,
                                   absl::Duration lock_for) override;
   absl::Status ResetLoginFailures(const std::string& account_id) override;

@@ -8,6 +8,7 @@
 
 #include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
 #include "fangxian/identity/v1/areas.grpc.pb.h"
+#include "fangxian/identity/v1/households.grpc.pb.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "fangxian/publicity/v1/publicity.grpc.pb.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
@@ -52,6 +53,8 @@ TEST(AuthCoverageTest, EveryMethodOfEveryServiceNeedsAValidToken) {
       {"services/identity/identity_server", ServiceOf(identity::v1::Resident::descriptor()),
        identity_keys},
       {"services/identity/identity_server", ServiceOf(identity::v1::Area::descriptor()),
+       identity_keys},
+      {"services/identity/identity_server", ServiceOf(identity::v1::Household::descriptor()),
        identity_keys},
       {"services/checkpoint/checkpoint_server",
        ServiceOf(checkpoint::v1::Checkpoint::descriptor()),

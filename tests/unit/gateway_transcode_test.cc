@@ -59,7 +59,7 @@ class IdentityRoutesTest : public ::testing::Test {
 
 TEST_F(IdentityRoutesTest, RoutesComeFromTheHttpOptions) {
   // One route per RPC of IdentityService.
-  ASSERT_EQ(table_.routes().size(), 12u);
+  ASSERT_EQ(table_.routes().size(), 17u);
   RouteMatch login = table_.Match("POST", "/v1/auth/login");
   ASSERT_NE(login.route, nullptr);
   EXPECT_EQ(login.route->grpc_method, "/fangxian.identity.v1.IdentityService/Login");

@@ -1,0 +1,99 @@
+// Households (一户一卡) and vehicles: the business rules, independent of gRPC. Plate
+// normalisation and validation, card numbers and the membership rules are pure functions;
+// Households runs them against the store inside its transactions.
+#ifndef FANGXIAN_SERVICES_IDENTITY_HOUSEHOLDS_H_
+#define FANGXIAN_SERVICES_IDENTITY_HOUSEHOLDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/rpc.h"
+#include "fangxian/identity/v1/households.pb.h"
+#include "services/identity/household_store.h"
+
+namespace fangxian::identity {
+
+// Room or address text of a household, in characters.
+inline constexpr size_t kMaxRoomChars = 100;
+
+// The normalised form of a plate as people write it: spaces (also U+3000), '·', '・', '•',
+// '-', '.' and their full-width forms removed; full-width letters and digits made
+// half-width; letters upper-cased. Then it must be a mainland plate: a province
+// abbreviation, a letter A-Z other than I and O, and either 5 of A-Z (no I, O) and 0-9
+// (7 characters), or per GA 36-2018 for new energy (8 characters) D or F, a letter or
+// digit, 4 digits (small cars), or 5 digits then D or F (large vehicles). Anything else is
+// INVALID_ARGUMENT naming `field`, what is wrong and the expected shape.
+absl::StatusOr<std::string> NormalizePlate(absl::string_view field, absl::string_view raw);
+
+// True for a normalised 8-character (new-energy) plate.
+bool IsNewEnergyPlate(absl::string_view normalised_plate);
+
+// INVALID_ARGUMENT unless `kind` is a defined VehicleKind other than UNSPECIFIED.
+absl::Status ValidateVehicleKind(absl::string_view field, int kind);
+
+// Card numbers: "HK-" and the low 40 bits of `bits` as 8 characters of Crockford's base 32
+// (0-9, A-Z without I, L, O, U: nothing to confuse when read aloud or copied by hand).
+std::string CardNumberFromBits(uint64_t bits);
+// A card number from 40 random bits.
+std::string RandomCardNumber();
+
+// Judges where a household may live: a stored compound, building or unit.
+// FAILED_PRECONDITION when the area is not stored, INVALID_ARGUMENT naming its level when
+// it is stored but not one of those.
+absl::Status CheckHouseholdArea(absl::string_view area_code, const std::optional<AreaRow>& area);
+
+// Judges a resident joining a household (as head of a new one, or as a member): it must
+// be registered and visible to the caller (FAILED_PRECONDITION otherwise; the two are
+// not told apart) and belong to no household (ALREADY_EXISTS naming the rule).
+absl::Status CheckJoin(const common::CallContext& call, absl::string_view field,
+                       const std::optional<ResidentRef>& resident);
+
+// Whether `resident_id` is among the members of `household`.
+bool IsMember(const HouseholdRow& household, absl::string_view resident_id);
+
+// A member leaving `household` (removed, or moved elsewhere): NOT_FOUND unless it is a
+// member, FAILED_PRECONDITION when it is the head.
+absl::Status CheckLeave(const HouseholdRow& household, absl::string_view resident_id);
+
+// The new head must be a member (FAILED_PRECONDITION otherwise).
+absl::Status CheckNewHead(const HouseholdRow& household, absl::string_view resident_id);
+
+// The answer for a missing household and for one outside the caller's scope alike.
+absl::Status HouseholdNotFound();
+
+class Households {
+ public:
+  explicit Households(HouseholdStore& store,
+                      HouseholdStore::CardNumberSource card_numbers = RandomCardNumber)
+      : store_(store), card_numbers_(std::move(card_numbers)) {}
+
+  absl::StatusOr<v1::Household> Create(const common::CallContext& call,
+                                       const v1::CreateHouseholdRequest& request);
+  absl::StatusOr<v1::Household> Get(const common::CallContext& call,
+                                    const v1::GetHouseholdRequest& request);
+  absl::StatusOr<v1::Household> AddMember(const common::CallContext& call,
+                                          const v1::AddHouseholdMemberRequest& request);
+  absl::StatusOr<v1::Household> RemoveMember(const common::CallContext& call,
+                                             const v1::RemoveHouseholdMemberRequest& request);
+  absl::StatusOr<v1::Household> SetHead(const common::CallContext& call,
+                                        const v1::SetHouseholdHeadRequest& request);
+  absl::StatusOr<v1::Household> MoveMember(const common::CallContext& call,
+                                           const v1::MoveHouseholdMemberRequest& request);
+  absl::StatusOr<v1::Vehicle> RegisterVehicle(const common::CallContext& call,
+                                              const v1::RegisterVehicleRequest& request);
+  absl::StatusOr<v1::Household> RemoveVehicle(const common::CallContext& call,
+                                              const v1::RemoveVehicleRequest& request);
+  absl::StatusOr<v1::LookupVehicleByPlateResponse> LookupVehicle(
+      const common::CallContext& call, const v1::LookupVehicleByPlateRequest& request);
+
+ private:
+  HouseholdStore& store_;
+  const HouseholdStore::CardNumberSource card_numbers_;
+};
+
+}  // namespace fangxian::identity
+
+#endif  // FANGXIAN_SERVICES_IDENTITY_HOUSEHOLDS_H_
