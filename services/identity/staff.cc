@@ -167,38 +167,43 @@ absl::Status StaffAccounts::MayGrant(const common::CallContext& call, const Staf
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::StaffAccount> StaffAccounts::Grant(const common::CallContext& call,
-                                                      const std::string& account_id,
-                                                      const v1::RoleGrant& grant) {
+absl::StatusOr<StaffAccounts::GrantChange> StaffAccounts::PrepareGrantChange(
+    const common::CallContext& call, const std::string& account_id, const v1::RoleGrant& grant,
+    const char* action) {
   absl::StatusOr<StaffRow> account = Managed(call, account_id);
   if (!account.ok()) return account.status();
   if (auto s = MayGrant(call, *account, grant); !s.ok()) return s;
-  GrantRow row{grant.role(), grant.area_code()};
-  AuditEntry audit =
-      AuditFor(call, "staff_account.grant", "staff_account", account_id, account->area_code);
-  audit.details = absl::StrCat(row.role, " over ", row.area_code.empty() ? "-" : row.area_code);
-  if (auto s = store_.AddGrant(account_id, row, audit); !s.ok()) return s;
-  account->grants.push_back(row);
-  return ToProto(*account);
+  GrantChange change{*std::move(account), GrantRow{grant.role(), grant.area_code()}, {}};
+  change.audit = AuditFor(call, action, "staff_account", account_id, change.account.area_code);
+  change.audit.details = absl::StrCat(
+      change.grant.role, " over ", change.grant.area_code.empty() ? "-" : change.grant.area_code);
+  return change;
+}
+
+absl::StatusOr<v1::StaffAccount> StaffAccounts::Grant(const common::CallContext& call,
+                                                      const std::string& account_id,
+                                                      const v1::RoleGrant& grant) {
+  auto change = PrepareGrantChange(call, account_id, grant, "staff_account.grant");
+  if (!change.ok()) return change.status();
+  if (auto s = store_.AddGrant(account_id, change->grant, change->audit); !s.ok()) return s;
+  change->account.grants.push_back(change->grant);
+  return ToProto(change->account);
 }
 
 absl::StatusOr<v1::StaffAccount> StaffAccounts::Revoke(const common::CallContext& call,
                                                        const std::string& account_id,
                                                        const v1::RoleGrant& grant) {
-  absl::StatusOr<StaffRow> account = Managed(call, account_id);
-  if (!account.ok()) return account.status();
-  if (auto s = MayGrant(call, *account, grant); !s.ok()) return s;
-  GrantRow row{grant.role(), grant.area_code()};
-  AuditEntry audit =
-      AuditFor(call, "staff_account.revoke", "staff_account", account_id, account->area_code);
-  audit.details = absl::StrCat(row.role, " over ", row.area_code.empty() ? "-" : row.area_code);
-  if (auto s = store_.RemoveGrant(account_id, row, audit); !s.ok()) return s;
-  account->grants.erase(std::remove_if(account->grants.begin(), account->grants.end(),
-                                       [&](const GrantRow& g) {
-                                         return g.role == row.role && g.area_code == row.area_code;
-                                       }),
-                        account->grants.end());
-  return ToProto(*account);
+  auto change = PrepareGrantChange(call, account_id, grant, "staff_account.revoke");
+  if (!change.ok()) return change.status();
+  if (auto s = store_.RemoveGrant(account_id, change->grant, change->audit); !s.ok()) return s;
+  std::vector<GrantRow>& grants = change->account.grants;
+  const GrantRow& row = change->grant;
+  grants.erase(std::remove_if(grants.begin(), grants.end(),
+                              [&](const GrantRow& g) {
+                                return g.role == row.role && g.area_code == row.area_code;
+                              }),
+               grants.end());
+  return ToProto(change->account);
 }
 
 absl::StatusOr<int> StaffAccounts::RevokeAllSessions(const common::CallContext& call,

@@ -54,6 +54,15 @@ class StaffAccounts {
   absl::StatusOr<StaffRow> Managed(const common::CallContext& call, const std::string& account_id);
   absl::Status MayGrant(const common::CallContext& call, const StaffRow& account,
                         const v1::RoleGrant& grant);
+  // The managed account, the grant and its audit entry, once MayGrant allows it.
+  struct GrantChange {
+    StaffRow account;
+    GrantRow grant;
+    AuditEntry audit;
+  };
+  absl::StatusOr<GrantChange> PrepareGrantChange(const common::CallContext& call,
+                                                 const std::string& account_id,
+                                                 const v1::RoleGrant& grant, const char* action);
 
   StaffStore& store_;
   Sessions& sessions_;
