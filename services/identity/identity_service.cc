@@ -5,7 +5,7 @@ namespace {
 
 using common::Reply;
 
-// Who may register residents: admins and the staff who meet people at the door.
+// Who may register and change residents: admins and the staff who meet people at the door.
 const common::AuthRule kCreateResident{
     {"subdistrict_admin", "community_admin", "info_registrar", "grid_worker"}};
 // Who may look a resident up (masked): staff working checkpoints, follow-up and audit,
@@ -13,6 +13,9 @@ const common::AuthRule kCreateResident{
 const common::AuthRule kGetResident{
     {"subdistrict_admin", "community_admin", "shift_leader", "temperature_monitor", "code_verifier",
      "order_keeper", "info_registrar", "inspector", "grid_worker", "auditor", "service"}};
+// Who may register visitors: the checkpoint staff who meet them at the gate, and admins.
+const common::AuthRule kRegisterVisitor{
+    {"subdistrict_admin", "community_admin", "shift_leader", "code_verifier", "info_registrar"}};
 
 // Passes: issued by registrars (and residents for themselves), resolved by the staff at
 // checkpoint gates and by other government systems.
@@ -177,6 +180,37 @@ grpc::ServerUnaryReactor* IdentityService::GetResident(grpc::CallbackServerConte
                                                        v1::Resident* response) {
   return runtime_.Unary(ctx, kGetResident, [this, request, response](const auto& call) {
     return Reply(residents_.Get(call, request->resident_id()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::UpdateResident(grpc::CallbackServerContext* ctx,
+                                                          const v1::UpdateResidentRequest* request,
+                                                          v1::Resident* response) {
+  return common::Dispatch(runtime_, ctx, kCreateResident, residents_, &Residents::Update, request,
+                          response);
+}
+
+grpc::ServerUnaryReactor* IdentityService::MoveOutResident(
+    grpc::CallbackServerContext* ctx, const v1::MoveOutResidentRequest* request,
+    v1::Resident* response) {
+  return runtime_.Unary(ctx, kCreateResident, [this, request, response](const auto& call) {
+    return Reply(residents_.MoveOut(call, *request, runtime_.Now()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::SearchResidents(
+    grpc::CallbackServerContext* ctx, const v1::SearchResidentsRequest* request,
+    v1::SearchResidentsResponse* response) {
+  return runtime_.Unary(ctx, kGetResident, [this, request, response](const auto& call) {
+    return Reply(residents_.Search(call, *request, runtime_.Now()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* IdentityService::RegisterVisitor(
+    grpc::CallbackServerContext* ctx, const v1::RegisterVisitorRequest* request,
+    v1::Resident* response) {
+  return runtime_.Unary(ctx, kRegisterVisitor, [this, request, response](const auto& call) {
+    return Reply(residents_.RegisterVisitor(call, *request, runtime_.Now()), response);
   });
 }
 

@@ -32,6 +32,18 @@ class IdentityService final : public v1::IdentityService::CallbackService {
   grpc::ServerUnaryReactor* GetResidentUnmasked(grpc::CallbackServerContext* ctx,
                                                 const v1::GetResidentUnmaskedRequest* request,
                                                 v1::Resident* response) override;
+  grpc::ServerUnaryReactor* UpdateResident(grpc::CallbackServerContext* ctx,
+                                           const v1::UpdateResidentRequest* request,
+                                           v1::Resident* response) override;
+  grpc::ServerUnaryReactor* MoveOutResident(grpc::CallbackServerContext* ctx,
+                                            const v1::MoveOutResidentRequest* request,
+                                            v1::Resident* response) override;
+  grpc::ServerUnaryReactor* SearchResidents(grpc::CallbackServerContext* ctx,
+                                            const v1::SearchResidentsRequest* request,
+                                            v1::SearchResidentsResponse* response) override;
+  grpc::ServerUnaryReactor* RegisterVisitor(grpc::CallbackServerContext* ctx,
+                                            const v1::RegisterVisitorRequest* request,
+                                            v1::Resident* response) override;
   grpc::ServerUnaryReactor* IssuePass(grpc::CallbackServerContext* ctx,
                                       const v1::IssuePassRequest* request,
                                       v1::Pass* response) override;

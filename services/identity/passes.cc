@@ -110,6 +110,7 @@ absl::StatusOr<v1::Pass> Passes::Issue(const common::CallContext& call,
   if (!row.ok()) return row.status();
   const bool self = call.principal.kind == "resident" && call.principal.subject == resident_id;
   if (!self && !call.principal.CoversArea(row->area_code, kIssuers)) return ResidentNotFound();
+  if (row->moved_out_at_micros != 0) return ResidentMovedOut();
   absl::StatusOr<uint32_t> version = store_.BumpPassVersion(
       resident_id, AuditFor(call, "resident.pass_issue", "resident", resident_id, row->area_code));
   if (!version.ok()) return version.status();
@@ -147,6 +148,7 @@ absl::StatusOr<std::pair<v1::PersonSummary, uint32_t>> Passes::Summary(
   summary.set_name(row->name);
   summary.set_id_number(row->id_number_masked);
   summary.set_area_code(row->area_code);
+  summary.set_moved_out(row->moved_out_at_micros != 0);
   if (cache_) {
     std::string value;
     PutBigEndian(row->pass_version, 4, &value);

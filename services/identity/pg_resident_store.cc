@@ -1,4 +1,6 @@
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "services/identity/resident_store.h"
 #include "services/identity/residents.h"
 
@@ -7,7 +9,8 @@ namespace {
 
 constexpr char kColumns[] =
     "resident_id, name, id_number_sealed, id_number_hash, id_number_masked, phone, "
-    "area_code, created_by, (extract(epoch from created_at) * 1000000)::int8, pass_version";
+    "area_code, created_by, (extract(epoch from created_at) * 1000000)::int8, pass_version, "
+    "(extract(epoch from moved_out_at) * 1000000)::int8, moved_out_reason, visitor";
 
 ResidentRow RowFrom(const common::PgResult& r, int i) {
   ResidentRow row;
@@ -21,6 +24,9 @@ ResidentRow RowFrom(const common::PgResult& r, int i) {
   row.created_by = std::string(r.Get(i, 7));
   (void)absl::SimpleAtoi(r.Get(i, 8), &row.created_at_micros);
   (void)absl::SimpleAtoi(r.Get(i, 9), &row.pass_version);
+  if (!r.IsNull(i, 10)) (void)absl::SimpleAtoi(r.Get(i, 10), &row.moved_out_at_micros);
+  row.moved_out_reason = std::string(r.Get(i, 11));
+  row.visitor = r.Get(i, 12) == "t";
   return row;
 }
 
@@ -31,11 +37,12 @@ absl::StatusOr<ResidentRow> PgResidentStore::Insert(const ResidentRow& row, Audi
   absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
     auto r = conn.Exec(
         std::string("INSERT INTO identity.residents (name, id_number_sealed, id_number_hash, "
-                    "id_number_masked, phone, area_code, created_by) "
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ") +
+                    "id_number_masked, phone, area_code, created_by, visitor) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ") +
             kColumns,
         {row.name, common::PgBytea(row.id_number_sealed), common::PgBytea(row.id_number_hash),
-         row.id_number_masked, row.phone, row.area_code, row.created_by});
+         row.id_number_masked, row.phone, row.area_code, row.created_by,
+         row.visitor ? "true" : "false"});
     if (!r.ok()) return r.status();
     stored = RowFrom(*r, 0);
     audit.subject_id = stored.resident_id;
@@ -76,16 +83,80 @@ absl::StatusOr<ResidentRow> PgResidentStore::FindByIdHash(const std::string& id_
   return RowFrom(*r, 0);
 }
 
+absl::StatusOr<ResidentRow> PgResidentStore::Modify(const std::string& resident_id,
+                                                    const ResidentChange& change) {
+  ResidentRow row;
+  absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    auto r = conn.Exec(std::string("SELECT ") + kColumns +
+                           " FROM identity.residents WHERE resident_id = $1 FOR UPDATE",
+                       {resident_id});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return ResidentNotFound();
+    row = RowFrom(*r, 0);
+    absl::StatusOr<std::vector<AuditEntry>> audit = change(row);
+    if (!audit.ok()) return audit.status();
+    if (audit->empty()) return absl::OkStatus();
+    const std::string moved_out_at = absl::StrCat(row.moved_out_at_micros);
+    const bool moved_out = row.moved_out_at_micros != 0;
+    auto u = conn.Exec(
+        std::string("UPDATE identity.residents SET name = $2, phone = $3, area_code = $4, "
+                    "moved_out_at = to_timestamp($5::int8 / 1000000.0), moved_out_reason = $6 "
+                    "WHERE resident_id = $1 RETURNING ") +
+            kColumns,
+        {resident_id, row.name, row.phone, row.area_code,
+         moved_out ? common::PgParam(moved_out_at) : std::nullopt,
+         moved_out ? common::PgParam(row.moved_out_reason) : std::nullopt});
+    if (!u.ok()) return u.status();
+    row = RowFrom(*u, 0);
+    for (const AuditEntry& entry : *audit) {
+      if (auto s = AppendAudit(conn, entry); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return row;
+}
+
+absl::StatusOr<std::vector<ResidentRow>> PgResidentStore::Search(const ResidentQuery& q) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  // The name prefix is matched literally: LIKE's wildcards and escape are escaped.
+  const std::string name_pattern =
+      q.name_prefix.empty()
+          ? std::string()
+          : absl::StrCat(
+                absl::StrReplaceAll(q.name_prefix, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}}),
+                "%");
+  auto r = conn->Exec(
+      std::string("SELECT ") + kColumns +
+          " FROM identity.residents "
+          "WHERE (area_code = $1 OR area_code LIKE $1 || '.%') "
+          "  AND ($2 = '' OR name LIKE $2) "
+          "  AND ($3 = '' OR phone = $3) "
+          "  AND ($4::bytea IS NULL OR id_number_hash = $4::bytea) "
+          "  AND ($5 OR moved_out_at IS NULL) "
+          "  AND ($6::text = '' OR resident_id > NULLIF($6::text, '')::uuid) "
+          "ORDER BY resident_id LIMIT $7",
+      {q.area_code, name_pattern, q.phone,
+       q.id_number_hash.empty() ? std::nullopt : common::PgParam(common::PgBytea(q.id_number_hash)),
+       q.include_moved_out ? "true" : "false", q.after_resident_id, absl::StrCat(q.limit)});
+  if (!r.ok()) return r.status();
+  std::vector<ResidentRow> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back(RowFrom(*r, i));
+  return out;
+}
+
 absl::StatusOr<uint32_t> PgResidentStore::BumpPassVersion(const std::string& resident_id,
                                                           const AuditEntry& audit) {
   uint32_t version = 0;
   absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
     auto r = conn.Exec(
         "UPDATE identity.residents SET pass_version = pass_version + 1 "
-        "WHERE resident_id = $1 RETURNING pass_version",
+        "WHERE resident_id = $1 AND moved_out_at IS NULL RETURNING pass_version",
         {resident_id});
     if (!r.ok()) return r.status();
-    if (r->rows() == 0) return ResidentNotFound();
+    // Absent or moved out (a move-out may have committed since the caller's read).
+    if (r->rows() == 0) return ResidentMovedOut();
     (void)absl::SimpleAtoi(r->Get(0, 0), &version);
     return AppendAudit(conn, audit);
   });

@@ -3,7 +3,9 @@
 #define FANGXIAN_SERVICES_IDENTITY_RESIDENT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/pg.h"
@@ -22,6 +24,24 @@ struct ResidentRow {
   std::string created_by;
   int64_t created_at_micros = 0;
   uint32_t pass_version = 0;
+  int64_t moved_out_at_micros = 0;  // 0 while the resident lives here
+  std::string moved_out_reason;
+  bool visitor = false;
+};
+
+// Edits a locked row in place and returns the audit entries of the change, none when
+// nothing changed (then nothing is written). An error aborts the transaction.
+using ResidentChange = std::function<absl::StatusOr<std::vector<AuditEntry>>(ResidentRow&)>;
+
+// SearchResidents' filters, already validated. Empty strings filter nothing.
+struct ResidentQuery {
+  std::string area_code;       // the area and everything below it
+  std::string name_prefix;     // taken literally (no LIKE wildcards)
+  std::string phone;           // exact
+  std::string id_number_hash;  // exact (keyed hash)
+  bool include_moved_out = false;
+  std::string after_resident_id;  // keyset paging: ids greater than this
+  int limit = 0;
 };
 
 class ResidentStore {
@@ -40,6 +60,13 @@ class ResidentStore {
   virtual absl::Status RecordAccess(const AuditEntry& audit) = 0;
   // NOT_FOUND when absent.
   virtual absl::StatusOr<ResidentRow> Get(const std::string& resident_id) = 0;
+  // In one transaction: locks the row (FOR UPDATE), runs `change` on it, writes name,
+  // phone, area_code and the move-out columns back with the audit row. Returns the stored
+  // row. NOT_FOUND when absent; `change`'s error as is.
+  virtual absl::StatusOr<ResidentRow> Modify(const std::string& resident_id,
+                                             const ResidentChange& change) = 0;
+  // Rows matching `query`, ordered by resident_id, at most query.limit.
+  virtual absl::StatusOr<std::vector<ResidentRow>> Search(const ResidentQuery& query) = 0;
 };
 
 class PgResidentStore final : public ResidentStore {
@@ -51,6 +78,9 @@ class PgResidentStore final : public ResidentStore {
   absl::StatusOr<uint32_t> BumpPassVersion(const std::string& resident_id,
                                            const AuditEntry& audit) override;
   absl::StatusOr<ResidentRow> Get(const std::string& resident_id) override;
+  absl::StatusOr<ResidentRow> Modify(const std::string& resident_id,
+                                     const ResidentChange& change) override;
+  absl::StatusOr<std::vector<ResidentRow>> Search(const ResidentQuery& query) override;
 
  private:
   common::PgPool& pool_;

@@ -4,6 +4,8 @@
 #define FANGXIAN_SERVICES_IDENTITY_RESIDENTS_H_
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -21,6 +23,17 @@ std::string ResidentCacheKey(absl::string_view resident_id);
 
 // The answer for a missing resident and for one outside the caller's scope alike.
 absl::Status ResidentNotFound();
+// FAILED_PRECONDITION: the resident has moved out (no new pass, no changes).
+absl::Status ResidentMovedOut();
+
+// Validates an UpdateResident request without touching storage: the resident id, the
+// mask (only "name", "phone", "area_code"; never "id_number") and the named fields.
+// Returns the named fields, without duplicates, in that order.
+absl::StatusOr<std::vector<std::string>> CheckResidentUpdate(const v1::UpdateResidentRequest& req);
+
+// SearchResidents' page size: 0 means the default; over the maximum is refused.
+inline constexpr int kDefaultResidentPageSize = 50;
+inline constexpr int kMaxResidentPageSize = 200;
 
 class Residents {
  public:
@@ -36,8 +49,33 @@ class Residents {
   absl::StatusOr<v1::Resident> GetUnmasked(const common::CallContext& call,
                                            const std::string& resident_id,
                                            const std::string& purpose);
+  // A visitor row in the checkpoint's area, or the person already registered with the ID
+  // number (returned as is, nothing written).
+  absl::StatusOr<v1::Resident> RegisterVisitor(const common::CallContext& call,
+                                               const v1::RegisterVisitorRequest& req,
+                                               absl::Time now);
+  // Changes the fields named in the mask (CheckResidentUpdate), within the caller's scope
+  // over both the current and the new area, audited; drops both cache entries.
+  absl::StatusOr<v1::Resident> Update(const common::CallContext& call,
+                                      const v1::UpdateResidentRequest& req);
+  // Marks the resident moved out at `now` (the row stays), audited; drops both cache
+  // entries.
+  absl::StatusOr<v1::Resident> MoveOut(const common::CallContext& call,
+                                       const v1::MoveOutResidentRequest& req, absl::Time now);
+  // Residents at or below req.area_code (which the caller's scope must cover), masked.
+  absl::StatusOr<v1::SearchResidentsResponse> Search(const common::CallContext& call,
+                                                     const v1::SearchResidentsRequest& req,
+                                                     absl::Time now);
 
  private:
+  // Validates a new person and builds the row to insert (ID number sealed, hashed and
+  // masked); the caller's scope must cover the area.
+  absl::StatusOr<ResidentRow> NewRow(const common::CallContext& call, const v1::Resident& in,
+                                     absl::Time now) const;
+  // Drops the Redis entries a change makes stale: the resident and the pass summary.
+  // Passes' in-memory copy of the summary expires by itself (FX_LOCAL_CACHE_MS).
+  void Invalidate(const std::string& resident_id);
+
   ResidentStore& store_;
   const PiiCipher& cipher_;
   common::RedisPool* cache_;

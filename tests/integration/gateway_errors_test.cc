@@ -346,12 +346,12 @@ TEST_F(GatewayErrorsTest, UnknownRouteIs404) {
 TEST_F(GatewayErrorsTest, WrongMethodIs405WithAllow) {
   Reply r = Request(port_, "DELETE", "/v1/residents");
   EXPECT_EQ(r.status, 405);
-  EXPECT_EQ(r.Header("allow"), "POST");
+  EXPECT_EQ(r.Header("allow"), "GET, POST");  // SearchResidents, CreateResident
   ExpectErrorBody(r, 12);
 
   Reply get = Request(port_, "POST", "/v1/residents/r1", "{}");
   EXPECT_EQ(get.status, 405);
-  EXPECT_EQ(get.Header("allow"), "GET");
+  EXPECT_EQ(get.Header("allow"), "GET, PATCH");  // GetResident, UpdateResident
 }
 
 TEST_F(GatewayErrorsTest, BadInputIs400) {

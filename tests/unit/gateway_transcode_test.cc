@@ -22,6 +22,8 @@ namespace {
 using ::fangxian::identity::v1::CreateResidentRequest;
 using ::fangxian::identity::v1::GetResidentRequest;
 using ::fangxian::identity::v1::Resident;
+using ::fangxian::identity::v1::SearchResidentsRequest;
+using ::fangxian::identity::v1::UpdateResidentRequest;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
@@ -59,7 +61,7 @@ class IdentityRoutesTest : public ::testing::Test {
 
 TEST_F(IdentityRoutesTest, RoutesComeFromTheHttpOptions) {
   // One route per RPC of IdentityService.
-  ASSERT_EQ(table_.routes().size(), 17u);
+  ASSERT_EQ(table_.routes().size(), 21u);
   RouteMatch login = table_.Match("POST", "/v1/auth/login");
   ASSERT_NE(login.route, nullptr);
   EXPECT_EQ(login.route->grpc_method, "/fangxian.identity.v1.IdentityService/Login");
@@ -79,7 +81,7 @@ TEST_F(IdentityRoutesTest, RoutesComeFromTheHttpOptions) {
 
   RouteMatch wrong_method = table_.Match("DELETE", "/v1/residents");
   EXPECT_EQ(wrong_method.route, nullptr);
-  EXPECT_THAT(wrong_method.allowed, UnorderedElementsAre("POST"));
+  EXPECT_THAT(wrong_method.allowed, UnorderedElementsAre("GET", "POST"));
 
   RouteMatch unknown = table_.Match("GET", "/v1/nothing");
   EXPECT_EQ(unknown.route, nullptr);
@@ -97,6 +99,29 @@ TEST_F(IdentityRoutesTest, CreateResidentBodyFillsTheResidentField) {
   EXPECT_EQ(req->resident().id_number(), "11010519491231002X");  // lowerCamelCase accepted
   EXPECT_EQ(req->resident().area_code(), "gongyi.dufulu");       // proto name accepted
   EXPECT_EQ(req->resident().phone(), "13800001111");
+}
+
+TEST_F(IdentityRoutesTest, UpdateResidentTakesTheMaskAsAQueryParameter) {
+  auto msg = Build("PATCH", "/v1/residents/5f0c?updateMask=name,areaCode",
+                   R"({"name":"王五","areaCode":"gongyi.dufulu.yimin"})");
+  ASSERT_TRUE(msg.ok()) << msg.status();
+  const auto* req = dynamic_cast<const UpdateResidentRequest*>(msg->get());
+  ASSERT_NE(req, nullptr);
+  EXPECT_EQ(req->resident_id(), "5f0c");
+  EXPECT_EQ(req->resident().name(), "王五");
+  EXPECT_EQ(req->resident().area_code(), "gongyi.dufulu.yimin");
+  EXPECT_THAT(req->update_mask().paths(), ::testing::ElementsAre("name", "area_code"));
+}
+
+TEST_F(IdentityRoutesTest, SearchResidentsTakesQueryParameters) {
+  auto msg =
+      Build("GET", "/v1/residents?areaCode=gongyi.dufulu&namePrefix=%E7%8E%8B&pageSize=20", "");
+  ASSERT_TRUE(msg.ok()) << msg.status();
+  const auto* req = dynamic_cast<const SearchResidentsRequest*>(msg->get());
+  ASSERT_NE(req, nullptr);
+  EXPECT_EQ(req->area_code(), "gongyi.dufulu");
+  EXPECT_EQ(req->name_prefix(), "王");
+  EXPECT_EQ(req->page_size(), 20);
 }
 
 TEST_F(IdentityRoutesTest, TimestampsAreRfc3339) {
