@@ -279,6 +279,12 @@ absl::Status CheckNewHead(const HouseholdRow& household, absl::string_view resid
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::Household> Households::Changed(const std::string& resident_id,
+                                                  const absl::StatusOr<HouseholdRow>& row) {
+  if (row.ok() && on_member_change_) on_member_change_(resident_id);
+  return HouseholdOrStatus(row);
+}
+
 absl::Status HouseholdNotFound() { return absl::NotFoundError("no household with this id"); }
 
 absl::StatusOr<v1::Household> Households::Create(const common::CallContext& call,
@@ -294,13 +300,15 @@ absl::StatusOr<v1::Household> Households::Create(const common::CallContext& call
   row.room = request.room();
   row.head_resident_id = request.head_resident_id();
   row.created_by = call.principal.subject;
-  return HouseholdOrStatus(store_.Create(
-      row, card_numbers_,
-      [&](const std::optional<AreaRow>& area, const std::optional<ResidentRef>& head) {
-        if (auto s = CheckHouseholdArea(request.area_code(), area); !s.ok()) return s;
-        return CheckJoin(call, "head_resident_id", head);
-      },
-      AuditFor(call, "household.create", "household", "", row.area_code)));
+  return Changed(
+      request.head_resident_id(),
+      store_.Create(
+          row, card_numbers_,
+          [&](const std::optional<AreaRow>& area, const std::optional<ResidentRef>& head) {
+            if (auto s = CheckHouseholdArea(request.area_code(), area); !s.ok()) return s;
+            return CheckJoin(call, "head_resident_id", head);
+          },
+          AuditFor(call, "household.create", "household", "", row.area_code)));
 }
 
 absl::StatusOr<v1::Household> Households::Get(const common::CallContext& call,
@@ -317,27 +325,31 @@ absl::StatusOr<v1::Household> Households::AddMember(const common::CallContext& c
                                                     const v1::AddHouseholdMemberRequest& request) {
   if (auto s = common::RequireUuid("household_id", request.household_id()); !s.ok()) return s;
   if (auto s = common::RequireUuid("resident_id", request.resident_id()); !s.ok()) return s;
-  return HouseholdOrStatus(store_.AddMember(
-      request.household_id(), request.resident_id(),
-      [&](const std::optional<HouseholdRow>& household,
-          const std::optional<ResidentRef>& resident) {
-        if (auto s = RequireVisible(call, household); !s.ok()) return s;
-        return CheckJoin(call, "resident_id", resident);
-      },
-      AuditFor(call, "household.member_add", "household", request.household_id(), "")));
+  return Changed(request.resident_id(), store_.AddMember(
+                                            request.household_id(), request.resident_id(),
+                                            [&](const std::optional<HouseholdRow>& household,
+                                                const std::optional<ResidentRef>& resident) {
+                                              if (auto s = RequireVisible(call, household); !s.ok())
+                                                return s;
+                                              return CheckJoin(call, "resident_id", resident);
+                                            },
+                                            AuditFor(call, "household.member_add", "household",
+                                                     request.household_id(), "")));
 }
 
 absl::StatusOr<v1::Household> Households::RemoveMember(
     const common::CallContext& call, const v1::RemoveHouseholdMemberRequest& request) {
   if (auto s = common::RequireUuid("household_id", request.household_id()); !s.ok()) return s;
   if (auto s = common::RequireUuid("resident_id", request.resident_id()); !s.ok()) return s;
-  return HouseholdOrStatus(store_.RemoveMember(
-      request.household_id(), request.resident_id(),
-      [&](const std::optional<HouseholdRow>& household, const std::optional<ResidentRef>&) {
-        if (auto s = RequireVisible(call, household); !s.ok()) return s;
-        return CheckLeave(*household, request.resident_id());
-      },
-      AuditFor(call, "household.member_remove", "household", request.household_id(), "")));
+  return Changed(
+      request.resident_id(),
+      store_.RemoveMember(
+          request.household_id(), request.resident_id(),
+          [&](const std::optional<HouseholdRow>& household, const std::optional<ResidentRef>&) {
+            if (auto s = RequireVisible(call, household); !s.ok()) return s;
+            return CheckLeave(*household, request.resident_id());
+          },
+          AuditFor(call, "household.member_remove", "household", request.household_id(), "")));
 }
 
 absl::StatusOr<v1::Household> Households::SetHead(const common::CallContext& call,
@@ -365,15 +377,16 @@ absl::StatusOr<v1::Household> Households::MoveMember(
   if (request.from_household_id() == request.to_household_id()) {
     return absl::InvalidArgumentError("to_household_id must differ from from_household_id");
   }
-  return HouseholdOrStatus(store_.MoveMember(
-      request.from_household_id(), request.to_household_id(), request.resident_id(),
-      [&](const std::optional<HouseholdRow>& from, const std::optional<HouseholdRow>& to,
-          const std::optional<ResidentRef>&) {
-        if (auto s = RequireVisible(call, from); !s.ok()) return s;
-        if (auto s = RequireVisible(call, to); !s.ok()) return s;
-        return CheckLeave(*from, request.resident_id());
-      },
-      AuditFor(call, "household.member_move", "household", "", "")));
+  return Changed(request.resident_id(),
+                 store_.MoveMember(
+                     request.from_household_id(), request.to_household_id(), request.resident_id(),
+                     [&](const std::optional<HouseholdRow>& from,
+                         const std::optional<HouseholdRow>& to, const std::optional<ResidentRef>&) {
+                       if (auto s = RequireVisible(call, from); !s.ok()) return s;
+                       if (auto s = RequireVisible(call, to); !s.ok()) return s;
+                       return CheckLeave(*from, request.resident_id());
+                     },
+                     AuditFor(call, "household.member_move", "household", "", "")));
 }
 
 absl::StatusOr<v1::Vehicle> Households::RegisterVehicle(const common::CallContext& call,

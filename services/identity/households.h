@@ -5,6 +5,7 @@
 #define FANGXIAN_SERVICES_IDENTITY_HOUSEHOLDS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -66,9 +67,16 @@ absl::Status HouseholdNotFound();
 
 class Households {
  public:
+  // Called with a resident's id after a change of their household membership commits
+  // (caches that show the household drop their copy).
+  using MemberChanged = std::function<void(const std::string& resident_id)>;
+
   explicit Households(HouseholdStore& store,
-                      HouseholdStore::CardNumberSource card_numbers = RandomCardNumber)
-      : store_(store), card_numbers_(std::move(card_numbers)) {}
+                      HouseholdStore::CardNumberSource card_numbers = RandomCardNumber,
+                      MemberChanged on_member_change = nullptr)
+      : store_(store),
+        card_numbers_(std::move(card_numbers)),
+        on_member_change_(std::move(on_member_change)) {}
 
   absl::StatusOr<v1::Household> Create(const common::CallContext& call,
                                        const v1::CreateHouseholdRequest& request);
@@ -90,8 +98,13 @@ class Households {
       const common::CallContext& call, const v1::LookupVehicleByPlateRequest& request);
 
  private:
+  // Reports the change of `resident_id`'s membership if `row` says it committed.
+  absl::StatusOr<v1::Household> Changed(const std::string& resident_id,
+                                        const absl::StatusOr<HouseholdRow>& row);
+
   HouseholdStore& store_;
   const HouseholdStore::CardNumberSource card_numbers_;
+  const MemberChanged on_member_change_;
 };
 
 }  // namespace fangxian::identity

@@ -79,7 +79,8 @@ int main() {
   identity::Areas areas(area_store);
   identity::AreaService area_service(host.runtime(), areas);
   identity::PgHouseholdStore household_store(host.pg());
-  identity::Households households(household_store);
+  identity::Households households(household_store, identity::RandomCardNumber,
+                                  [&passes](const std::string& id) { passes.Forget(id); });
   identity::HouseholdService household_service(host.runtime(), households);
   return host.Run({&service, &area_service, &household_service});
 }

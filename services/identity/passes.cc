@@ -114,9 +114,7 @@ absl::StatusOr<v1::Pass> Passes::Issue(const common::CallContext& call,
   absl::StatusOr<uint32_t> version = store_.BumpPassVersion(
       resident_id, AuditFor(call, "resident.pass_issue", "resident", resident_id, row->area_code));
   if (!version.ok()) return version.status();
-  // The old version may be cached.
-  local_.Erase(resident_id);
-  if (cache_) cache_->Del(PersonSummaryCacheKey(resident_id));
+  Forget(resident_id);  // the old version may be cached
   PassClaims claims{resident_id, *version, now + pass_ttl_};
   v1::Pass out;
   out.set_token(codec_.Encode(claims));
@@ -124,6 +122,11 @@ absl::StatusOr<v1::Pass> Passes::Issue(const common::CallContext& call,
       google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(claims.expires));
   out.set_resident_id(resident_id);
   return out;
+}
+
+void Passes::Forget(const std::string& resident_id) {
+  local_.Erase(resident_id);
+  if (cache_) cache_->Del(PersonSummaryCacheKey(resident_id));
 }
 
 absl::StatusOr<std::pair<v1::PersonSummary, uint32_t>> Passes::Summary(
@@ -149,6 +152,11 @@ absl::StatusOr<std::pair<v1::PersonSummary, uint32_t>> Passes::Summary(
   summary.set_id_number(row->id_number_masked);
   summary.set_area_code(row->area_code);
   summary.set_moved_out(row->moved_out_at_micros != 0);
+  summary.set_visitor(row->visitor);
+  absl::StatusOr<std::pair<std::string, std::string>> household = store_.HouseholdOf(resident_id);
+  if (!household.ok()) return household.status();
+  summary.set_household_id(household->first);
+  summary.set_household_card_number(household->second);
   if (cache_) {
     std::string value;
     PutBigEndian(row->pass_version, 4, &value);

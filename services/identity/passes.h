@@ -54,6 +54,8 @@ class Passes {
   absl::StatusOr<v1::Pass> Issue(const common::CallContext& call, const std::string& resident_id,
                                  absl::Time now);
   absl::StatusOr<v1::PersonSummary> Resolve(const std::string& token, absl::Time now);
+  // Drops this replica's and the shared cached summary of a resident (after a change).
+  void Forget(const std::string& resident_id);
   // Resolve without blocking: answers from memory (a bad token, or a summary held
   // locally), std::nullopt when Resolve must go to Redis or the database.
   std::optional<absl::StatusOr<v1::PersonSummary>> TryResolveFromMemory(const std::string& token,

@@ -55,6 +55,19 @@ absl::StatusOr<ResidentRow> PgResidentStore::Insert(const ResidentRow& row, Audi
   return stored;
 }
 
+absl::StatusOr<std::pair<std::string, std::string>> PgResidentStore::HouseholdOf(
+    const std::string& resident_id) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = conn->Exec(
+      "SELECT h.household_id, h.card_number FROM identity.household_members m "
+      "JOIN identity.households h ON h.household_id = m.household_id WHERE m.resident_id = $1",
+      {resident_id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::make_pair(std::string(), std::string());
+  return std::make_pair(std::string(r->Get(0, 0)), std::string(r->Get(0, 1)));
+}
+
 absl::Status PgResidentStore::RecordAccess(const AuditEntry& audit) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();

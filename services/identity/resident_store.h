@@ -56,6 +56,9 @@ class ResidentStore {
   // the new version. NOT_FOUND when absent.
   virtual absl::StatusOr<uint32_t> BumpPassVersion(const std::string& resident_id,
                                                    const AuditEntry& audit) = 0;
+  // The household (id, card number) the resident belongs to; empty strings for none.
+  virtual absl::StatusOr<std::pair<std::string, std::string>> HouseholdOf(
+      const std::string& resident_id) = 0;
   // Writes an audit row on its own (unmasked reads).
   virtual absl::Status RecordAccess(const AuditEntry& audit) = 0;
   // NOT_FOUND when absent.
@@ -74,6 +77,8 @@ class PgResidentStore final : public ResidentStore {
   explicit PgResidentStore(common::PgPool& pool) : pool_(pool) {}
   absl::StatusOr<ResidentRow> Insert(const ResidentRow& row, AuditEntry audit) override;
   absl::Status RecordAccess(const AuditEntry& audit) override;
+  absl::StatusOr<std::pair<std::string, std::string>> HouseholdOf(
+      const std::string& resident_id) override;
   absl::StatusOr<ResidentRow> FindByIdHash(const std::string& id_number_hash) override;
   absl::StatusOr<uint32_t> BumpPassVersion(const std::string& resident_id,
                                            const AuditEntry& audit) override;

@@ -2,7 +2,11 @@
 // identity_server with the test Redis as its cache.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "common/redis.h"
+#include "fangxian/identity/v1/areas.grpc.pb.h"
+#include "fangxian/identity/v1/households.grpc.pb.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "services/identity/id_number.h"
 #include "services/identity/passes.h"
@@ -114,6 +118,44 @@ TEST_F(IdentityPassTest, ResolvesIdNumbersAndCachesTheSummary) {
   req.set_id_number(first17 + identity::IdCheckCharacter(first17));  // valid, unregistered
   EXPECT_EQ(stub_->ResolveIdNumber(CallContextWith(gate_).get(), req, &who).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(IdentityPassTest, TheSummaryShowsTheHouseholdAndFollowsItsChanges) {
+  const std::string admin = tokens_.Mint("admin", {"subdistrict_admin"}, {"gongyi"});
+  auto areas = AreaService::NewStub(sut_->channel());
+  const std::vector<std::tuple<std::string, std::string, AreaLevel>> tree = {
+      {"gongyi", "dufulu", AREA_LEVEL_SUBDISTRICT},
+      {"gongyi.dufulu", "longhai", AREA_LEVEL_COMMUNITY},
+      {"gongyi.dufulu.longhai", "jingyuan", AREA_LEVEL_COMPOUND}};
+  for (const auto& [parent, code, level] : tree) {
+    CreateAreaRequest req;
+    req.set_parent_path(parent);
+    req.set_code(code);
+    req.set_name(code);
+    req.set_level(level);
+    Area out;
+    ASSERT_TRUE(areas->CreateArea(CallContextWith(admin).get(), req, &out).ok()) << code;
+  }
+  auto resolve = [&] {
+    ResolveIdNumberRequest req;
+    req.set_id_number(id_number_);
+    PersonSummary who;
+    EXPECT_TRUE(stub_->ResolveIdNumber(CallContextWith(gate_).get(), req, &who).ok());
+    return who;
+  };
+  EXPECT_EQ(resolve().household_card_number(), "");  // cached now, without a household
+
+  auto households = HouseholdService::NewStub(sut_->channel());
+  CreateHouseholdRequest create;
+  create.set_area_code("gongyi.dufulu.longhai.jingyuan");
+  create.set_room("3号楼2单元501");
+  create.set_head_resident_id(resident_id_);
+  Household household;
+  ASSERT_TRUE(households->CreateHousehold(CallContextWith(registrar_).get(), create, &household).ok());
+  PersonSummary who = resolve();  // the change dropped the cached summary
+  EXPECT_EQ(who.household_id(), household.household_id());
+  EXPECT_EQ(who.household_card_number(), household.card_number());
+  EXPECT_FALSE(who.visitor());
 }
 
 }  // namespace
