@@ -1,7 +1,9 @@
 // End to end over real HTTP: curl-like requests -> gateway_server -> identity_server ->
 // PostgreSQL, and back. Asserts what the caller sees and what was stored.
 #include <gtest/gtest.h>
+
 #include <libpq-fe.h>
+#include <tuple>
 
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -178,6 +180,74 @@ TEST_F(GatewayIdentityTest, LogInRefreshAndLogOutOverHttp) {
   HttpResponse keys = HttpRequest(http_port_, "GET", "/v1/auth/keys");
   ASSERT_EQ(keys.status, 200) << keys.body;
   EXPECT_NE(keys.body.find("\"kid\":\"k1\""), std::string::npos) << keys.body;
+}
+
+// The checkpoint story over HTTP: areas, a resident, a household, a pass resolved at a
+// gate in another community, and the audit trail an auditor reads.
+TEST_F(GatewayIdentityTest, AreasHouseholdsPassesAndAuditOverHttp) {
+  const std::string admin = tokens_.Mint("admin-9", {"subdistrict_admin"}, {"gongyi"});
+  auto as = [](const std::string& token) {
+    return std::map<std::string, std::string>{{"Authorization", "Bearer " + token},
+                                              {"Content-Type", "application/json"}};
+  };
+  for (const auto& [parent, code, level] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"gongyi", "dufulu", "AREA_LEVEL_SUBDISTRICT"},
+           {"gongyi.dufulu", "longhai", "AREA_LEVEL_COMMUNITY"},
+           {"gongyi.dufulu.longhai", "jingyuan", "AREA_LEVEL_COMPOUND"}}) {
+    HttpResponse r = HttpRequest(http_port_, "POST", "/v1/areas",
+                                 R"({"parentPath":")" + parent + R"(","code":")" + code +
+                                     R"(","name":"区域","level":")" + level + R"("})",
+                                 as(admin));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  HttpResponse area =
+      HttpRequest(http_port_, "GET", "/v1/areas/gongyi.dufulu.longhai.jingyuan", "", as(admin));
+  ASSERT_EQ(area.status, 200) << area.body;
+
+  const std::string first17 = "41018119750612123";
+  const std::string id_number = first17 + std::string(1, identity::IdCheckCharacter(first17));
+  HttpResponse created = HttpRequest(http_port_, "POST", "/v1/residents",
+                                     R"({"name":"赵丽","idNumber":")" + id_number +
+                                         R"(","areaCode":"gongyi.dufulu.longhai.jingyuan"})",
+                                     as(admin));
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string resident_id = Field(ParseJson(created.body), "residentId");
+
+  HttpResponse household = HttpRequest(
+      http_port_, "POST", "/v1/households",
+      R"({"areaCode":"gongyi.dufulu.longhai.jingyuan","room":"1-101","headResidentId":")" +
+          resident_id + R"("})",
+      as(admin));
+  ASSERT_EQ(household.status, 200) << household.body;
+  const std::string card = Field(ParseJson(household.body), "cardNumber");
+  ASSERT_FALSE(card.empty());
+
+  HttpResponse pass =
+      HttpRequest(http_port_, "POST", "/v1/residents/" + resident_id + "/pass", "{}", as(admin));
+  ASSERT_EQ(pass.status, 200) << pass.body;
+  const std::string token = Field(ParseJson(pass.body), "token");
+  const std::string gate = tokens_.Mint("gate-3", {"code_verifier"}, {"gongyi.dufulu.yimin"});
+  HttpResponse who = HttpRequest(http_port_, "POST", "/v1/passes/resolve",
+                                 R"({"token":")" + token + R"("})", as(gate));
+  ASSERT_EQ(who.status, 200) << who.body;
+  auto summary = ParseJson(who.body);
+  EXPECT_EQ(Field(summary, "name"), "赵丽");
+  EXPECT_EQ(Field(summary, "householdCardNumber"), card);
+  EXPECT_EQ(Field(summary, "idNumber"), identity::MaskIdNumber(id_number));
+  EXPECT_EQ(who.body.find(id_number), std::string::npos);
+  HttpResponse forged = HttpRequest(http_port_, "POST", "/v1/passes/resolve",
+                                    R"({"token":"fxp1.AAAA.BBBB"})", as(gate));
+  EXPECT_EQ(forged.status, 400) << forged.body;
+
+  const std::string auditor = tokens_.Mint("aud-3", {"auditor"}, {"gongyi.dufulu"});
+  HttpResponse audit = HttpRequest(
+      http_port_, "GET", "/v1/audit-entries?subjectType=resident&subjectId=" + resident_id, "",
+      as(auditor));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_NE(audit.body.find("resident.pass_issue"), std::string::npos) << audit.body;
+  EXPECT_NE(audit.body.find("resident.create"), std::string::npos) << audit.body;
+  EXPECT_EQ(HttpRequest(http_port_, "GET", "/v1/audit-entries", "", as(gate)).status, 403);
 }
 
 }  // namespace
