@@ -7,6 +7,7 @@
 #include "fangxian/identity/v1/areas.pb.h"
 #include "fangxian/identity/v1/households.pb.h"
 #include "fangxian/identity/v1/identity.pb.h"
+#include "fangxian/identity/v1/import.pb.h"
 #include "fangxian/publicity/v1/publicity.pb.h"
 #include "fangxian/quarantine/v1/quarantine.pb.h"
 
@@ -40,6 +41,8 @@ std::vector<RoutedService> RoutedServices() {
        Find(descriptor_table_fangxian_2fidentity_2fv1_2fareas_2eproto, "AreaService")},
       {"identity", "FX_IDENTITY_ADDR",
        Find(descriptor_table_fangxian_2fidentity_2fv1_2fhouseholds_2eproto, "HouseholdService")},
+      {"identity", "FX_IDENTITY_ADDR",
+       Find(descriptor_table_fangxian_2fidentity_2fv1_2fimport_2eproto, "ResidentImportService")},
       {"checkpoint", "FX_CHECKPOINT_ADDR",
        Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fcheckpoint_2eproto, "CheckpointService")},
       {"quarantine", "FX_QUARANTINE_ADDR",

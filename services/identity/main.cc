@@ -6,6 +6,7 @@
 #include "services/identity/identity_service.h"
 #include "services/identity/migrations.h"
 #include "services/identity/password.h"
+#include "services/identity/resident_import_service.h"
 
 int main() {
   using namespace fangxian;
@@ -82,5 +83,8 @@ int main() {
   identity::Households households(household_store, identity::RandomCardNumber,
                                   [&passes](const std::string& id) { passes.Forget(id); });
   identity::HouseholdService household_service(host.runtime(), households);
-  return host.Run({&service, &area_service, &household_service});
+  identity::ResidentImport resident_import(residents, resident_store,
+                                           [&host] { return host.runtime().Now(); });
+  identity::ResidentImportService import_service(host.runtime(), resident_import);
+  return host.Run({&service, &area_service, &household_service, &import_service});
 }

@@ -66,12 +66,13 @@ class Residents {
   absl::StatusOr<v1::SearchResidentsResponse> Search(const common::CallContext& call,
                                                      const v1::SearchResidentsRequest& req,
                                                      absl::Time now);
-
- private:
   // Validates a new person and builds the row to insert (ID number sealed, hashed and
-  // masked); the caller's scope must cover the area.
+  // masked); the caller's scope must cover the area. Errors name the field
+  // ("resident.phone ..."); bulk import reports them per CSV row.
   absl::StatusOr<ResidentRow> NewRow(const common::CallContext& call, const v1::Resident& in,
                                      absl::Time now) const;
+
+ private:
   // Drops the Redis entries a change makes stale: the resident and the pass summary.
   // Passes' in-memory copy of the summary expires by itself (FX_LOCAL_CACHE_MS).
   void Invalidate(const std::string& resident_id);

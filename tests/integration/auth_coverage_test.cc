@@ -10,6 +10,7 @@
 #include "fangxian/identity/v1/areas.grpc.pb.h"
 #include "fangxian/identity/v1/households.grpc.pb.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "fangxian/identity/v1/import.grpc.pb.h"
 #include "fangxian/publicity/v1/publicity.grpc.pb.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -56,6 +57,8 @@ TEST(AuthCoverageTest, EveryMethodOfEveryServiceNeedsAValidToken) {
        identity_keys},
       {"services/identity/identity_server", ServiceOf(identity::v1::Household::descriptor()),
        identity_keys},
+      {"services/identity/identity_server",
+       ServiceOf(identity::v1::ImportResidentsRequest::descriptor()), identity_keys},
       {"services/checkpoint/checkpoint_server",
        ServiceOf(checkpoint::v1::Checkpoint::descriptor()),
        {}},
