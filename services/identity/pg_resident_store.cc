@@ -68,6 +68,30 @@ absl::StatusOr<std::pair<std::string, std::string>> PgResidentStore::HouseholdOf
   return std::make_pair(std::string(r->Get(0, 0)), std::string(r->Get(0, 1)));
 }
 
+absl::StatusOr<std::vector<bool>> PgResidentStore::InsertBatch(const std::vector<ResidentRow>& rows,
+                                                               std::vector<AuditEntry> audits) {
+  std::vector<bool> created(rows.size(), false);
+  absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const ResidentRow& row = rows[i];
+      auto r = conn.Exec(
+          "INSERT INTO identity.residents (name, id_number_sealed, id_number_hash, "
+          "id_number_masked, phone, area_code, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+          "ON CONFLICT ON CONSTRAINT residents_id_number_unique DO NOTHING RETURNING resident_id",
+          {row.name, common::PgBytea(row.id_number_sealed), common::PgBytea(row.id_number_hash),
+           row.id_number_masked, row.phone, row.area_code, row.created_by});
+      if (!r.ok()) return r.status();
+      if (r->rows() == 0) continue;  // already registered
+      created[i] = true;
+      audits[i].subject_id = std::string(r->Get(0, 0));
+      if (auto a = AppendAudit(conn, audits[i]); !a.ok()) return a;
+    }
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return created;
+}
+
 absl::Status PgResidentStore::RecordAccess(const AuditEntry& audit) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();

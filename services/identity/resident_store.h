@@ -59,6 +59,11 @@ class ResidentStore {
   // The household (id, card number) the resident belongs to; empty strings for none.
   virtual absl::StatusOr<std::pair<std::string, std::string>> HouseholdOf(
       const std::string& resident_id) = 0;
+  // Inserts `rows` in one transaction, each with its audit entry (subject id filled in);
+  // a row whose ID number is already registered (also earlier in `rows`) is skipped, not
+  // an error. Returns, per row, whether it was created.
+  virtual absl::StatusOr<std::vector<bool>> InsertBatch(const std::vector<ResidentRow>& rows,
+                                                        std::vector<AuditEntry> audits) = 0;
   // Writes an audit row on its own (unmasked reads).
   virtual absl::Status RecordAccess(const AuditEntry& audit) = 0;
   // NOT_FOUND when absent.
@@ -77,6 +82,8 @@ class PgResidentStore final : public ResidentStore {
   explicit PgResidentStore(common::PgPool& pool) : pool_(pool) {}
   absl::StatusOr<ResidentRow> Insert(const ResidentRow& row, AuditEntry audit) override;
   absl::Status RecordAccess(const AuditEntry& audit) override;
+  absl::StatusOr<std::vector<bool>> InsertBatch(const std::vector<ResidentRow>& rows,
+                                                std::vector<AuditEntry> audits) override;
   absl::StatusOr<std::pair<std::string, std::string>> HouseholdOf(
       const std::string& resident_id) override;
   absl::StatusOr<ResidentRow> FindByIdHash(const std::string& id_number_hash) override;
