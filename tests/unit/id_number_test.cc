@@ -67,6 +67,11 @@ TEST(IdNumberTest, RejectsWrongLengthAndCharacters) {
   EXPECT_FALSE(NormalizeIdNumber("41018119900307123A", kToday).ok());
   EXPECT_FALSE(NormalizeIdNumber("4101811990X307123X", kToday).ok());
   EXPECT_FALSE(NormalizeIdNumber("41018180010112X", kToday).ok());
+  EXPECT_FALSE(NormalizeIdNumber(WithCheck("41018119900307123") + "3", kToday).ok());  // 19
+  // Full-width digits are not the number the card shows digit for digit: refused, with
+  // a reason, rather than silently converted.
+  auto full_width = NormalizeIdNumber("４１０１８１１９９００３０７１２３６", kToday);
+  EXPECT_EQ(full_width.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(IdNumberTest, MasksAllButFirstThreeAndLastFour) {
