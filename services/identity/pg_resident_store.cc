@@ -68,8 +68,21 @@ absl::StatusOr<std::pair<std::string, std::string>> PgResidentStore::HouseholdOf
   return std::make_pair(std::string(r->Get(0, 0)), std::string(r->Get(0, 1)));
 }
 
-absl::StatusOr<std::vector<bool>> PgResidentStore::InsertBatch(const std::vector<ResidentRow>& rows,
-                                                               std::vector<AuditEntry> audits) {
+absl::StatusOr<std::pair<std::string, std::string>> PgResidentStore::FindHouseholdByCard(
+    const std::string& card_number) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r =
+      conn->Exec("SELECT household_id, area_code FROM identity.households WHERE card_number = $1",
+                 {card_number});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return absl::NotFoundError("no household with this card number");
+  return std::make_pair(std::string(r->Get(0, 0)), std::string(r->Get(0, 1)));
+}
+
+absl::StatusOr<std::vector<bool>> PgResidentStore::InsertBatch(
+    const std::vector<ResidentRow>& rows, std::vector<AuditEntry> audits,
+    const std::vector<std::string>& household_ids) {
   std::vector<bool> created(rows.size(), false);
   absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -85,6 +98,19 @@ absl::StatusOr<std::vector<bool>> PgResidentStore::InsertBatch(const std::vector
       created[i] = true;
       audits[i].subject_id = std::string(r->Get(0, 0));
       if (auto a = AppendAudit(conn, audits[i]); !a.ok()) return a;
+      if (i < household_ids.size() && !household_ids[i].empty()) {
+        auto m = conn.Exec(
+            "INSERT INTO identity.household_members (household_id, resident_id) VALUES ($1, $2)",
+            {household_ids[i], audits[i].subject_id});
+        if (!m.ok()) return m.status();
+        AuditEntry joined = audits[i];
+        joined.action = "household.member_add";
+        joined.subject_type = "household";
+        joined.subject_id = household_ids[i];
+        joined.details =
+            absl::StrCat("resident_id=", audits[i].subject_id, ", ", audits[i].details);
+        if (auto a = AppendAudit(conn, joined); !a.ok()) return a;
+      }
     }
     return absl::OkStatus();
   });

@@ -97,10 +97,12 @@ absl::StatusOr<v1::ImportResidentsResponse> ResidentImport::Import(
   // Accepted rows are committed kBatchRows at a time, each with its audit row.
   std::vector<ResidentRow> batch;
   std::vector<AuditEntry> audits;
+  std::vector<std::string> household_ids;
   int64_t batch_first_line = 0;
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    absl::StatusOr<std::vector<bool>> created = store_.InsertBatch(batch, std::move(audits));
+    absl::StatusOr<std::vector<bool>> created =
+        store_.InsertBatch(batch, std::move(audits), household_ids);
     if (!created.ok()) {
       return absl::Status(
           created.status().code(),
@@ -111,6 +113,7 @@ absl::StatusOr<v1::ImportResidentsResponse> ResidentImport::Import(
     for (bool c : *created) count(c);
     batch.clear();
     audits.clear();
+    household_ids.clear();
     return absl::OkStatus();
   };
   while (reader.Next(&record)) {
@@ -129,12 +132,6 @@ absl::StatusOr<v1::ImportResidentsResponse> ResidentImport::Import(
                               record.fields.size()));
       continue;
     }
-    if (columns > kRequiredColumns && !record.fields[4].empty()) {
-      reject("household_card_number",
-             "household_card_number is not supported by the import yet; leave it empty and "
-             "add the resident with AddHouseholdMember");
-      continue;
-    }
     v1::Resident in;
     in.set_name(std::string(absl::StripAsciiWhitespace(record.fields[0])));
     in.set_id_number(record.fields[1]);
@@ -151,6 +148,28 @@ absl::StatusOr<v1::ImportResidentsResponse> ResidentImport::Import(
                                        " is not at or below the import's area ", req.area_code()));
       continue;
     }
+    // The household to join: it must exist within the caller's scope, and the resident
+    // must live at its area or below.
+    std::string household_id;
+    const std::string card = columns > kRequiredColumns
+                                 ? std::string(absl::StripAsciiWhitespace(record.fields[4]))
+                                 : std::string();
+    if (!card.empty()) {
+      absl::StatusOr<std::pair<std::string, std::string>> household =
+          store_.FindHouseholdByCard(card);
+      if (!household.ok() && !absl::IsNotFound(household.status())) return household.status();
+      if (!household.ok() || !call.InScope(household->second)) {
+        reject("household_card_number", "names no household within your area scope");
+        continue;
+      }
+      if (!common::AreaWithin(row->area_code, household->second)) {
+        reject("household_card_number",
+               absl::StrCat("the household is at ", household->second,
+                            "; the resident's area_code must be that area or below it"));
+        continue;
+      }
+      household_id = household->first;
+    }
     out.set_accepted_count(out.accepted_count() + 1);
     if (req.dry_run()) {
       absl::StatusOr<ResidentRow> found = store_.FindByIdHash(row->id_number_hash);
@@ -163,6 +182,7 @@ absl::StatusOr<v1::ImportResidentsResponse> ResidentImport::Import(
     audit.details = absl::StrCat("csv line ", record.line);
     batch.push_back(*std::move(row));
     audits.push_back(std::move(audit));
+    household_ids.push_back(std::move(household_id));
     batch_first_line = batch.size() == 1 ? record.line : batch_first_line;
     if (batch.size() >= kBatchRows) {
       if (auto s = flush(); !s.ok()) return s;

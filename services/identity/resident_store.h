@@ -62,8 +62,14 @@ class ResidentStore {
   // Inserts `rows` in one transaction, each with its audit entry (subject id filled in);
   // a row whose ID number is already registered (also earlier in `rows`) is skipped, not
   // an error. Returns, per row, whether it was created.
-  virtual absl::StatusOr<std::vector<bool>> InsertBatch(const std::vector<ResidentRow>& rows,
-                                                        std::vector<AuditEntry> audits) = 0;
+  // `household_ids[i]`, when not empty, is a household the created resident joins in
+  // the same transaction (with a "household.member_add" audit row).
+  virtual absl::StatusOr<std::vector<bool>> InsertBatch(
+      const std::vector<ResidentRow>& rows, std::vector<AuditEntry> audits,
+      const std::vector<std::string>& household_ids) = 0;
+  // The household with this card number: (household id, area path). NOT_FOUND if none.
+  virtual absl::StatusOr<std::pair<std::string, std::string>> FindHouseholdByCard(
+      const std::string& card_number) = 0;
   // Writes an audit row on its own (unmasked reads).
   virtual absl::Status RecordAccess(const AuditEntry& audit) = 0;
   // NOT_FOUND when absent.
@@ -82,8 +88,11 @@ class PgResidentStore final : public ResidentStore {
   explicit PgResidentStore(common::PgPool& pool) : pool_(pool) {}
   absl::StatusOr<ResidentRow> Insert(const ResidentRow& row, AuditEntry audit) override;
   absl::Status RecordAccess(const AuditEntry& audit) override;
-  absl::StatusOr<std::vector<bool>> InsertBatch(const std::vector<ResidentRow>& rows,
-                                                std::vector<AuditEntry> audits) override;
+  absl::StatusOr<std::vector<bool>> InsertBatch(
+      const std::vector<ResidentRow>& rows, std::vector<AuditEntry> audits,
+      const std::vector<std::string>& household_ids) override;
+  absl::StatusOr<std::pair<std::string, std::string>> FindHouseholdByCard(
+      const std::string& card_number) override;
   absl::StatusOr<std::pair<std::string, std::string>> HouseholdOf(
       const std::string& resident_id) override;
   absl::StatusOr<ResidentRow> FindByIdHash(const std::string& id_number_hash) override;

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <tuple>
 
+#include "fangxian/identity/v1/areas.grpc.pb.h"
+#include "fangxian/identity/v1/households.grpc.pb.h"
 #include "fangxian/identity/v1/import.grpc.pb.h"
 #include "services/identity/id_number.h"
 #include "tests/support/grpc_client.h"
@@ -205,21 +208,66 @@ TEST_F(ResidentImportTest, RequestLevelRefusals) {
   EXPECT_EQ(Residents(), "0");
 }
 
-TEST_F(ResidentImportTest, HouseholdCardNumberIsRejectedAsUnsupported) {
+TEST_F(ResidentImportTest, RowsJoinTheHouseholdNamedByItsCardNumber) {
+  // A compound with one household whose head registered the usual way.
+  const std::string admin = tokens_.Mint("sub", {"subdistrict_admin"}, {"gongyi"});
+  auto areas = AreaService::NewStub(sut_->channel());
+  for (const auto& [parent, code, level] :
+       std::vector<std::tuple<std::string, std::string, AreaLevel>>{
+           {"gongyi", "dufulu", AREA_LEVEL_SUBDISTRICT},
+           {"gongyi.dufulu", "longhai", AREA_LEVEL_COMMUNITY},
+           {"gongyi.dufulu.longhai", "jingyuan", AREA_LEVEL_COMPOUND}}) {
+    CreateAreaRequest req;
+    req.set_parent_path(parent);
+    req.set_code(code);
+    req.set_name(code);
+    req.set_level(level);
+    Area area;
+    ASSERT_TRUE(areas->CreateArea(CallContextWith(admin).get(), req, &area).ok());
+  }
+  const std::string compound = "gongyi.dufulu.longhai.jingyuan";
   ImportResidentsResponse out;
+  ASSERT_TRUE(Import(registrar_,
+                     "name,id_number,phone,area_code\n户主," + ValidId("41018119700101300") + ",," +
+                         compound + "\n",
+                     false, &out)
+                  .ok());
+  const std::string head =
+      sut_->Query("SELECT resident_id FROM identity.residents WHERE name = '户主'")[0];
+  auto households = HouseholdService::NewStub(sut_->channel());
+  CreateHouseholdRequest create;
+  create.set_area_code(compound);
+  create.set_room("1-101");
+  create.set_head_resident_id(head);
+  Household household;
+  ASSERT_TRUE(
+      households->CreateHousehold(CallContextWith(registrar_).get(), create, &household).ok());
+
   const std::string csv =
       "name,id_number,phone,area_code,household_card_number\n"
-      "甲," +
-      ValidId("41018119900307201") + ",," + kLonghai +
+      "妻子," +
+      ValidId("41018119720202301") + ",," + compound + "," + household.card_number() +
+      "\n"
+      "孩子," +
+      ValidId("41018120100303302") + ",," + compound +
       ",\n"
-      "乙," +
-      ValidId("41018119900307202") + ",," + kLonghai + ",HH-1\n";
+      "别人," +
+      ValidId("41018119800404303") + ",," + compound +
+      ",HK-NOPE2345\n"
+      "外区," +
+      ValidId("41018119800505304") + ",," + kLonghai + "," + household.card_number() + "\n";
   ASSERT_TRUE(Import(registrar_, csv, false, &out).ok());
-  EXPECT_EQ(out.created_count(), 1);
-  ASSERT_EQ(out.rejections_size(), 1);
-  EXPECT_EQ(out.rejections(0).line(), 3);
+  EXPECT_EQ(out.created_count(), 2);
+  ASSERT_EQ(out.rejections_size(), 2);
+  EXPECT_EQ(out.rejections(0).line(), 4);
   EXPECT_EQ(out.rejections(0).column(), "household_card_number");
-  EXPECT_EQ(Residents(), "1");
+  EXPECT_EQ(out.rejections(1).line(), 5);  // lives above the household's compound
+  EXPECT_EQ(sut_->Query("SELECT string_agg(r.name, ',' ORDER BY r.name) "
+                        "FROM identity.household_members m JOIN identity.residents r "
+                        "ON r.resident_id = m.resident_id WHERE m.household_id = '" +
+                        household.household_id() + "'")[0],
+            "妻子,户主");
+  EXPECT_EQ(Audit("household.member_add"), "1");
 }
 
 TEST_F(ResidentImportTest, ExportIsMaskedAuditedAndForAdminsInScopeOnly) {
