@@ -67,7 +67,7 @@ int main() {
   }
   identity::PgStaffStore staff_store(host.pg());
   identity::Sessions sessions(staff_store, *signer, std::move(keys), host.revocations(), policy);
-  identity::StaffAccounts staff(staff_store, sessions);
+  identity::StaffAccounts staff(staff_store, sessions, resident_store);
   if (!admin_username.empty()) {
     host.OnDatabaseReady(
         [&] { return staff.EnsureBootstrapAdmin(admin_username, admin_password, admin_area); });

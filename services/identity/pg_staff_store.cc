@@ -1,3 +1,4 @@
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/identity/staff_store.h"
@@ -8,7 +9,8 @@ namespace {
 constexpr char kAccountColumns[] =
     "account_id, username, display_name, kind, area_code, password_hash, disabled, "
     "coalesce(extract(epoch from locked_until)::int8, 0), "
-    "(extract(epoch from created_at) * 1000000)::int8, created_by";
+    "(extract(epoch from created_at) * 1000000)::int8, created_by, "
+    "coalesce(resident_id::text, '')";
 
 std::string Seconds(absl::Time t) { return std::to_string(absl::ToUnixSeconds(t)); }
 
@@ -26,6 +28,7 @@ StaffRow AccountFrom(const common::PgResult& r, int i) {
   row.locked_until = locked == 0 ? absl::InfinitePast() : absl::FromUnixSeconds(locked);
   (void)absl::SimpleAtoi(r.Get(i, 8), &row.created_at_micros);
   row.created_by = std::string(r.Get(i, 9));
+  row.resident_id = std::string(r.Get(i, 10));
   return row;
 }
 
@@ -41,18 +44,24 @@ absl::StatusOr<std::vector<std::string>> Ids(absl::StatusOr<common::PgResult> r)
 absl::StatusOr<StaffRow> PgStaffStore::Insert(const StaffRow& row, AuditEntry audit) {
   StaffRow stored;
   absl::Status st = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
-    auto r = conn.Exec(absl::StrCat("INSERT INTO identity.staff_accounts (username, display_name, "
-                                    "kind, area_code, password_hash, created_by) "
-                                    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
-                                    kAccountColumns),
-                       {row.username, row.display_name, std::to_string(row.kind), row.area_code,
-                        row.password_hash, row.created_by});
+    auto r =
+        conn.Exec(absl::StrCat("INSERT INTO identity.staff_accounts (username, display_name, "
+                               "kind, area_code, password_hash, created_by, resident_id) "
+                               "VALUES ($1, $2, $3, $4, $5, $6, $7::uuid) RETURNING ",
+                               kAccountColumns),
+                  {row.username, row.display_name, std::to_string(row.kind), row.area_code,
+                   row.password_hash, row.created_by,
+                   row.resident_id.empty() ? common::PgParam() : common::PgParam(row.resident_id)});
     if (!r.ok()) return r.status();
     stored = AccountFrom(*r, 0);
     audit.subject_id = stored.account_id;
     return AppendAudit(conn, audit);
   });
-  if (absl::IsAlreadyExists(st)) return absl::AlreadyExistsError("this username is taken");
+  if (absl::IsAlreadyExists(st)) {
+    return absl::AlreadyExistsError(absl::StrContains(st.message(), "one_per_resident")
+                                        ? "this resident already has an account"
+                                        : "this username is taken");
+  }
   if (!st.ok()) return st;
   return stored;
 }

@@ -156,10 +156,20 @@ absl::StatusOr<v1::Session> Sessions::Issue(const StaffRow& account, const std::
                                             const std::string& refresh_token,
                                             absl::Time refresh_expiry, absl::Time now) const {
   auth::v1::TokenClaims claims;
-  claims.set_sub(account.account_id);
+  const bool resident = account.kind == v1::STAFF_KIND_RESIDENT;
+  // A resident signs in as themselves: the resident is the subject, and the only grant
+  // is the resident role over their own area.
+  claims.set_sub(resident ? account.resident_id : account.account_id);
   claims.set_aud(policy_.audience);
   claims.set_iss("fangxian-identity");
-  claims.set_kind(account.kind == v1::STAFF_KIND_SERVICE ? "service" : "staff");
+  claims.set_kind(resident                                 ? "resident"
+                  : account.kind == v1::STAFF_KIND_SERVICE ? "service"
+                                                           : "staff");
+  if (resident) {
+    auto* grant = claims.add_grants();
+    grant->set_role("resident");
+    grant->set_area(account.area_code);
+  }
   claims.set_sid(session_id);
   char jti[16];
   randombytes_buf(jti, sizeof jti);

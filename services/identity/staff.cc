@@ -48,6 +48,11 @@ absl::Status ValidateNewStaffAccount(const v1::CreateStaffAccountRequest& in) {
         "staff, volunteer or service)");
   }
   if (auto s = common::RequireAreaPath("area_code", in.area_code()); !s.ok()) return s;
+  if (in.kind() == v1::STAFF_KIND_RESIDENT) {
+    if (auto s = common::RequireUuid("resident_id", in.resident_id()); !s.ok()) return s;
+  } else if (!in.resident_id().empty()) {
+    return absl::InvalidArgumentError("resident_id is only for accounts of kind RESIDENT");
+  }
   return ValidatePassword(in.password());
 }
 
@@ -73,6 +78,7 @@ v1::StaffAccount ToProto(const StaffRow& row) {
   out.set_kind(static_cast<v1::StaffKind>(row.kind));
   out.set_area_code(row.area_code);
   out.set_disabled(row.disabled);
+  out.set_resident_id(row.resident_id);
   for (const GrantRow& g : row.grants) {
     auto* grant = out.add_grants();
     grant->set_role(g.role);
@@ -87,9 +93,20 @@ absl::StatusOr<v1::StaffAccount> StaffAccounts::Create(const common::CallContext
                                                        const v1::CreateStaffAccountRequest& in) {
   if (auto s = ValidateNewStaffAccount(in); !s.ok()) return s;
   if (auto s = common::RequireScope(call, "area_code", in.area_code()); !s.ok()) return s;
+  if (in.kind() == v1::STAFF_KIND_RESIDENT) {
+    // The resident must exist where the account says, within the caller's scope.
+    absl::StatusOr<ResidentRow> resident = residents_.Get(in.resident_id());
+    if (absl::IsNotFound(resident.status()) ||
+        (resident.ok() && resident->area_code != in.area_code())) {
+      return absl::FailedPreconditionError(
+          "resident_id must name a registered resident living at area_code");
+    }
+    if (!resident.ok()) return resident.status();
+  }
   absl::StatusOr<std::string> hash = HashPassword(in.password());
   if (!hash.ok()) return hash.status();
   StaffRow row;
+  row.resident_id = in.resident_id();
   row.username = absl::AsciiStrToLower(in.username());
   row.display_name = in.display_name();
   row.kind = in.kind();
@@ -152,6 +169,9 @@ absl::StatusOr<v1::StaffAccount> StaffAccounts::SetDisabled(const common::CallCo
 absl::Status StaffAccounts::MayGrant(const common::CallContext& call, const StaffRow& account,
                                      const v1::RoleGrant& grant) {
   if (auto s = ValidateGrant(grant); !s.ok()) return s;
+  if (account.kind == v1::STAFF_KIND_RESIDENT) {
+    return absl::FailedPreconditionError("a resident account holds only the resident role");
+  }
   const bool permission = common::IsKnownPermission(grant.role());
   const std::string& area = permission ? account.area_code : grant.area_code();
   // Admin roles and permissions need a subdistrict admin over the area; other roles any

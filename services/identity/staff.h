@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "common/rpc.h"
 #include "fangxian/identity/v1/identity.pb.h"
+#include "services/identity/resident_store.h"
 #include "services/identity/staff_store.h"
 
 namespace fangxian::identity {
@@ -25,7 +26,9 @@ v1::StaffAccount ToProto(const StaffRow& row);
 class StaffAccounts {
  public:
   // `sessions` ends sessions of disabled accounts.
-  StaffAccounts(StaffStore& store, Sessions& sessions) : store_(store), sessions_(sessions) {}
+  // `residents` finds the resident a RESIDENT account signs in as.
+  StaffAccounts(StaffStore& store, Sessions& sessions, ResidentStore& residents)
+      : store_(store), sessions_(sessions), residents_(residents) {}
 
   absl::StatusOr<v1::StaffAccount> Create(const common::CallContext& call,
                                           const v1::CreateStaffAccountRequest& in);
@@ -66,6 +69,7 @@ class StaffAccounts {
 
   StaffStore& store_;
   Sessions& sessions_;
+  ResidentStore& residents_;
 };
 
 }  // namespace fangxian::identity

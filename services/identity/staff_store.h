@@ -30,6 +30,7 @@ struct StaffRow {
   int64_t created_at_micros = 0;
   std::string created_by;
   std::vector<GrantRow> grants;
+  std::string resident_id;  // kind RESIDENT only
 };
 
 struct SessionRow {

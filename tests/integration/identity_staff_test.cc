@@ -6,6 +6,7 @@
 
 #include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "services/identity/id_number.h"
 #include "tests/support/grpc_client.h"
 #include "tests/support/service_under_test.h"
 
@@ -244,6 +245,73 @@ TEST_F(IdentityStaffTest, DisablingEndsSessionsAndBlocksLogin) {
             absl::StatusCode::kPermissionDenied);
   Session again;
   EXPECT_EQ(Refresh(s->refresh_token(), &again).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(IdentityStaffTest, ResidentsSignInAndIssueOnlyTheirOwnPass) {
+  auto register_resident = [&](const std::string& first17) {
+    CreateResidentRequest req;
+    req.mutable_resident()->set_name("居民");
+    req.mutable_resident()->set_id_number(first17 + identity::IdCheckCharacter(first17));
+    req.mutable_resident()->set_area_code("gongyi.dufulu.longhai");
+    Resident out;
+    EXPECT_TRUE(stub_->CreateResident(CallContextWith(admin_).get(), req, &out).ok());
+    return out.resident_id();
+  };
+  const std::string me = register_resident("41018119900307123");
+  const std::string neighbour = register_resident("41018119850101123");
+  auto create = [&](const std::string& username, const std::string& resident,
+                    const std::string& area, StaffAccount* out) {
+    CreateStaffAccountRequest req;
+    req.set_username(username);
+    req.set_display_name("居民");
+    req.set_kind(STAFF_KIND_RESIDENT);
+    req.set_area_code(area);
+    req.set_password("resident password");
+    req.set_resident_id(resident);
+    return stub_->CreateStaffAccount(CallContextWith(admin_).get(), req, out);
+  };
+  StaffAccount account;
+  EXPECT_EQ(create("wrong.area", me, "gongyi.dufulu.yimin", &account).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::Status made = create("me.self", me, "gongyi.dufulu.longhai", &account);
+  ASSERT_TRUE(made.ok()) << made.error_message();
+  EXPECT_EQ(account.resident_id(), me);
+  EXPECT_EQ(create("me.again", me, "gongyi.dufulu.longhai", &account).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(
+      Grant(admin_, account.account_id(), "grid_worker", "gongyi.dufulu.longhai").error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+  StaffAccount bad;
+  CreateStaffAccountRequest staff_with_resident;
+  staff_with_resident.set_username("mixed");
+  staff_with_resident.set_display_name("x");
+  staff_with_resident.set_kind(STAFF_KIND_CADRE);
+  staff_with_resident.set_area_code("gongyi.dufulu");
+  staff_with_resident.set_password("long enough password");
+  staff_with_resident.set_resident_id(me);
+  EXPECT_EQ(stub_->CreateStaffAccount(CallContextWith(admin_).get(), staff_with_resident, &bad)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  auto session = Login("me.self", "resident password");
+  ASSERT_TRUE(session.ok()) << session.status();
+  IssuePassRequest mine;
+  mine.set_resident_id(me);
+  Pass pass;
+  grpc::Status st = stub_->IssuePass(CallContextWith(session->access_token()).get(), mine, &pass);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  IssuePassRequest theirs;
+  theirs.set_resident_id(neighbour);
+  EXPECT_EQ(
+      stub_->IssuePass(CallContextWith(session->access_token()).get(), theirs, &pass).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  // A resident token opens nothing meant for staff.
+  GetResidentRequest read;
+  read.set_resident_id(neighbour);
+  Resident out;
+  EXPECT_EQ(
+      stub_->GetResident(CallContextWith(session->access_token()).get(), read, &out).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(IdentityStaffTest, PublicKeysAreServedWithoutAToken) {
