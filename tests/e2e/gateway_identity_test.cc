@@ -248,6 +248,15 @@ TEST_F(GatewayIdentityTest, AreasHouseholdsPassesAndAuditOverHttp) {
   EXPECT_NE(audit.body.find("resident.pass_issue"), std::string::npos) << audit.body;
   EXPECT_NE(audit.body.find("resident.create"), std::string::npos) << audit.body;
   EXPECT_EQ(HttpRequest(http_port_, "GET", "/v1/audit-entries", "", as(gate)).status, 403);
+  // Another community's admin gets 404 for the resident, exactly like a missing one.
+  const std::string other =
+      tokens_.Mint("yimin-admin", {"community_admin"}, {"gongyi.dufulu.yimin"});
+  HttpResponse hidden =
+      HttpRequest(http_port_, "GET", "/v1/residents/" + resident_id, "", as(other));
+  HttpResponse missing = HttpRequest(
+      http_port_, "GET", "/v1/residents/123e4567-e89b-12d3-a456-426614174000", "", as(other));
+  EXPECT_EQ(hidden.status, 404) << hidden.body;
+  EXPECT_EQ(Field(ParseJson(hidden.body), "message"), Field(ParseJson(missing.body), "message"));
 }
 
 }  // namespace
