@@ -17,9 +17,7 @@ grpc::ServerUnaryReactor* CheckpointService::CreateCheckpoint(
     grpc::CallbackServerContext* ctx, const v1::CreateCheckpointRequest* request,
     v1::Checkpoint* response) {
   return runtime_.Unary(ctx, kCreateCheckpoint, [this, request, response](const auto& call) {
-    auto r = checkpoints_.Create(call, request->checkpoint());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return common::Reply(checkpoints_.Create(call, request->checkpoint()), response);
   });
 }
 
@@ -27,9 +25,7 @@ grpc::ServerUnaryReactor* CheckpointService::GetCheckpoint(grpc::CallbackServerC
                                                            const v1::GetCheckpointRequest* request,
                                                            v1::Checkpoint* response) {
   return runtime_.Unary(ctx, kGetCheckpoint, [this, request, response](const auto& call) {
-    auto r = checkpoints_.Get(call, request->checkpoint_id());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return common::Reply(checkpoints_.Get(call, request->checkpoint_id()), response);
   });
 }
 

@@ -15,9 +15,7 @@ grpc::ServerUnaryReactor* PublicityService::CreateContent(grpc::CallbackServerCo
                                                           const v1::CreateContentRequest* request,
                                                           v1::Content* response) {
   return runtime_.Unary(ctx, kCreateContent, [this, request, response](const auto& call) {
-    auto r = contents_.Create(call, request->content());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return common::Reply(contents_.Create(call, request->content()), response);
   });
 }
 
@@ -25,9 +23,7 @@ grpc::ServerUnaryReactor* PublicityService::GetContent(grpc::CallbackServerConte
                                                        const v1::GetContentRequest* request,
                                                        v1::Content* response) {
   return runtime_.Unary(ctx, kGetContent, [this, request, response](const auto& call) {
-    auto r = contents_.Get(call, request->content_id());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return common::Reply(contents_.Get(call, request->content_id()), response);
   });
 }
 

@@ -18,9 +18,7 @@ grpc::ServerUnaryReactor* QuarantineService::CreatePersonOfInterest(
     grpc::CallbackServerContext* ctx, const v1::CreatePersonOfInterestRequest* request,
     v1::PersonOfInterest* response) {
   return runtime_.Unary(ctx, kCreatePersonOfInterest, [this, request, response](const auto& call) {
-    auto r = persons_.Create(call, request->person(), runtime_.Now());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return common::Reply(persons_.Create(call, request->person(), runtime_.Now()), response);
   });
 }
 
@@ -28,9 +26,7 @@ grpc::ServerUnaryReactor* QuarantineService::GetPersonOfInterest(
     grpc::CallbackServerContext* ctx, const v1::GetPersonOfInterestRequest* request,
     v1::PersonOfInterest* response) {
   return runtime_.Unary(ctx, kGetPersonOfInterest, [this, request, response](const auto& call) {
-    auto r = persons_.Get(call, request->person_id());
-    if (r.ok()) *response = std::move(*r);
-    return r.status();
+    return common::Reply(persons_.Get(call, request->person_id()), response);
   });
 }
 
