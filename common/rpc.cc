@@ -36,6 +36,17 @@ absl::Status RequireScope(const CallContext& call, absl::string_view field,
       absl::StrCat(field, ": area ", area, " is outside your area scope"));
 }
 
+void CallCompletion::State::Finish(const absl::Status& status) {
+  if (finished.exchange(true)) return;
+  reactor->Finish(ToGrpcStatus(status));
+}
+
+CallCompletion::State::~State() {
+  if (finished.load()) return;
+  LogError("deferred call dropped without an answer", {{"request_id", request_id}});
+  Finish(absl::InternalError("internal error"));
+}
+
 void RpcRuntime::LogHandlerException(const CallContext& call, const char* what) {
   LogError("handler threw an exception", {{"request_id", call.request_id}, {"error", what}});
 }

@@ -4,7 +4,9 @@
 //   3. hand the blocking work to the worker pool (RESOURCE_EXHAUSTED when it is full);
 //   4. on a worker: give up early if the call was cancelled or its deadline passed, run
 //      the handler, and finish the reactor with its status.
-// Handlers are plain functions (const CallContext&) -> absl::Status that fill the response.
+// Handlers are plain functions (const CallContext&) -> absl::Status that fill the response;
+// UnaryDeferred handlers finish later through a completion (waiting for a group commit
+// without holding a thread).
 #ifndef FANGXIAN_COMMON_RPC_H_
 #define FANGXIAN_COMMON_RPC_H_
 
@@ -88,6 +90,27 @@ absl::Status Reply(absl::StatusOr<T> result, Out* response) {
   return result.status();
 }
 
+// The `done` of RpcRuntime::UnaryDeferred: finishes its call with a status, once. Copies
+// share one state; the first call wins, later ones are ignored. When the last copy goes
+// away uncalled, the call is finished INTERNAL (and logged) so it can never hang.
+class CallCompletion {
+ public:
+  CallCompletion(grpc::ServerUnaryReactor* reactor, std::string request_id)
+      : state_(std::make_shared<State>(reactor, std::move(request_id))) {}
+  void operator()(const absl::Status& status) const { state_->Finish(status); }
+
+ private:
+  struct State {
+    State(grpc::ServerUnaryReactor* r, std::string id) : reactor(r), request_id(std::move(id)) {}
+    ~State();
+    void Finish(const absl::Status& status);
+    grpc::ServerUnaryReactor* reactor;
+    std::string request_id;
+    std::atomic<bool> finished{false};
+  };
+  std::shared_ptr<State> state_;
+};
+
 class RpcRuntime;
 
 // The usual shape of a unary method: `(logic.*method)(call, *request)` returns
@@ -120,7 +143,20 @@ class RpcRuntime {
   template <typename Handler>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const AuthRule& rule,
                                   Handler handler) {
-    return Run(ctx, Admit(ctx, rule), NoFastPath(), std::move(handler));
+    return Run(ctx, Admit(ctx, rule), NoFastPath(), Immediate<Handler>{std::move(handler)});
+  }
+
+  // For calls whose answer waits on work done elsewhere (the passage log's group commit):
+  // `handler(call, done)` runs on the worker pool like a Unary handler but may return
+  // before the call is complete, handing `done` on; `done(status)` finishes the call and
+  // must be called exactly once, from any thread, after the response is filled. A second
+  // call is ignored; if every copy of `done` is dropped uncalled, the call ends INTERNAL
+  // (logged) rather than never. Readiness, authentication, load shedding and the
+  // queued-deadline check are those of Unary.
+  template <typename Handler>
+  grpc::ServerUnaryReactor* UnaryDeferred(grpc::CallbackServerContext* ctx, const AuthRule& rule,
+                                          Handler handler) {
+    return Run(ctx, Admit(ctx, rule), NoFastPath(), Deferred<Handler>{std::move(handler)});
   }
 
   // For hot reads that can often be answered from memory: `fast` runs on the gRPC thread
@@ -130,14 +166,14 @@ class RpcRuntime {
   template <typename Fast, typename Handler>
   grpc::ServerUnaryReactor* UnaryWithFastPath(grpc::CallbackServerContext* ctx,
                                               const AuthRule& rule, Fast fast, Handler handler) {
-    return Run(ctx, Admit(ctx, rule), std::move(fast), std::move(handler));
+    return Run(ctx, Admit(ctx, rule), std::move(fast), Immediate<Handler>{std::move(handler)});
   }
 
   // For the few methods that need no token (login, refresh, public keys): the same
   // readiness, load shedding, deadline and request id handling, with no principal.
   template <typename Handler>
   grpc::ServerUnaryReactor* UnaryPublic(grpc::CallbackServerContext* ctx, Handler handler) {
-    return Run(ctx, Anonymous(ctx), NoFastPath(), std::move(handler));
+    return Run(ctx, Anonymous(ctx), NoFastPath(), Immediate<Handler>{std::move(handler)});
   }
 
  private:
@@ -145,9 +181,36 @@ class RpcRuntime {
     std::optional<absl::Status> operator()(const CallContext&) const { return std::nullopt; }
   };
 
-  template <typename Fast, typename Handler>
+  // Runs a plain handler and finishes the call with its status.
+  template <typename Handler>
+  struct Immediate {
+    Handler handler;
+    void operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
+      reactor->Finish(ToGrpcStatus(RunHandler(handler, call)));
+    }
+  };
+
+  // Runs a deferred handler with a completion that finishes the call once.
+  template <typename Handler>
+  struct Deferred {
+    Handler handler;
+    void operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
+      CallCompletion done(reactor, call.request_id);
+      try {
+        handler(call, done);
+        return;
+      } catch (const std::exception& e) {
+        LogHandlerException(call, e.what());
+      } catch (...) {
+        LogHandlerException(call, "unknown exception");
+      }
+      done(absl::InternalError("internal error"));
+    }
+  };
+
+  template <typename Fast, typename Body>
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, absl::StatusOr<CallContext> call,
-                                Fast fast, Handler handler) {
+                                Fast fast, Body body) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     if (!ready()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -162,7 +225,7 @@ class RpcRuntime {
       reactor->Finish(ToGrpcStatus(*answered));
       return reactor;
     }
-    auto task = [ctx, reactor, handler = std::move(handler), call = std::move(*call)]() mutable {
+    auto task = [ctx, reactor, body = std::move(body), call = std::move(*call)]() mutable {
       if (ctx->IsCancelled()) {
         reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
         return;
@@ -172,7 +235,7 @@ class RpcRuntime {
             grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued"));
         return;
       }
-      reactor->Finish(ToGrpcStatus(RunHandler(handler, call)));
+      body(call, reactor);
     };
     if (!pool_.TrySubmit(std::move(task))) {
       reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/plate.h"
 #include "common/rpc.h"
 #include "fangxian/identity/v1/households.pb.h"
 #include "services/identity/household_store.h"
@@ -20,17 +21,9 @@ namespace fangxian::identity {
 // Room or address text of a household, in characters.
 inline constexpr size_t kMaxRoomChars = 100;
 
-// The normalised form of a plate as people write it: spaces (also U+3000), '·', '・', '•',
-// '-', '.' and their full-width forms removed; full-width letters and digits made
-// half-width; letters upper-cased. Then it must be a mainland plate: a province
-// abbreviation, a letter A-Z other than I and O, and either 5 of A-Z (no I, O) and 0-9
-// (7 characters), or per GA 36-2018 for new energy (8 characters) D or F, a letter or
-// digit, 4 digits (small cars), or 5 digits then D or F (large vehicles). Anything else is
-// INVALID_ARGUMENT naming `field`, what is wrong and the expected shape.
-absl::StatusOr<std::string> NormalizePlate(absl::string_view field, absl::string_view raw);
-
-// True for a normalised 8-character (new-energy) plate.
-bool IsNewEnergyPlate(absl::string_view normalised_plate);
+// Plate normalisation lives in common/plate.h (the passage log validates plates too).
+using common::IsNewEnergyPlate;
+using common::NormalizePlate;
 
 // INVALID_ARGUMENT unless `kind` is a defined VehicleKind other than UNSPECIFIED.
 absl::Status ValidateVehicleKind(absl::string_view field, int kind);

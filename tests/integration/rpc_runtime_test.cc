@@ -5,6 +5,8 @@
 #include <atomic>
 #include <functional>
 #include <future>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/strings/str_split.h"
@@ -194,6 +196,90 @@ TEST_F(RpcRuntimeTest, ShedsLoadWhenTheWorkQueueIsFull) {
   released_ = true;
   EXPECT_TRUE(da.get_future().get().ok());
   EXPECT_TRUE(db.get_future().get().ok());
+}
+
+// UnaryDeferred: the handler returns at once and hands `done` to another thread, which
+// finishes the call later (the group commit's shape).
+class DeferredEcho final : public EchoService::CallbackService {
+ public:
+  explicit DeferredEcho(RpcRuntime& rt) : rt_(rt) {}
+  ~DeferredEcho() override {
+    for (std::thread& t : threads_) t.join();
+  }
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
+                                 EchoResponse* out) override {
+    return rt_.UnaryDeferred(
+        ctx, AuthRule{{"grid_worker"}}, [this, req, out](const CallContext& call, auto done) {
+          ++handled;
+          const std::string payload = req->payload();
+          if (payload == "drop") return;  // every copy of done goes away uncalled
+          if (payload == "throw") throw std::runtime_error("bug");
+          std::lock_guard<std::mutex> lock(mu_);
+          threads_.emplace_back([payload, out, done, subject = call.principal.subject] {
+            if (payload == "fail") {
+              done(absl::FailedPreconditionError("refused later"));
+              done(absl::OkStatus());  // ignored: the first answer stands
+              return;
+            }
+            out->set_payload(subject + ":" + payload);
+            done(absl::OkStatus());
+          });
+        });
+  }
+
+  std::atomic<int> handled{0};
+
+ private:
+  RpcRuntime& rt_;
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
+TEST(RpcRuntimeDeferredTest, CallsFinishWhenDoneIsCalledFromAnotherThreadAndOnlyOnce) {
+  testing::TestTokens tokens;
+  auto verifier = TokenVerifier::Create(tokens.public_keys(), "fangxian");
+  ASSERT_TRUE(verifier.ok());
+  RpcRuntime runtime(std::make_shared<const TokenVerifier>(*verifier), /*workers=*/2,
+                     /*queue_limit=*/8);
+  runtime.set_ready(true);
+  DeferredEcho service(runtime);
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(&service, nullptr, &port);
+  auto stub = EchoService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  const std::string token = tokens.Mint("gw-1", {"grid_worker"}, {"gongyi"});
+  auto call = [&](const std::string& tok, const std::string& payload, EchoResponse* out) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    if (!tok.empty()) ctx.AddMetadata("authorization", "Bearer " + tok);
+    EchoRequest req;
+    req.set_payload(payload);
+    return stub->Echo(&ctx, req, out);
+  };
+
+  EchoResponse out;
+  grpc::Status st = call(token, "hello", &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(out.payload(), "gw-1:hello");
+
+  st = call(token, "fail", &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(st.error_message(), "refused later");
+
+  // A dropped completion or an exception ends the call INTERNAL instead of never.
+  EXPECT_EQ(call(token, "drop", &out).error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(call(token, "throw", &out).error_code(), grpc::StatusCode::INTERNAL);
+
+  // Authentication, roles and readiness come first: the handler never runs.
+  const int handled = service.handled.load();
+  EXPECT_EQ(call("", "hello", &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call(tokens.Mint("v", {"volunteer"}, {"gongyi"}), "hello", &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  runtime.set_ready(false);
+  EXPECT_EQ(call(token, "hello", &out).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(service.handled.load(), handled);
+  server->Shutdown();
 }
 
 }  // namespace
