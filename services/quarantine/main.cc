@@ -14,6 +14,8 @@ int main() {
                            "quarantine", &quarantine::Migrations());
   quarantine::PgPersonStore store(host.pg());
   quarantine::PersonsOfInterest persons(store);
-  quarantine::QuarantineService service(host.runtime(), persons);
+  quarantine::PgPassStatusStore pass_store(host.pg());
+  quarantine::PassStatuses passes(pass_store, &host.redis());
+  quarantine::QuarantineService service(host.runtime(), persons, passes);
   return host.Run({&service});
 }

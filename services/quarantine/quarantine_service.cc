@@ -11,6 +11,12 @@ const common::AuthRule kCreatePersonOfInterest{
 // and other government systems; not checkpoint staff, not volunteers.
 const common::AuthRule kGetPersonOfInterest{
     {"subdistrict_admin", "community_admin", "grid_worker", "auditor", "service"}};
+// Who may read a pass colour: checkpoint staff, follow-up staff, admins and other
+// government systems (anyone's, with no area filter: people show their pass at any gate),
+// and residents (their own only, checked by PassStatuses::Get).
+const common::AuthRule kGetPassStatus{
+    {"shift_leader", "temperature_monitor", "code_verifier", "order_keeper", "info_registrar",
+     "grid_worker", "community_admin", "subdistrict_admin", "service", "resident"}};
 
 }  // namespace
 
@@ -27,6 +33,14 @@ grpc::ServerUnaryReactor* QuarantineService::GetPersonOfInterest(
     v1::PersonOfInterest* response) {
   return runtime_.Unary(ctx, kGetPersonOfInterest, [this, request, response](const auto& call) {
     return common::Reply(persons_.Get(call, request->person_id()), response);
+  });
+}
+
+grpc::ServerUnaryReactor* QuarantineService::GetPassStatus(grpc::CallbackServerContext* ctx,
+                                                           const v1::GetPassStatusRequest* request,
+                                                           v1::PassStatus* response) {
+  return runtime_.Unary(ctx, kGetPassStatus, [this, request, response](const auto& call) {
+    return common::Reply(passes_.Get(call, request->resident_id()), response);
   });
 }
 

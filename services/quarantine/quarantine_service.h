@@ -5,14 +5,15 @@
 
 #include "common/rpc.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
+#include "services/quarantine/pass_status.h"
 #include "services/quarantine/persons_of_interest.h"
 
 namespace fangxian::quarantine {
 
 class QuarantineService final : public v1::QuarantineService::CallbackService {
  public:
-  QuarantineService(common::RpcRuntime& runtime, PersonsOfInterest& persons)
-      : runtime_(runtime), persons_(persons) {}
+  QuarantineService(common::RpcRuntime& runtime, PersonsOfInterest& persons, PassStatuses& passes)
+      : runtime_(runtime), persons_(persons), passes_(passes) {}
 
   grpc::ServerUnaryReactor* CreatePersonOfInterest(grpc::CallbackServerContext* ctx,
                                                    const v1::CreatePersonOfInterestRequest* request,
@@ -20,10 +21,14 @@ class QuarantineService final : public v1::QuarantineService::CallbackService {
   grpc::ServerUnaryReactor* GetPersonOfInterest(grpc::CallbackServerContext* ctx,
                                                 const v1::GetPersonOfInterestRequest* request,
                                                 v1::PersonOfInterest* response) override;
+  grpc::ServerUnaryReactor* GetPassStatus(grpc::CallbackServerContext* ctx,
+                                          const v1::GetPassStatusRequest* request,
+                                          v1::PassStatus* response) override;
 
  private:
   common::RpcRuntime& runtime_;
   PersonsOfInterest& persons_;
+  PassStatuses& passes_;
 };
 
 }  // namespace fangxian::quarantine

@@ -1,0 +1,73 @@
+// Pass status: each person's green / yellow / red colour with the reasons behind it, the
+// authoritative read (GetPassStatus) and the write the colour computation uses
+// (SetPassStatus), which also publishes the shared Redis entry checkpoints read
+// (docs/caching.md, "Pass colour").
+#ifndef FANGXIAN_SERVICES_QUARANTINE_PASS_STATUS_H_
+#define FANGXIAN_SERVICES_QUARANTINE_PASS_STATUS_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/redis.h"
+#include "common/rpc.h"
+#include "fangxian/quarantine/v1/quarantine.pb.h"
+#include "services/quarantine/pass_status_store.h"
+
+namespace fangxian::quarantine {
+
+// How long a published colour lives in Redis: bounds how stale a copy missed by a failed
+// write can be.
+inline constexpr absl::Duration kPassColourTtl = absl::Seconds(600);
+
+// "fx:quarantine:v1:pass:<resident_id>".
+std::string PassColourCacheKey(absl::string_view resident_id);
+// "green", "yellow" or "red" (the cached value); "" for anything else.
+const char* PassColourWord(v1::PassColour colour);
+
+// A new colour for one person, as the colour computation decides it.
+struct PassStatusUpdate {
+  std::string resident_id;
+  v1::PassColour colour = v1::PASS_COLOUR_UNSPECIFIED;
+  std::vector<std::pair<std::string, std::string>> reasons;  // (code, detail)
+  std::string area_code;  // area responsible for the follow-up; "" when unknown
+};
+
+// The known PassReason codes (quarantine.proto).
+bool IsKnownPassReason(absl::string_view code);
+
+// INVALID_ARGUMENT naming the field, or OK: resident_id a UUID; colour GREEN, YELLOW or
+// RED; GREEN has no reasons, YELLOW and RED at least one (at most 20); codes known,
+// details at most 200 characters; area_code empty or a valid dotted path.
+absl::Status ValidatePassStatusUpdate(const PassStatusUpdate& update);
+
+class PassStatuses {
+ public:
+  // `cache` may be null (no Redis: nothing is published).
+  PassStatuses(PassStatusStore& store, common::RedisPool* cache) : store_(store), cache_(cache) {}
+
+  // The colour of `resident_id` (GREEN without reasons when nothing is recorded), and
+  // publishes it to Redis. Staff roles of the method see anyone's colour; a resident
+  // only their own. Reasons only for the resident and for grid workers and admins whose
+  // scope covers the person's area.
+  absl::StatusOr<v1::PassStatus> Get(const common::CallContext& call,
+                                     const std::string& resident_id);
+
+  // Internal, no RPC: records the colour (one statement, so nothing half-written), then
+  // publishes it to Redis. Returns the stored status with its reasons.
+  absl::StatusOr<v1::PassStatus> Set(const PassStatusUpdate& update, absl::Time now);
+
+ private:
+  void Publish(const std::string& resident_id, v1::PassColour colour);
+
+  PassStatusStore& store_;
+  common::RedisPool* cache_;
+};
+
+}  // namespace fangxian::quarantine
+
+#endif  // FANGXIAN_SERVICES_QUARANTINE_PASS_STATUS_H_

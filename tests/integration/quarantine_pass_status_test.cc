@@ -1,0 +1,217 @@
+// Pass status against the real quarantine_server: the authoritative read (GetPassStatus),
+// who sees the colour and who the reasons, the Redis entry checkpoints read, and the
+// internal write (PassStatuses::Set) against the server's PostgreSQL database.
+#include "absl/time/clock.h"
+#include "common/redis.h"
+#include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
+#include "services/quarantine/pass_status.h"
+#include "tests/support/service_under_test.h"
+
+namespace fangxian::testing {
+namespace {
+
+using quarantine::v1::GetPassStatusRequest;
+using quarantine::v1::PassStatus;
+using quarantine::v1::QuarantineService;
+
+constexpr char kArea[] = "gongyi.dufulu.longhai.jingyuan";
+
+class QuarantinePassStatusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServiceUnderTest>("services/quarantine/quarantine_server",
+                                                 "passstatus", tokens_);
+    ASSERT_TRUE(server_->WaitUntilServing());
+    stub_ = QuarantineService::NewStub(server_->channel());
+    common::RedisPool::Options options;
+    ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
+    redis_ = std::make_unique<common::RedisPool>(options);
+    // A fresh person per test: the test Redis is shared.
+    resident_ = server_->Query("SELECT gen_random_uuid()::text").at(0);
+    verifier_ = tokens_.Mint("cv-1", {"code_verifier"}, {"zhengzhou.other.gate"});
+    grid_ = tokens_.Mint("grid-7", {"grid_worker"}, {"gongyi.dufulu.longhai"});
+  }
+
+  void TearDown() override {
+    if (redis_) redis_->Del(quarantine::PassColourCacheKey(resident_));
+  }
+
+  grpc::Status Get(const std::string& token, const std::string& id, PassStatus* out) {
+    GetPassStatusRequest req;
+    req.set_resident_id(id);
+    return stub_->GetPassStatus(CallContextWith(token).get(), req, out);
+  }
+
+  // A token as identity issues it to a signed-in resident.
+  std::string ResidentToken(const std::string& resident_id) {
+    auth::v1::TokenClaims claims;
+    claims.set_sub(resident_id);
+    claims.set_aud("fangxian");
+    claims.set_kind("resident");
+    const int64_t now = absl::ToUnixSeconds(absl::Now());
+    claims.set_iat(now);
+    claims.set_exp(now + 600);
+    auto* g = claims.add_grants();
+    g->set_role("resident");
+    g->set_area(kArea);
+    return tokens_.signer().Sign(claims);
+  }
+
+  std::optional<std::string> Cached() {
+    return redis_->Get(quarantine::PassColourCacheKey(resident_));
+  }
+
+  long long CachedTtl() {
+    auto r = redis_->Command({"TTL", quarantine::PassColourCacheKey(resident_)});
+    return r.ok() ? (*r)->integer : -100;
+  }
+
+  TestTokens tokens_;
+  std::unique_ptr<ServiceUnderTest> server_;
+  std::unique_ptr<QuarantineService::Stub> stub_;
+  std::unique_ptr<common::RedisPool> redis_;
+  std::string resident_;
+  std::string verifier_;
+  std::string grid_;
+};
+
+TEST_F(QuarantinePassStatusTest, SomeoneWithoutARecordIsGreenAndTheColourIsPublished) {
+  PassStatus out;
+  grpc::Status st = Get(verifier_, resident_, &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(out.resident_id(), resident_);
+  EXPECT_EQ(out.colour(), quarantine::v1::PASS_COLOUR_GREEN);
+  EXPECT_EQ(out.reasons_size(), 0);
+  EXPECT_FALSE(out.has_update_time());
+  EXPECT_EQ(Cached(), "green");
+  EXPECT_GT(CachedTtl(), 590);
+  EXPECT_LE(CachedTtl(), 600);
+  EXPECT_EQ(server_->Count("quarantine.pass_status"), "0");  // a read writes no row
+}
+
+TEST_F(QuarantinePassStatusTest, ReasonsGoOnlyToTheResidentAndToFollowUpStaffInScope) {
+  server_->Query(
+      "INSERT INTO quarantine.pass_status (resident_id, colour, reason_codes, reason_details, "
+      "area_code, updated_at) VALUES ('" +
+      resident_ +
+      "', 2, '{returnee_window,missed_check_ins}', "
+      "'{\"arrived 2020-01-23\",\"2 days without a check-in\"}', '" +
+      kArea + "', '2020-01-24T08:00:00Z')");
+  // A stale copy in Redis is overwritten by the authoritative read.
+  redis_->SetEx(quarantine::PassColourCacheKey(resident_), "green", absl::Seconds(30));
+
+  // Checkpoint staff from anywhere: the colour, never the reasons.
+  PassStatus out;
+  ASSERT_TRUE(Get(verifier_, resident_, &out).ok());
+  EXPECT_EQ(out.colour(), quarantine::v1::PASS_COLOUR_YELLOW);
+  EXPECT_EQ(out.reasons_size(), 0);
+  EXPECT_EQ(out.update_time().seconds(), 1579852800);
+  EXPECT_EQ(Cached(), "yellow");
+  EXPECT_GT(CachedTtl(), 590);
+
+  // A grid worker whose scope covers the person's area: the reasons, in order.
+  ASSERT_TRUE(Get(grid_, resident_, &out).ok());
+  ASSERT_EQ(out.reasons_size(), 2);
+  EXPECT_EQ(out.reasons(0).code(), "returnee_window");
+  EXPECT_EQ(out.reasons(0).detail(), "arrived 2020-01-23");
+  EXPECT_EQ(out.reasons(1).code(), "missed_check_ins");
+  EXPECT_EQ(out.reasons(1).detail(), "2 days without a check-in");
+
+  // The resident themselves.
+  ASSERT_TRUE(Get(ResidentToken(resident_), resident_, &out).ok());
+  EXPECT_EQ(out.reasons_size(), 2);
+
+  // An admin of another community, a grid worker elsewhere, a service account: colour only.
+  for (const std::string& token :
+       {tokens_.Mint("a", {"community_admin"}, {"gongyi.dufulu.yimin"}),
+        tokens_.Mint("g", {"grid_worker"}, {"gongyi.dufulu.yimin"}),
+        tokens_.Mint("svc", {"service"}, {"gongyi"}),
+        // A reason-reader role elsewhere does not widen a checkpoint grant in scope.
+        tokens_.MintGrants("mix", {{"code_verifier", kArea}, {"grid_worker", "zhengzhou"}})}) {
+    ASSERT_TRUE(Get(token, resident_, &out).ok());
+    EXPECT_EQ(out.colour(), quarantine::v1::PASS_COLOUR_YELLOW);
+    EXPECT_EQ(out.reasons_size(), 0);
+  }
+}
+
+TEST_F(QuarantinePassStatusTest, CallersAreAuthenticatedAndResidentsSeeOnlyThemselves) {
+  PassStatus out;
+  EXPECT_EQ(Get("", resident_, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const std::string other = server_->Query("SELECT gen_random_uuid()::text").at(0);
+  EXPECT_EQ(Get(ResidentToken(other), resident_, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // A staff token carrying the resident role is not that resident.
+  EXPECT_EQ(Get(tokens_.MintGrants(resident_, {{"resident", kArea}}), resident_, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  for (const char* role : {"volunteer", "inspector", "auditor", "publicity_editor"}) {
+    EXPECT_EQ(Get(tokens_.Mint("x", {role}, {"gongyi"}), resident_, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << role;
+  }
+  EXPECT_TRUE(IsInvalidNaming(Get(verifier_, "42", &out), "resident_id"));
+  EXPECT_TRUE(
+      IsInvalidNaming(Get(verifier_, "0B0E5C1A-8F3D-4C2E-9A71-2D4F6B8C0E13", &out), "resident_id"));
+  EXPECT_FALSE(Cached().has_value());  // nothing published for refused calls
+}
+
+TEST_F(QuarantinePassStatusTest, SetRecordsTheColourAndPublishesItAfterTheWrite) {
+  common::PgPool::Options pg_options;
+  pg_options.dsn = server_->dsn();
+  pg_options.size = 2;
+  common::PgPool pg(pg_options);
+  quarantine::PgPassStatusStore store(pg);
+  quarantine::PassStatuses passes(store, redis_.get());
+  const absl::Time t1 = absl::FromUnixSeconds(1700000000);
+  const absl::Time t2 = t1 + absl::Hours(1);
+  const absl::Time t3 = t2 + absl::Hours(1);
+
+  quarantine::PassStatusUpdate red{resident_,
+                                   quarantine::v1::PASS_COLOUR_RED,
+                                   {{"isolation_order", "home isolation until 2023-11-28"}},
+                                   kArea};
+  absl::StatusOr<PassStatus> set = passes.Set(red, t1);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->colour(), quarantine::v1::PASS_COLOUR_RED);
+  EXPECT_EQ(set->update_time().seconds(), 1700000000);
+  EXPECT_EQ(Cached(), "red");
+  EXPECT_GT(CachedTtl(), 590);
+
+  PassStatus out;
+  ASSERT_TRUE(Get(grid_, resident_, &out).ok());
+  EXPECT_EQ(out.colour(), quarantine::v1::PASS_COLOUR_RED);
+  ASSERT_EQ(out.reasons_size(), 1);
+  EXPECT_EQ(out.reasons(0).detail(), "home isolation until 2023-11-28");
+
+  // New reasons, same colour: update_time is when the colour changed, so it stays.
+  red.reasons.push_back({"violation", "left home during isolation"});
+  set = passes.Set(red, t2);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->update_time().seconds(), 1700000000);
+  EXPECT_EQ(set->reasons_size(), 2);
+
+  // Back to green: no reasons, a new update_time, the cache follows.
+  set = passes.Set({resident_, quarantine::v1::PASS_COLOUR_GREEN, {}, kArea}, t3);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->update_time().seconds(), 1700000000 + 7200);
+  EXPECT_EQ(set->reasons_size(), 0);
+  EXPECT_EQ(Cached(), "green");
+  EXPECT_EQ(server_->Count("quarantine.pass_status"), "1");
+
+  // Refused updates change nothing, in the table or in Redis.
+  const std::vector<quarantine::PassStatusUpdate> bad = {
+      {"not-a-uuid", quarantine::v1::PASS_COLOUR_RED, {{"violation", ""}}, kArea},
+      {resident_, quarantine::v1::PASS_COLOUR_UNSPECIFIED, {}, kArea},
+      {resident_, quarantine::v1::PASS_COLOUR_YELLOW, {}, kArea},
+      {resident_, quarantine::v1::PASS_COLOUR_GREEN, {{"follow_up", ""}}, kArea},
+      {resident_, quarantine::v1::PASS_COLOUR_RED, {{"bad_luck", ""}}, kArea},
+      {resident_, quarantine::v1::PASS_COLOUR_RED, {{"violation", ""}}, "Not An Area"},
+  };
+  for (const auto& update : bad) {
+    EXPECT_EQ(passes.Set(update, t3).status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(Cached(), "green");
+  EXPECT_EQ(server_->Query("SELECT colour FROM quarantine.pass_status").at(0), "1");
+}
+
+}  // namespace
+}  // namespace fangxian::testing
