@@ -13,6 +13,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "gateway/sse.h"
 #include "gateway/transcode.h"
 
 namespace fangxian::gateway {
@@ -49,12 +50,12 @@ struct Finisher {
   std::string path;
   std::string request_id;
   std::chrono::steady_clock::time_point start;
-  Gateway::Done done;
+  std::shared_ptr<Responder> responder;
 
   void operator()(HttpResponse res, int upstream_code) {
     res.set("X-Request-Id", request_id);
     LogAccess(method, path, static_cast<int>(res.result_int()), start, request_id, upstream_code);
-    done(std::move(res));
+    responder->Reply(std::move(res));
   }
 };
 
@@ -90,7 +91,17 @@ void LogAccess(absl::string_view method, absl::string_view path, int status,
                              : common::CodeName(static_cast<grpc::StatusCode>(upstream_code))}});
 }
 
-void Gateway::Handle(HttpRequest request, Done done) const {
+Gateway::Gateway(const RouteTable* routes, Upstreams* upstreams, GatewayOptions options)
+    : routes_(routes),
+      upstreams_(upstreams),
+      options_(options),
+      streams_(std::make_shared<StreamRegistry>(options.max_streams)) {}
+
+Gateway::~Gateway() = default;
+
+void Gateway::EndStreams() const { streams_->EndAll(); }
+
+void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) const {
   const absl::string_view target = View(request.target());
   const size_t q = target.find('?');
   auto finish = std::make_shared<Finisher>();
@@ -98,7 +109,7 @@ void Gateway::Handle(HttpRequest request, Done done) const {
   finish->path = std::string(target.substr(0, q));
   finish->request_id = ChooseRequestId(View(request["X-Request-Id"]));
   finish->start = std::chrono::steady_clock::now();
-  finish->done = std::move(done);
+  finish->responder = std::move(responder);
   const std::string& method = finish->method;
   const std::string& path = finish->path;
   const absl::string_view query =
@@ -152,8 +163,11 @@ void Gateway::Handle(HttpRequest request, Done done) const {
   }
   const Route& route = *match.route;
 
-  // The caller may shorten the deadline, never lengthen it.
-  std::chrono::milliseconds timeout = options_.upstream_timeout;
+  // The caller may shorten the deadline, never lengthen it. Event streams have no
+  // ordinary deadline, only a maximum duration.
+  const bool streaming = route.method->server_streaming();
+  std::chrono::milliseconds timeout =
+      streaming ? options_.stream_max_duration : options_.upstream_timeout;
   const absl::string_view timeout_header = View(request["X-Timeout-Ms"]);
   if (!timeout_header.empty()) {
     int64_t ms = 0;
@@ -193,6 +207,25 @@ void Gateway::Handle(HttpRequest request, Done done) const {
   call.authorization = std::string(authorization);
   call.deadline = std::chrono::system_clock::now() + timeout;
   const google::protobuf::Descriptor* output = route.method->output_type();
+  if (streaming) {
+    SseRequest sse;
+    sse.method = finish->method;
+    sse.path = finish->path;
+    sse.request_id = finish->request_id;
+    sse.start = finish->start;
+    sse.output = output;
+    sse.keepalive = options_.sse_keepalive;
+    auto stream = std::make_shared<SseStream>(std::move(sse), finish->responder, streams_);
+    if (absl::Status admitted = streams_->Add(stream); !admitted.ok()) {
+      HttpResponse res = ErrorResponse(503, grpc::StatusCode::UNAVAILABLE, admitted.message());
+      res.set(http::field::retry_after, "5");
+      (*finish)(std::move(res), -1);
+      return;
+    }
+    stream->Start(upstreams_, route.method->service()->full_name(), route.grpc_method,
+                  std::move(bytes), call);
+    return;
+  }
   upstreams_->Call(
       route.method->service()->full_name(), route.grpc_method, std::move(bytes), call,
       [finish, output](const grpc::Status& status, std::string response) {

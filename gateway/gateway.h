@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <grpcpp/support/status.h>
@@ -22,7 +23,38 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 struct GatewayOptions {
   std::chrono::milliseconds upstream_timeout{10000};  // FX_UPSTREAM_TIMEOUT_MS
   std::chrono::milliseconds readiness_timeout{1000};  // per /readyz health check
+  // Server-streaming (Server-Sent Events) routes:
+  std::chrono::milliseconds stream_max_duration{3600 * 1000};  // FX_GATEWAY_STREAM_MAX_S
+  std::chrono::milliseconds sse_keepalive{15 * 1000};          // FX_GATEWAY_SSE_KEEPALIVE_S
+  int max_streams = 1000;                                      // FX_GATEWAY_MAX_STREAMS
 };
+
+// How the gateway answers one request; implemented by the HTTP connection. Methods may be
+// called from any thread and must not block: the connection runs them in call order.
+// A request ends with exactly one Reply, or with Open, any number of Send, and Finish.
+class Responder {
+ public:
+  virtual ~Responder() = default;
+
+  // The whole response.
+  virtual void Reply(HttpResponse response) = 0;
+
+  // For streamed responses. Until the response is complete: `on_gone` runs once if the
+  // client closes the connection (or a write fails); `on_tick` runs after `first`, then
+  // every `every`. The connection is closed after the response.
+  virtual void Watch(std::chrono::milliseconds first, std::chrono::milliseconds every,
+                     std::function<void()> on_tick, std::function<void()> on_gone) = 0;
+  // Sends the header of `header` (status and fields; its body is ignored); the body
+  // follows chunked.
+  virtual void Open(HttpResponse header) = 0;
+  // Writes `chunk` once everything before it is written; `written(false)` when the
+  // client is gone. Runs `written` on the connection's thread: it must not block.
+  virtual void Send(std::string chunk, std::function<void(bool ok)> written) = 0;
+  // Ends the chunked body once everything before it is written.
+  virtual void Finish() = 0;
+};
+
+class StreamRegistry;
 
 // A response with the JSON error body {code, message, details}; UNAUTHENTICATED adds
 // WWW-Authenticate: Bearer.
@@ -40,19 +72,25 @@ void LogAccess(absl::string_view method, absl::string_view path, int status,
 
 class Gateway {
  public:
-  using Done = std::function<void(HttpResponse)>;
+  Gateway(const RouteTable* routes, Upstreams* upstreams, GatewayOptions options);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
 
-  Gateway(const RouteTable* routes, Upstreams* upstreams, GatewayOptions options)
-      : routes_(routes), upstreams_(upstreams), options_(options) {}
+  // Handles one complete request, answering through `responder` (on this thread or on a
+  // gRPC thread). Responses carry X-Request-Id and are access-logged. A route of a
+  // server-streaming RPC answers with Server-Sent Events (see sse.h).
+  void Handle(HttpRequest request, std::shared_ptr<Responder> responder) const;
 
-  // Handles one complete request. `done` runs exactly once, on this thread or on a gRPC
-  // thread; the response carries X-Request-Id and is access-logged.
-  void Handle(HttpRequest request, Done done) const;
+  // For the drain: refuses new event streams (503) and ends the open ones.
+  void EndStreams() const;
 
  private:
   const RouteTable* routes_;
   Upstreams* upstreams_;
   GatewayOptions options_;
+  // Internally synchronised; shared with the streams, which may end after the gateway.
+  std::shared_ptr<StreamRegistry> streams_;
 };
 
 }  // namespace fangxian::gateway

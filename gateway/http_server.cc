@@ -3,6 +3,8 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -50,7 +52,7 @@ namespace {
 
 absl::string_view View(beast::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public std::enable_shared_from_this<Session>, public Responder {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::State> state)
       : stream_(std::move(socket)), state_(std::move(state)) {}
@@ -60,7 +62,181 @@ class Session : public std::enable_shared_from_this<Session> {
                   beast::bind_front_handler(&Session::Read, shared_from_this()));
   }
 
+  // Responder: each call is posted onto the connection's strand, so they run in order.
+  void Reply(HttpResponse response) override {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), response = std::move(response)]() mutable {
+                self->StopStreamCallbacks();
+                self->Write(std::move(response), /*counted=*/true);
+              });
+  }
+
+  void Watch(std::chrono::milliseconds first, std::chrono::milliseconds every,
+             std::function<void()> on_tick, std::function<void()> on_gone) override {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), first, every, on_tick = std::move(on_tick),
+               on_gone = std::move(on_gone)]() mutable {
+                self->StartWatch(first, every, std::move(on_tick), std::move(on_gone));
+              });
+  }
+
+  void Open(HttpResponse header) override {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), header = std::move(header)]() mutable {
+                self->WriteStreamHeader(std::move(header));
+              });
+  }
+
+  void Send(std::string chunk, std::function<void(bool)> written) override {
+    net::post(stream_.get_executor(), [self = shared_from_this(), chunk = std::move(chunk),
+                                       written = std::move(written)]() mutable {
+      self->chunks_.push_back({std::move(chunk), std::move(written)});
+      self->Pump();
+    });
+  }
+
+  void Finish() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->finish_requested_ = true;
+      self->Pump();
+    });
+  }
+
  private:
+  struct Chunk {
+    std::string data;
+    std::function<void(bool)> written;
+  };
+
+  // ---- Streamed responses. The connection closes after one.
+
+  void StartWatch(std::chrono::milliseconds first, std::chrono::milliseconds every,
+                  std::function<void()> on_tick, std::function<void()> on_gone) {
+    keep_alive_ = false;
+    on_tick_ = std::move(on_tick);
+    on_gone_ = std::move(on_gone);
+    tick_every_ = every;
+    ArmTick(first);
+    WatchPeer();
+  }
+
+  void ArmTick(std::chrono::milliseconds after) {
+    tick_timer_.expires_after(after);
+    tick_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || !self->on_tick_) return;
+      self->on_tick_();
+      self->ArmTick(self->tick_every_);
+    });
+  }
+
+  // A read on the idle socket: it completes when the client closes the connection (the
+  // only way to notice a departed client of a quiet stream). Bytes it may still send are
+  // dropped; this connection serves no further request.
+  void WatchPeer() {
+    watching_ = true;
+    stream_.socket().async_read_some(
+        net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          self->watching_ = false;
+          if (self->close_after_watch_) {
+            self->Close();
+            return;
+          }
+          if (ec) {
+            self->PeerGone();
+            return;
+          }
+          self->WatchPeer();
+        });
+  }
+
+  void PeerGone() {
+    broken_ = true;
+    if (on_gone_) {
+      std::function<void()> gone = std::move(on_gone_);
+      on_gone_ = nullptr;
+      gone();
+    }
+    Pump();
+  }
+
+  void StopStreamCallbacks() {
+    on_tick_ = nullptr;
+    on_gone_ = nullptr;
+    tick_timer_.cancel();
+  }
+
+  void WriteStreamHeader(HttpResponse header) {
+    stream_header_.emplace(std::move(header.base()));
+    stream_header_->version(version_);
+    stream_header_->keep_alive(false);
+    stream_header_->chunked(true);
+    header_serializer_.emplace(*stream_header_);
+    writing_ = true;
+    stream_.expires_after(state_->options.write_timeout);
+    http::async_write_header(stream_, *header_serializer_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->writing_ = false;
+                               if (ec) {
+                                 self->PeerGone();
+                                 return;
+                               }
+                               self->header_written_ = true;
+                               self->Pump();
+                             });
+  }
+
+  // Writes the next queued chunk, or the last chunk once Finish was asked for.
+  void Pump() {
+    if (writing_ || stream_done_) return;
+    if (broken_) {
+      while (!chunks_.empty()) {
+        Chunk c = std::move(chunks_.front());
+        chunks_.pop_front();
+        c.written(false);
+      }
+      if (finish_requested_) EndStream();
+      return;
+    }
+    if (!header_written_) return;
+    if (!chunks_.empty()) {
+      current_ = std::move(chunks_.front());
+      chunks_.pop_front();
+      writing_ = true;
+      stream_.expires_after(state_->options.write_timeout);
+      net::async_write(stream_, http::make_chunk(net::buffer(current_.data)),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->writing_ = false;
+                         std::function<void(bool)> written = std::move(self->current_.written);
+                         self->current_ = Chunk{};
+                         if (ec) {
+                           written(false);
+                           self->PeerGone();
+                           return;
+                         }
+                         written(true);
+                         self->Pump();
+                       });
+      return;
+    }
+    if (finish_requested_) {
+      writing_ = true;
+      stream_.expires_after(state_->options.write_timeout);
+      net::async_write(stream_, http::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code, std::size_t) {
+                         self->writing_ = false;
+                         self->EndStream();
+                       });
+    }
+  }
+
+  void EndStream() {
+    if (stream_done_) return;
+    stream_done_ = true;
+    StopStreamCallbacks();
+    state_->RequestFinished();
+    Close();
+  }
+
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.max_header_bytes));
@@ -103,13 +279,8 @@ class Session : public std::enable_shared_from_this<Session> {
     state_->RequestStarted();
     // The upstream deadline bounds the wait from here on.
     stream_.expires_never();
-    auto self = shared_from_this();
-    state_->gateway->Handle(std::move(request), [self](HttpResponse response) {
-      // Usually called on a gRPC thread: the write happens on the connection's strand.
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response), /*counted=*/true);
-      });
-    });
+    // Answers usually come on a gRPC thread: Responder posts them onto the strand.
+    state_->gateway->Handle(std::move(request), shared_from_this());
   }
 
   // Answers a request that could not be read completely, then closes the connection.
@@ -161,6 +332,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // body, say) for a short while: closing a socket with unread input makes the kernel
   // send a reset, which can destroy the response before the client has read it.
   void Close() {
+    if (watching_) {
+      // One read at a time: stop the watch first; its handler comes back here.
+      close_after_watch_ = true;
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+      return;
+    }
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.expires_after(std::chrono::seconds(2));
@@ -189,6 +367,23 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   std::array<char, 8192> discard_{};
   size_t discarded_ = 0;
+
+  // Streamed response state (strand only).
+  net::steady_timer tick_timer_{stream_.get_executor()};
+  std::chrono::milliseconds tick_every_{15000};
+  std::function<void()> on_tick_;
+  std::function<void()> on_gone_;
+  bool watching_ = false;
+  bool close_after_watch_ = false;
+  std::optional<http::response<http::empty_body>> stream_header_;
+  std::optional<http::response_serializer<http::empty_body>> header_serializer_;
+  std::deque<Chunk> chunks_;
+  Chunk current_;
+  bool writing_ = false;
+  bool header_written_ = false;
+  bool finish_requested_ = false;
+  bool broken_ = false;
+  bool stream_done_ = false;
 };
 
 void Accept(std::shared_ptr<HttpServer::State> state) {
@@ -266,6 +461,8 @@ void HttpServer::Shutdown(std::chrono::milliseconds drain) {
     beast::error_code ignored;
     state->acceptor.close(ignored);
   });
+  // Event streams would otherwise hold the drain for their whole window.
+  state_->gateway->EndStreams();
   {
     std::unique_lock<std::mutex> lock(state_->mu);
     state_->idle.wait_for(lock, drain, [this] { return state_->inflight == 0; });

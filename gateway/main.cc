@@ -31,6 +31,10 @@ int main() {
   fx::gateway::GatewayOptions options;
   options.upstream_timeout =
       std::chrono::milliseconds(env.Int("FX_UPSTREAM_TIMEOUT_MS", 10000, 1, 600000));
+  options.stream_max_duration =
+      std::chrono::seconds(env.Int("FX_GATEWAY_STREAM_MAX_S", 3600, 1, 7 * 24 * 3600));
+  options.sse_keepalive = std::chrono::seconds(env.Int("FX_GATEWAY_SSE_KEEPALIVE_S", 15, 1, 3600));
+  options.max_streams = static_cast<int>(env.Int("FX_GATEWAY_MAX_STREAMS", 1000, 1, 1000000));
   const int drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
   const std::string port_file = env.String("FX_PORT_FILE", "");
 
@@ -39,6 +43,14 @@ int main() {
   for (const fx::gateway::RoutedService& s : fx::gateway::RoutedServices()) {
     descriptors.push_back(s.descriptor);
     upstream_specs.push_back({s.name, s.descriptor->full_name(), env.HostPort(s.env_var)});
+  }
+  // Not a production upstream: routed only when its address is given.
+  const std::string bench_addr = env.String("FX_BENCH_ADDR", "");
+  if (!bench_addr.empty()) {
+    const fx::gateway::RoutedService bench = fx::gateway::BenchEchoService();
+    descriptors.push_back(bench.descriptor);
+    upstream_specs.push_back(
+        {bench.name, bench.descriptor->full_name(), env.HostPort(bench.env_var)});
   }
   env.ExitIfInvalid();
 

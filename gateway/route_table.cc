@@ -140,8 +140,10 @@ absl::StatusOr<RouteTable> RouteTable::Build(
     for (int i = 0; i < s->method_count(); ++i) {
       const MethodDescriptor* m = s->method(i);
       if (!m->options().HasExtension(google::api::http)) continue;
-      if (m->client_streaming() || m->server_streaming()) {
-        common::LogWarning("streaming method not routed", {{"method", m->full_name()}});
+      // Server streaming is served as Server-Sent Events; a request body cannot be
+      // streamed over HTTP/1.1 JSON, so client streaming is not routed.
+      if (m->client_streaming()) {
+        common::LogWarning("client-streaming method not routed", {{"method", m->full_name()}});
         continue;
       }
       const google::api::HttpRule& rule = m->options().GetExtension(google::api::http);

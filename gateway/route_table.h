@@ -44,7 +44,8 @@ class RouteTable {
  public:
   // Every method of `services` with a google.api.http option (and its
   // additional_bindings) becomes a route. A mapping that cannot be served is an
-  // INVALID_ARGUMENT naming the method. Streaming methods are skipped with a warning.
+  // INVALID_ARGUMENT naming the method. Server-streaming methods are routed (served as
+  // Server-Sent Events); client-streaming ones are skipped with a warning.
   static absl::StatusOr<RouteTable> Build(
       const std::vector<const google::protobuf::ServiceDescriptor*>& services);
 

@@ -3,7 +3,13 @@
 #include <cstdlib>
 
 #include "common/log.h"
+#include "fangxian/bench/v1/echo.pb.h"
+#include "fangxian/checkpoint/v1/alerts.pb.h"
 #include "fangxian/checkpoint/v1/checkpoint.pb.h"
+#include "fangxian/checkpoint/v1/inspections.pb.h"
+#include "fangxian/checkpoint/v1/passages.pb.h"
+#include "fangxian/checkpoint/v1/roster.pb.h"
+#include "fangxian/checkpoint/v1/statistics.pb.h"
 #include "fangxian/identity/v1/areas.pb.h"
 #include "fangxian/identity/v1/households.pb.h"
 #include "fangxian/identity/v1/identity.pb.h"
@@ -45,11 +51,28 @@ std::vector<RoutedService> RoutedServices() {
        Find(descriptor_table_fangxian_2fidentity_2fv1_2fimport_2eproto, "ResidentImportService")},
       {"checkpoint", "FX_CHECKPOINT_ADDR",
        Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fcheckpoint_2eproto, "CheckpointService")},
+      {"checkpoint", "FX_CHECKPOINT_ADDR",
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2froster_2eproto, "RosterService")},
+      {"checkpoint", "FX_CHECKPOINT_ADDR",
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2finspections_2eproto,
+            "InspectionService")},
+      {"checkpoint", "FX_CHECKPOINT_ADDR",
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2falerts_2eproto, "AlertService")},
+      {"checkpoint", "FX_CHECKPOINT_ADDR",
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fpassages_2eproto, "PassageService")},
+      {"checkpoint", "FX_CHECKPOINT_ADDR",
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fstatistics_2eproto,
+            "StatisticsService")},
       {"quarantine", "FX_QUARANTINE_ADDR",
        Find(descriptor_table_fangxian_2fquarantine_2fv1_2fquarantine_2eproto, "QuarantineService")},
       {"publicity", "FX_PUBLICITY_ADDR",
        Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublicity_2eproto, "PublicityService")},
   };
+}
+
+RoutedService BenchEchoService() {
+  return {"bench", "FX_BENCH_ADDR",
+          Find(descriptor_table_fangxian_2fbench_2fv1_2fecho_2eproto, "EchoService")};
 }
 
 }  // namespace fangxian::gateway

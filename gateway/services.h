@@ -19,6 +19,10 @@ struct RoutedService {
 // (bench's EchoService is not routed.)
 std::vector<RoutedService> RoutedServices();
 
+// bench's EchoService (unary Echo and server-streaming StreamEcho): routed only when
+// FX_BENCH_ADDR is set, for benchmarks and tests of the gateway itself.
+RoutedService BenchEchoService();
+
 }  // namespace fangxian::gateway
 
 #endif  // FANGXIAN_GATEWAY_SERVICES_H_

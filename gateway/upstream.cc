@@ -37,7 +37,134 @@ std::string FromByteBuffer(const grpc::ByteBuffer& buffer) {
   return out;
 }
 
+void PrepareContext(grpc::ClientContext& context, const CallOptions& options) {
+  context.set_deadline(options.deadline);
+  if (!options.request_id.empty()) {
+    context.AddMetadata(common::kRequestIdKey, options.request_id);
+  }
+  if (!options.authorization.empty()) {
+    context.AddMetadata("authorization", options.authorization);
+  }
+}
+
+// Our services always answer with x-request-id in their initial metadata. Without it
+// the failure came from the transport (connection refused, DNS, ...), whose message
+// names internal addresses: callers get a plain, retryable one instead.
+grpc::Status PublicStatus(const grpc::Status& status, const grpc::ClientContext& context,
+                          const std::string& upstream) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      context.GetServerInitialMetadata().count(common::kRequestIdKey) == 0) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the " + upstream + " service is unavailable; retry later");
+  }
+  return status;
+}
+
 }  // namespace
+
+// A server-streaming call made as a generic bidi call (grpc 1.51 has no generic
+// server-streaming reactor; on the wire they are the same): the one request is written
+// with WritesDone, then messages are read one at a time.
+//
+// A hold keeps the call from finishing while the listener may still call Next() from
+// outside a reaction; it is released when no further read will be started (a read
+// failed, or Cancel() came while no read was outstanding).
+class Upstreams::StreamCall final
+    : public UpstreamStream,
+      public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+      public std::enable_shared_from_this<Upstreams::StreamCall> {
+ public:
+  StreamCall(Upstreams* owner, grpc::GenericStub* stub, std::string upstream,
+             std::string grpc_method, const std::string& request_bytes, const CallOptions& options,
+             std::shared_ptr<StreamListener> listener)
+      : owner_(owner),
+        stub_(stub),
+        upstream_(std::move(upstream)),
+        grpc_method_(std::move(grpc_method)),
+        listener_(std::move(listener)) {
+    PrepareContext(context_, options);
+    request_ = ToByteBuffer(request_bytes);
+  }
+
+  void Start() override {
+    self_ = shared_from_this();
+    stub_->PrepareBidiStreamingCall(&context_, grpc_method_, grpc::StubOptions(), this);
+    AddHold();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held_ = true;
+      reading_ = true;
+    }
+    StartWriteLast(&request_, grpc::WriteOptions());
+    StartRead(&response_);
+    StartCall();
+  }
+
+  void Next() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!held_ || reading_) return;
+      reading_ = true;
+    }
+    StartRead(&response_);
+  }
+
+  void Cancel() override {
+    context_.TryCancel();
+    bool release = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (held_ && !reading_) {
+        held_ = false;
+        release = true;
+      }
+    }
+    if (release) RemoveHold();
+  }
+
+  void OnReadDone(bool ok) override {
+    bool release = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reading_ = false;
+      if (!ok && held_) {
+        held_ = false;
+        release = true;
+      }
+    }
+    if (release) {
+      RemoveHold();
+      return;
+    }
+    if (ok) listener_->OnMessage(FromByteBuffer(response_));
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    listener_->OnEnd(PublicStatus(status, context_, upstream_));
+    listener_.reset();
+    {
+      std::lock_guard<std::mutex> lock(owner_->mu_);
+      owner_->streams_.erase(this);
+      if (owner_->pending_.empty() && owner_->streams_.empty()) owner_->idle_.notify_all();
+    }
+    // Whoever still holds the UpstreamStream keeps this object (and its context) alive.
+    std::shared_ptr<StreamCall> last = std::move(self_);
+  }
+
+ private:
+  Upstreams* owner_;
+  grpc::GenericStub* stub_;
+  const std::string upstream_;
+  const std::string grpc_method_;
+  std::shared_ptr<StreamListener> listener_;
+  std::shared_ptr<StreamCall> self_;  // alive until OnDone
+  grpc::ClientContext context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  std::mutex mu_;
+  bool held_ = false;  // the hold taken in Start
+  bool reading_ = false;
+};
 
 bool IsServingHealthResponse(const std::string& bytes) {
   grpc::health::v1::HealthCheckResponse response;
@@ -90,13 +217,7 @@ void Upstreams::Start(Channel& ch, const std::string& grpc_method, std::string r
   p->done = std::move(done);
   p->upstream = ch.spec.name;
   p->request = ToByteBuffer(request_bytes);
-  p->context.set_deadline(options.deadline);
-  if (!options.request_id.empty()) {
-    p->context.AddMetadata(common::kRequestIdKey, options.request_id);
-  }
-  if (!options.authorization.empty()) {
-    p->context.AddMetadata("authorization", options.authorization);
-  }
+  PrepareContext(p->context, options);
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending_.insert(p);
@@ -109,23 +230,30 @@ void Upstreams::Finish(Pending* p, const grpc::Status& status) {
   std::string bytes;
   if (status.ok()) bytes = FromByteBuffer(p->response);
   Done done = std::move(p->done);
-  // Our services always answer with x-request-id in their initial metadata. Without it
-  // the failure came from the transport (connection refused, DNS, ...), whose message
-  // names internal addresses: callers get a plain, retryable one instead.
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-      p->context.GetServerInitialMetadata().count(common::kRequestIdKey) == 0) {
-    done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                      "the " + p->upstream + " service is unavailable; retry later"),
-         std::move(bytes));
-  } else {
-    done(status, std::move(bytes));
-  }
+  done(PublicStatus(status, p->context, p->upstream), std::move(bytes));
   {
     std::lock_guard<std::mutex> lock(mu_);
     pending_.erase(p);
     delete p;
-    if (pending_.empty()) idle_.notify_all();
+    if (pending_.empty() && streams_.empty()) idle_.notify_all();
   }
+}
+
+std::shared_ptr<UpstreamStream> Upstreams::Stream(const std::string& service,
+                                                  const std::string& grpc_method,
+                                                  std::string request_bytes,
+                                                  const CallOptions& options,
+                                                  std::shared_ptr<StreamListener> listener) {
+  auto it = by_service_.find(service);
+  if (it == by_service_.end()) return nullptr;
+  auto call =
+      std::make_shared<StreamCall>(this, it->second->stub.get(), it->second->spec.name, grpc_method,
+                                   request_bytes, options, std::move(listener));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    streams_.insert(call.get());
+  }
+  return call;
 }
 
 void Upstreams::CheckHealth(std::chrono::milliseconds timeout,
@@ -163,13 +291,22 @@ void Upstreams::CheckHealth(std::chrono::milliseconds timeout,
 }
 
 void Upstreams::CancelAll() {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (Pending* p : pending_) p->context.TryCancel();
+  std::vector<std::shared_ptr<StreamCall>> streams;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Pending* p : pending_) p->context.TryCancel();
+    // A stream leaves streams_ in its OnDone, before it lets go of itself: those still
+    // here are alive. Cancel() runs outside the lock (it may finish the call inline).
+    for (StreamCall* s : streams_) {
+      streams.push_back(s->shared_from_this());
+    }
+  }
+  for (const auto& s : streams) s->Cancel();
 }
 
 bool Upstreams::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
-  return idle_.wait_for(lock, timeout, [this] { return pending_.empty(); });
+  return idle_.wait_for(lock, timeout, [this] { return pending_.empty() && streams_.empty(); });
 }
 
 }  // namespace fangxian::gateway

@@ -1,5 +1,6 @@
 // The gRPC side of the gateway: one channel per upstream service, created once, and
-// asynchronous unary calls through the generic callback API (no thread waits for a reply).
+// asynchronous unary and server-streaming calls through the generic callback API (no
+// thread waits for a reply).
 #ifndef FANGXIAN_GATEWAY_UPSTREAM_H_
 #define FANGXIAN_GATEWAY_UPSTREAM_H_
 
@@ -31,6 +32,30 @@ struct CallOptions {
   std::chrono::system_clock::time_point deadline;
 };
 
+// Receives the events of one server-streaming call, on gRPC threads; must not block.
+class StreamListener {
+ public:
+  virtual ~StreamListener() = default;
+  // One serialized response message. The next one is read only after UpstreamStream::Next,
+  // so a slow HTTP client slows the upstream down (gRPC flow control) instead of
+  // filling the gateway's memory.
+  virtual void OnMessage(std::string bytes) = 0;
+  // Once, last: how the call ended (a transport failure reads as a plain UNAVAILABLE).
+  virtual void OnEnd(const grpc::Status& status) = 0;
+};
+
+// A running server-streaming call. Safe to use from any thread, also after it ended.
+class UpstreamStream {
+ public:
+  virtual ~UpstreamStream() = default;
+  // Starts the call and reads the first message. Call exactly once.
+  virtual void Start() = 0;
+  // Reads the next message; call once after each OnMessage.
+  virtual void Next() = 0;
+  // Cancels the call (TryCancel); OnEnd follows with CANCELLED unless it already ran.
+  virtual void Cancel() = 0;
+};
+
 class Upstreams {
  public:
   // `done` receives the call's status and, when OK, the serialized response.
@@ -46,13 +71,20 @@ class Upstreams {
   void Call(const std::string& service, const std::string& grpc_method, std::string request_bytes,
             const CallOptions& options, Done done);
 
+  // A server-streaming call of `grpc_method` on the channel of `service`, to be started
+  // with Start() (so the caller can keep the handle before any event arrives). `listener`
+  // is kept until its OnEnd has run. Null when no upstream serves `service`.
+  std::shared_ptr<UpstreamStream> Stream(const std::string& service, const std::string& grpc_method,
+                                         std::string request_bytes, const CallOptions& options,
+                                         std::shared_ptr<StreamListener> listener);
+
   // grpc.health.v1.Health/Check (service "") on every upstream at once; `done` gets the
   // names of the upstreams that did not answer SERVING before `timeout`.
   void CheckHealth(std::chrono::milliseconds timeout,
                    std::function<void(std::vector<std::string> not_ready)> done);
 
-  // Cancels every call still running (their Done sees CANCELLED) and waits, bounded,
-  // until all callbacks have run. Used at shutdown once the drain window is over.
+  // Cancels every call (unary and streaming) still running (their Done sees CANCELLED) and waits,
+  // bounded, until all callbacks have run. Used at shutdown once the drain window is over.
   void CancelAll();
   bool WaitIdle(std::chrono::milliseconds timeout);
 
@@ -63,6 +95,7 @@ class Upstreams {
     std::unique_ptr<grpc::GenericStub> stub;
   };
   struct Pending;
+  class StreamCall;
 
   void Start(Channel& ch, const std::string& grpc_method, std::string request_bytes,
              const CallOptions& options, Done done);
@@ -74,6 +107,7 @@ class Upstreams {
   std::mutex mu_;
   std::condition_variable idle_;
   std::set<Pending*> pending_;
+  std::set<StreamCall*> streams_;
 };
 
 // True when `bytes` is a grpc.health.v1.HealthCheckResponse saying SERVING. Exposed for
