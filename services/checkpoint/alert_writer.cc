@@ -10,8 +10,9 @@ std::string Rfc3339Micros(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
 }
 
-// The event published for an alert: ids, kind, where and when; the only health datum is
-// the temperature of a fever alert, which quarantine needs for the referral.
+// The event published for an alert (fangxian.checkpoint.v1.AlertEvent as JSON): ids,
+// kind, where and when, the detail; the only health datum is the temperature of a fever
+// alert, which quarantine needs for the referral.
 std::string EventPayload(const NewAlert& a, absl::string_view alert_id) {
   std::string out = "{\"alert_id\":";
   common::AppendJsonString(out, alert_id);
@@ -33,6 +34,8 @@ std::string EventPayload(const NewAlert& a, absl::string_view alert_id) {
   }
   out += ",\"raised_at\":";
   common::AppendJsonString(out, Rfc3339Micros(a.raised_at));
+  out += ",\"detail\":";
+  common::AppendJsonString(out, a.detail);
   out += '}';
   return out;
 }

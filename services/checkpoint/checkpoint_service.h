@@ -20,6 +20,18 @@ class CheckpointService final : public v1::CheckpointService::CallbackService {
   grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* ctx,
                                           const v1::GetCheckpointRequest* request,
                                           v1::Checkpoint* response) override;
+  grpc::ServerUnaryReactor* ListCheckpoints(grpc::CallbackServerContext* ctx,
+                                            const v1::ListCheckpointsRequest* request,
+                                            v1::ListCheckpointsResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateCheckpoint(grpc::CallbackServerContext* ctx,
+                                             const v1::UpdateCheckpointRequest* request,
+                                             v1::Checkpoint* response) override;
+  grpc::ServerUnaryReactor* SetCheckpointOpen(grpc::CallbackServerContext* ctx,
+                                              const v1::SetCheckpointOpenRequest* request,
+                                              v1::Checkpoint* response) override;
+  grpc::ServerUnaryReactor* CheckKitItem(grpc::CallbackServerContext* ctx,
+                                         const v1::CheckKitItemRequest* request,
+                                         v1::Checkpoint* response) override;
 
  private:
   common::RpcRuntime& runtime_;

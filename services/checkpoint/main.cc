@@ -1,19 +1,143 @@
 // checkpoint_server: wiring only. Configuration: README.md, "Configuration".
 #include "common/server.h"
+#include "services/checkpoint/alert_service.h"
 #include "services/checkpoint/checkpoint_service.h"
+#include "services/checkpoint/inspection_service.h"
+#include "services/checkpoint/live_counters.h"
+#include "services/checkpoint/maintenance.h"
 #include "services/checkpoint/migrations.h"
+#include "services/checkpoint/outbox_relay.h"
+#include "services/checkpoint/passage_service.h"
+#include "services/checkpoint/roster_service.h"
+#include "services/checkpoint/shifts.h"
+#include "services/checkpoint/staffing_watch.h"
+#include "services/checkpoint/statistics_service.h"
+#include "services/checkpoint/upstream_channel.h"
 
 int main() {
   using namespace fangxian;
   common::BlockTerminationSignals();
   common::EnvConfig env;
   common::ServerConfig config = common::ReadServerConfig(env, 50052);
+  // identity: the cadre check of the roster and the passage log's person lookups.
+  const std::string identity_addr = env.HostPort("FX_IDENTITY_ADDR", "127.0.0.1:50051");
+  // The duty shifts of a day, shared by the roster, the staffing watch and the passage log.
+  absl::StatusOr<checkpoint::ShiftPattern> shifts = checkpoint::ShiftPattern::Parse(
+      env.String("FX_CHECKPOINT_SHIFTS", checkpoint::kDefaultShiftPattern));
+  if (!shifts.ok()) env.AddError("FX_CHECKPOINT_SHIFTS", std::string(shifts.status().message()));
+  // The unstaffed-post watch: how often it looks, and how long into a shift a post may
+  // stay without anyone clocked in.
+  checkpoint::StaffingWatch::Options watch_options;
+  watch_options.interval =
+      absl::Milliseconds(env.Int("FX_STAFFING_WATCH_MS", 60000, 10, 24 * 3600 * 1000));
+  watch_options.grace = absl::Seconds(env.Int("FX_UNSTAFFED_GRACE_S", 900, 0, 24 * 3600));
+  // Alerts: how often the outbox relay looks for events, and how far a live subscriber
+  // may fall behind before it is dropped.
+  const absl::Duration outbox_poll =
+      absl::Milliseconds(env.Int("FX_OUTBOX_POLL_MS", 200, 10, 60000));
+  const size_t alert_stream_queue = env.Int("FX_ALERT_STREAM_QUEUE", 256, 1, 100000);
+  const common::RedisPool::Options redis_options = config.redis;
+  // The passage log: quarantine for pass colours on a cache miss, group commit, the
+  // offline replay window and the staleness of the duty cache (README.md).
+  const std::string quarantine_addr = env.HostPort("FX_QUARANTINE_ADDR", "127.0.0.1:50053");
+  const bool group_commit = env.Bool("FX_PASSAGE_GROUP_COMMIT", true);
+  const size_t batch_max = env.Int("FX_PASSAGE_BATCH_MAX", 256, 1, 10000);
+  const int committers = static_cast<int>(env.Int("FX_PASSAGE_COMMITTERS", 2, 1, 64));
+  const absl::Duration max_replay = absl::Hours(env.Int("FX_PASSAGE_MAX_REPLAY_H", 72, 1, 720));
+  const absl::Duration duty_cache =
+      absl::Milliseconds(env.Int("FX_PASSAGE_DUTY_CACHE_MS", 2000, 0, 60000));
+  const absl::Duration upstream_wait =
+      absl::Milliseconds(env.Int("FX_PASSAGE_UPSTREAM_TIMEOUT_MS", 2000, 50, 30000));
+  const int pg_pool_size = config.pg.size;
+  // Retention of passage records and the housekeeping pass (docs/checkpoint.md).
+  checkpoint::PassageMaintenance::Options maintenance_options;
+  maintenance_options.retention_days =
+      static_cast<int>(env.Int("FX_PASSAGE_RETENTION_DAYS", 28, 7, 3650));
+  maintenance_options.interval =
+      absl::Seconds(env.Int("FX_MAINTENANCE_INTERVAL_S", 3600, 1, 7 * 86400));
+  maintenance_options.max_replay_hours = static_cast<int>(absl::ToInt64Hours(max_replay));
   env.ExitIfInvalid();
 
   common::ServiceHost host(std::move(config), "fangxian.checkpoint.v1.CheckpointService",
                            "checkpoint", &checkpoint::Migrations());
+  const std::shared_ptr<grpc::Channel> identity_channel =
+      checkpoint::UpstreamChannel(identity_addr);
   checkpoint::PgCheckpointStore store(host.pg());
   checkpoint::Checkpoints checkpoints(store);
   checkpoint::CheckpointService service(host.runtime(), checkpoints);
-  return host.Run({&service});
+  // Alerts: the outbox relay publishes committed events to the Redis Stream; the hub
+  // tails it and feeds this replica's StreamAlerts subscribers (ended when not ready).
+  common::RpcRuntime& runtime = host.runtime();
+  checkpoint::PgAlertStore alert_store(host.pg());
+  checkpoint::Alerts alerts(alert_store);
+  checkpoint::OutboxRelay::Options relay_options;
+  relay_options.poll = outbox_poll;
+  checkpoint::OutboxRelay outbox_relay(host.pg(), host.redis(), relay_options,
+                                       [&runtime] { return runtime.ready(); });
+  checkpoint::AlertHub::Options hub_options;
+  hub_options.redis = redis_options;
+  checkpoint::AlertHub alert_hub(hub_options, [&runtime] { return runtime.ready(); });
+  checkpoint::AlertService alert_service(runtime, alerts, alert_hub, alert_stream_queue);
+  // The passage log. Without group commit each record is its own transaction, on as many
+  // committer threads as there are database connections (the benchmark's baseline).
+  checkpoint::PgPassageStore passage_store(host.pg());
+  checkpoint::GroupCommitter::Options commit_options;
+  commit_options.batch_max = group_commit ? batch_max : 1;
+  commit_options.threads = group_commit ? committers : pg_pool_size;
+  checkpoint::LiveCounters live_counters(host.redis(), host.pg());
+  checkpoint::GroupCommitter committer(
+      passage_store, commit_options,
+      [&outbox_relay, &live_counters](const std::vector<const checkpoint::PassageRecord*>& stored) {
+        std::vector<checkpoint::PassageTally> tallies;
+        tallies.reserve(stored.size());
+        bool alerts = false;
+        for (const checkpoint::PassageRecord* r : stored) {
+          alerts = alerts || !r->alert_ids.empty();
+          tallies.push_back(checkpoint::TallyOf(*r));
+        }
+        if (alerts) outbox_relay.Notify();  // alerts committed: publish them now
+        live_counters.Add(tallies);
+      });
+  checkpoint::DutyCheck duty(host.pg(), *shifts, duty_cache);
+  checkpoint::PersonLookup people(identity_channel, upstream_wait);
+  checkpoint::PassColours colours(&host.redis(), checkpoint::UpstreamChannel(quarantine_addr),
+                                  upstream_wait);
+  checkpoint::Passages passages(
+      passage_store, committer, duty, people, colours, [&runtime] { return runtime.Now(); },
+      max_replay);
+  checkpoint::PassageService passage_service(runtime, passages);
+  // Housekeeping: partitions, roll-up, retention, repair of the live counters.
+  checkpoint::PassageMaintenance maintenance(host.pg(), maintenance_options,
+                                             [&live_counters] { live_counters.Repair(); });
+  bool maintenance_started = false;
+  host.OnDatabaseReady([&passage_store, &runtime, &maintenance, &maintenance_started] {
+    // Yesterday to two days ahead (UTC days), so the first records find their partition.
+    const absl::CivilDay today = absl::ToCivilDay(runtime.Now(), absl::UTCTimeZone());
+    absl::Status s = passage_store.EnsurePartitions(today - 1, today + 2);
+    if (s.ok() && !maintenance_started) {
+      maintenance_started = true;
+      maintenance.Start();
+    }
+    return s;
+  });
+  checkpoint::Statistics statistics(host.pg(), live_counters, [&runtime] { return runtime.Now(); });
+  checkpoint::StatisticsService statistics_service(runtime, statistics);
+  // The roster, the unstaffed-post watch and inspections.
+  checkpoint::PgRosterStore roster_store(host.pg());
+  checkpoint::IdentityStaffDirectory staff_directory(identity_channel);
+  checkpoint::Roster roster(checkpoints, roster_store, staff_directory, *shifts,
+                            [&runtime] { return runtime.Now(); });
+  checkpoint::RosterService roster_service(runtime, roster);
+  checkpoint::StaffingWatch staffing_watch(
+      host.pg(), *shifts, watch_options, [&runtime] { return runtime.ready(); },
+      [&runtime] { return runtime.Now(); });
+  checkpoint::PgInspectionStore inspection_store(host.pg());
+  checkpoint::Inspections inspections(checkpoints, inspection_store,
+                                      [&runtime] { return runtime.Now(); });
+  checkpoint::InspectionService inspection_service(runtime, inspections);
+  staffing_watch.Start();
+  outbox_relay.Start();
+  alert_hub.Start();
+  return host.Run({&alert_service, &passage_service, &service, &roster_service, &inspection_service,
+                   &statistics_service});
 }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace fangxian::checkpoint {
@@ -24,6 +25,10 @@ int ParseClock(absl::string_view hhmm) {
 }  // namespace
 
 absl::TimeZone ChinaTimeZone() { return absl::FixedTimeZone(8 * 3600); }
+
+std::string IsoDate(absl::CivilDay day) {
+  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+}
 
 absl::StatusOr<ShiftPattern> ShiftPattern::Parse(absl::string_view text) {
   ShiftPattern pattern;

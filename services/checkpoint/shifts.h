@@ -5,6 +5,7 @@
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_SHIFTS_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_SHIFTS_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -45,6 +46,9 @@ class ShiftPattern {
 
 // China Standard Time (UTC+8, no daylight saving), in which days and shifts are counted.
 absl::TimeZone ChinaTimeZone();
+
+// "YYYY-MM-DD" (the inverse of common::ParseIsoDate).
+std::string IsoDate(absl::CivilDay day);
 
 }  // namespace fangxian::checkpoint
 

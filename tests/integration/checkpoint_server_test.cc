@@ -1,8 +1,10 @@
 // Black-box tests of checkpoint_server: the real binary, a scratch PostgreSQL database and
 // the test Redis, called over gRPC.
 #include <functional>
+#include <set>
 
 #include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
+#include "google/protobuf/util/time_util.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
@@ -12,6 +14,8 @@ using checkpoint::v1::Checkpoint;
 using checkpoint::v1::CheckpointService;
 using checkpoint::v1::CreateCheckpointRequest;
 using checkpoint::v1::GetCheckpointRequest;
+using checkpoint::v1::ListCheckpointsRequest;
+using checkpoint::v1::ListCheckpointsResponse;
 
 constexpr char kUnknownId[] = "123e4567-e89b-12d3-a456-426614174000";
 
@@ -46,6 +50,52 @@ class CheckpointServerTest : public ::testing::Test {
     c.add_area_codes("gongyi.dufulu.longhai");
     c.set_location("益民街与杜甫路交叉口");
     return c;
+  }
+
+  // A single-area checkpoint named `name` over `area`, created by the dufulu admin.
+  std::string MakeGate(const std::string& name, const std::string& area) {
+    Checkpoint c;
+    c.set_name(name);
+    c.set_kind(checkpoint::v1::CHECKPOINT_KIND_COMPOUND_GATE);
+    c.add_area_codes(area);
+    Checkpoint out;
+    grpc::Status st = Create(admin_, c, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out.checkpoint_id();
+  }
+
+  grpc::Status List(const std::string& token, ListCheckpointsRequest req,
+                    ListCheckpointsResponse* out) {
+    return stub_->ListCheckpoints(CallContextWith(token).get(), req, out);
+  }
+
+  grpc::Status Update(const std::string& token, const std::string& id, const Checkpoint& c,
+                      const std::vector<std::string>& paths, Checkpoint* out) {
+    checkpoint::v1::UpdateCheckpointRequest req;
+    req.set_checkpoint_id(id);
+    *req.mutable_checkpoint() = c;
+    for (const std::string& p : paths) req.mutable_update_mask()->add_paths(p);
+    return stub_->UpdateCheckpoint(CallContextWith(token).get(), req, out);
+  }
+
+  grpc::Status SetOpen(const std::string& token, const std::string& id, bool open,
+                       const std::string& reason, Checkpoint* out) {
+    checkpoint::v1::SetCheckpointOpenRequest req;
+    req.set_checkpoint_id(id);
+    req.set_open(open);
+    req.set_reason(reason);
+    return stub_->SetCheckpointOpen(CallContextWith(token).get(), req, out);
+  }
+
+  grpc::Status CheckKit(const std::string& token, const std::string& id,
+                        checkpoint::v1::KitItem item, checkpoint::v1::KitItemState state,
+                        const std::string& note, Checkpoint* out) {
+    checkpoint::v1::CheckKitItemRequest req;
+    req.set_checkpoint_id(id);
+    req.set_item(item);
+    req.set_state(state);
+    req.set_note(note);
+    return stub_->CheckKitItem(CallContextWith(token).get(), req, out);
   }
 
   void ExpectNothingStored() {
@@ -175,6 +225,194 @@ TEST_F(CheckpointServerTest, UnknownIdIsNotFoundAndMalformedIdIsInvalid) {
   EXPECT_EQ(Get(admin_, kUnknownId, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(IsInvalidNaming(Get(admin_, "not-a-uuid", &out), "checkpoint_id"));
   EXPECT_TRUE(IsInvalidNaming(Get(admin_, "", &out), "checkpoint_id"));
+}
+
+TEST_F(CheckpointServerTest, ListPagesThroughTheCheckpointsOfAnAreaInScope) {
+  std::set<std::string> longhai;
+  for (int i = 0; i < 5; ++i)
+    longhai.insert(MakeGate("龙海" + std::to_string(i), "gongyi.dufulu.longhai"));
+  const std::string yimin = MakeGate("益民", "gongyi.dufulu.yimin");
+  // "gongyi.dufulu.longhai2" is not below "gongyi.dufulu.longhai".
+  MakeGate("龙海二", "gongyi.dufulu.longhai2");
+  Checkpoint closed;
+  ASSERT_TRUE(SetOpen(admin_, *longhai.begin(), false, "并入东门", &closed).ok());
+
+  ListCheckpointsRequest req;
+  req.set_area_code("gongyi.dufulu.longhai");
+  req.set_page_size(2);
+  req.set_include_closed(true);
+  std::set<std::string> seen;
+  std::string last;
+  for (int page = 0; page < 10; ++page) {
+    ListCheckpointsResponse out;
+    grpc::Status st = List(admin_, req, &out);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_LE(out.checkpoints_size(), 2);
+    for (const Checkpoint& c : out.checkpoints()) {
+      EXPECT_GT(c.checkpoint_id(), last);  // ordered by id
+      last = c.checkpoint_id();
+      seen.insert(c.checkpoint_id());
+      EXPECT_EQ(c.kit_size(), 9);
+      EXPECT_EQ(c.work_plan(), "");
+    }
+    if (out.next_page_token().empty()) break;
+    req.set_page_token(out.next_page_token());
+  }
+  EXPECT_EQ(seen, longhai);
+
+  // Without include_closed the closed one is left out; the parent area lists everything.
+  req.clear_page_token();
+  req.set_page_size(0);
+  req.set_include_closed(false);
+  ListCheckpointsResponse out;
+  ASSERT_TRUE(List(admin_, req, &out).ok());
+  EXPECT_EQ(out.checkpoints_size(), 4);
+  EXPECT_TRUE(out.next_page_token().empty());
+  req.set_area_code("gongyi.dufulu");
+  ASSERT_TRUE(List(admin_, req, &out).ok());
+  EXPECT_EQ(out.checkpoints_size(), 6);
+
+  // Scope, bad sizes and tokens.
+  const std::string other = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
+  EXPECT_EQ(List(other, req, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const std::string monitor = tokens_.Mint("t", {"temperature_monitor"}, {"gongyi.dufulu.yimin"});
+  req.set_area_code("gongyi.dufulu.yimin");
+  ASSERT_TRUE(List(monitor, req, &out).ok());
+  ASSERT_EQ(out.checkpoints_size(), 1);
+  EXPECT_EQ(out.checkpoints(0).checkpoint_id(), yimin);
+  req.set_page_size(501);
+  EXPECT_TRUE(IsInvalidNaming(List(admin_, req, &out), "page_size"));
+  req.set_page_size(0);
+  req.set_page_token("bm90LWEtdXVpZA");
+  EXPECT_TRUE(IsInvalidNaming(List(admin_, req, &out), "page_token"));
+  req.clear_page_token();
+  req.set_area_code("Not/An/Area");
+  EXPECT_TRUE(IsInvalidNaming(List(admin_, req, &out), "area_code"));
+}
+
+TEST_F(CheckpointServerTest, UpdateChangesTheMaskedFieldsWithinScope) {
+  Checkpoint created;
+  ASSERT_TRUE(Create(admin_, Sample(), &created).ok());
+  const std::string id = created.checkpoint_id();
+  Checkpoint change;
+  change.set_name("改名");  // not in the mask: ignored
+  change.set_work_plan("一、三班倒\n二、逢车必查、逢人必测");
+  Checkpoint out;
+  grpc::Status st = Update(admin_, id, change, {"work_plan"}, &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(out.name(), "益民街综合卡点");
+  EXPECT_EQ(out.work_plan(), "一、三班倒\n二、逢车必查、逢人必测");
+  EXPECT_EQ(out.location(), "益民街与杜甫路交叉口");
+  EXPECT_GE(google::protobuf::util::TimeUtil::TimestampToMicroseconds(out.update_time()),
+            google::protobuf::util::TimeUtil::TimestampToMicroseconds(created.update_time()));
+  Checkpoint got;
+  ASSERT_TRUE(Get(admin_, id, &got).ok());
+  EXPECT_EQ(got.work_plan(), out.work_plan());
+
+  change.set_location("");
+  ASSERT_TRUE(Update(admin_, id, change, {"name", "location"}, &out).ok());
+  EXPECT_EQ(out.name(), "改名");
+  EXPECT_EQ(out.location(), "");
+
+  EXPECT_TRUE(IsInvalidNaming(Update(admin_, id, change, {"kind"}, &out), "update_mask"));
+  EXPECT_TRUE(IsInvalidNaming(Update(admin_, id, change, {"colour"}, &out), "update_mask"));
+  EXPECT_TRUE(IsInvalidNaming(Update(admin_, id, change, {}, &out), "update_mask"));
+  change.set_work_plan(std::string(20001, 'p'));
+  EXPECT_TRUE(IsInvalidNaming(Update(admin_, id, change, {"work_plan"}, &out), "work_plan"));
+  EXPECT_EQ(Update(admin_, kUnknownId, change, {"name"}, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Another community's admin, an admin of only one of the two areas, and a shift leader
+  // may not change it; nothing changed.
+  const std::string other = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
+  EXPECT_EQ(Update(other, id, change, {"name"}, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string half = tokens_.Mint("h", {"community_admin"}, {"gongyi.dufulu.longhai"});
+  EXPECT_EQ(Update(half, id, change, {"name"}, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string leader = tokens_.Mint("s", {"shift_leader"}, {"gongyi.dufulu"});
+  EXPECT_EQ(Update(leader, id, change, {"name"}, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Get(admin_, id, &got).ok());
+  EXPECT_EQ(got.name(), "改名");
+}
+
+TEST_F(CheckpointServerTest, ClosingStoresTheReasonAndOpeningClearsIt) {
+  const std::string id = MakeGate("东门", "gongyi.dufulu.longhai");
+  Checkpoint out;
+  EXPECT_TRUE(IsInvalidNaming(SetOpen(admin_, id, false, "", &out), "reason"));
+  EXPECT_TRUE(IsInvalidNaming(SetOpen(admin_, id, true, "why", &out), "reason"));
+  ASSERT_TRUE(SetOpen(admin_, id, false, "小区解封", &out).ok());
+  EXPECT_FALSE(out.open());
+  EXPECT_EQ(out.closed_reason(), "小区解封");
+  EXPECT_EQ(server_->Query("SELECT closed_reason FROM checkpoint.checkpoints")[0], "小区解封");
+  // Closing again changes nothing (the first reason stays).
+  ASSERT_TRUE(SetOpen(admin_, id, false, "another", &out).ok());
+  EXPECT_EQ(out.closed_reason(), "小区解封");
+  ASSERT_TRUE(SetOpen(admin_, id, true, "", &out).ok());
+  EXPECT_TRUE(out.open());
+  EXPECT_EQ(out.closed_reason(), "");
+
+  const std::string other = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
+  EXPECT_EQ(SetOpen(other, id, false, "x", &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(SetOpen(admin_, kUnknownId, false, "x", &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(Get(admin_, id, &out).ok());
+  EXPECT_TRUE(out.open());
+}
+
+TEST_F(CheckpointServerTest, TheKitListsNineItemsAndStaffRecordChecks) {
+  const std::string id = MakeGate("东门", "gongyi.dufulu.longhai");
+  Checkpoint out;
+  ASSERT_TRUE(Get(admin_, id, &out).ok());
+  ASSERT_EQ(out.kit_size(), 9);
+  for (const auto& k : out.kit()) {
+    EXPECT_EQ(k.state(), checkpoint::v1::KIT_ITEM_STATE_UNSPECIFIED);
+    EXPECT_FALSE(k.has_check_time());
+  }
+  const std::string leader = tokens_.Mint("leader-1", {"shift_leader"}, {"gongyi.dufulu.longhai"});
+  grpc::Status st = CheckKit(leader, id, checkpoint::v1::KIT_ITEM_THERMOMETER_GUN,
+                             checkpoint::v1::KIT_ITEM_STATE_DAMAGED, "屏幕裂了", &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(out.kit_size(), 9);
+  const auto& gun = out.kit(checkpoint::v1::KIT_ITEM_THERMOMETER_GUN - 1);
+  EXPECT_EQ(gun.item(), checkpoint::v1::KIT_ITEM_THERMOMETER_GUN);
+  EXPECT_EQ(gun.state(), checkpoint::v1::KIT_ITEM_STATE_DAMAGED);
+  EXPECT_EQ(gun.note(), "屏幕裂了");
+  EXPECT_EQ(gun.checked_by(), "leader-1");
+  EXPECT_TRUE(gun.has_check_time());
+  EXPECT_FALSE(out.kit(0).has_check_time());
+
+  // A later check replaces the earlier one; an inspector may check too.
+  const std::string inspector = tokens_.Mint("insp-1", {"inspector"}, {"gongyi"});
+  ASSERT_TRUE(CheckKit(inspector, id, checkpoint::v1::KIT_ITEM_THERMOMETER_GUN,
+                       checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out)
+                  .ok());
+  EXPECT_EQ(out.kit(7).state(), checkpoint::v1::KIT_ITEM_STATE_PRESENT);
+  EXPECT_EQ(out.kit(7).checked_by(), "insp-1");
+  EXPECT_EQ(server_->Count("checkpoint.kit_items"), "1");
+
+  EXPECT_TRUE(IsInvalidNaming(CheckKit(leader, id, checkpoint::v1::KIT_ITEM_UNSPECIFIED,
+                                       checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out),
+                              "item"));
+  EXPECT_TRUE(IsInvalidNaming(CheckKit(leader, id, checkpoint::v1::KIT_ITEM_FLAG,
+                                       checkpoint::v1::KIT_ITEM_STATE_UNSPECIFIED, "", &out),
+                              "state"));
+  EXPECT_EQ(CheckKit(leader, kUnknownId, checkpoint::v1::KIT_ITEM_FLAG,
+                     checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  const std::string monitor = tokens_.Mint("t", {"temperature_monitor"}, {"gongyi"});
+  EXPECT_EQ(CheckKit(monitor, id, checkpoint::v1::KIT_ITEM_FLAG,
+                     checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string other_leader = tokens_.Mint("x", {"shift_leader"}, {"gongyi.xinhua"});
+  EXPECT_EQ(CheckKit(other_leader, id, checkpoint::v1::KIT_ITEM_FLAG,
+                     checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(server_->Count("checkpoint.kit_items"), "1");
 }
 
 }  // namespace

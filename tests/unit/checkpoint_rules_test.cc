@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/checkpoint/checkpoints.h"
+#include "services/checkpoint/inspections.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -90,6 +91,233 @@ TEST(CheckpointRulesTest, LocationIsBounded) {
   ExpectRejected(c, "checkpoint.location");
   c.set_location("line\nbreak");
   ExpectRejected(c, "checkpoint.location");
+}
+
+TEST(CheckpointRulesTest, WorkPlanIsMultiLineAndBounded) {
+  v1::Checkpoint c = Valid();
+  c.set_work_plan("一、人员分工\n\t1. 测温\r\n二、物资");
+  EXPECT_TRUE(ValidateNewCheckpoint(c).ok()) << ValidateNewCheckpoint(c);
+  std::string plan;
+  for (int i = 0; i < 20000; ++i) plan += "案";  // characters, not bytes
+  c.set_work_plan(plan);
+  EXPECT_TRUE(ValidateNewCheckpoint(c).ok());
+  c.set_work_plan(plan + "x");
+  ExpectRejected(c, "checkpoint.work_plan");
+  c.set_work_plan(std::string("bell\a"));
+  ExpectRejected(c, "checkpoint.work_plan");
+}
+
+v1::UpdateCheckpointRequest Update(std::vector<std::string> paths) {
+  v1::UpdateCheckpointRequest req;
+  req.set_checkpoint_id("123e4567-e89b-12d3-a456-426614174000");
+  *req.mutable_checkpoint() = Valid();
+  req.mutable_checkpoint()->set_work_plan("plan");
+  for (const std::string& p : paths) req.mutable_update_mask()->add_paths(p);
+  return req;
+}
+
+TEST(CheckpointRulesTest, UpdateChangesOnlyTheNamedFields) {
+  absl::StatusOr<CheckpointChange> change = CheckCheckpointUpdate(Update({"work_plan"}));
+  ASSERT_TRUE(change.ok()) << change.status();
+  EXPECT_FALSE(change->name.has_value());
+  EXPECT_FALSE(change->location.has_value());
+  EXPECT_EQ(change->work_plan, "plan");
+
+  v1::UpdateCheckpointRequest req = Update({"name", "location"});
+  req.mutable_checkpoint()->clear_location();  // clearing an optional field is a change
+  change = CheckCheckpointUpdate(req);
+  ASSERT_TRUE(change.ok()) << change.status();
+  EXPECT_EQ(change->name, "益民街卡点");
+  EXPECT_EQ(change->location, "");
+  EXPECT_FALSE(change->work_plan.has_value());
+}
+
+TEST(CheckpointRulesTest, UpdateRefusesEmptyUnknownAndFixedFields) {
+  for (const auto& paths : std::vector<std::vector<std::string>>{
+           {}, {"kind"}, {"area_codes"}, {"open"}, {"nonsense"}, {"name", "kit"}}) {
+    absl::StatusOr<CheckpointChange> change = CheckCheckpointUpdate(Update(paths));
+    EXPECT_EQ(change.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(change.status().message().find("update_mask"), absl::string_view::npos)
+        << change.status();
+  }
+  v1::UpdateCheckpointRequest req = Update({"name"});
+  req.mutable_checkpoint()->clear_name();
+  EXPECT_NE(CheckCheckpointUpdate(req).status().message().find("checkpoint.name"),
+            absl::string_view::npos);
+  req = Update({"name"});
+  req.set_checkpoint_id("nope");
+  EXPECT_NE(CheckCheckpointUpdate(req).status().message().find("checkpoint_id"),
+            absl::string_view::npos);
+}
+
+TEST(CheckpointRulesTest, ClosingNeedsAReasonAndOpeningTakesNone) {
+  v1::SetCheckpointOpenRequest req;
+  req.set_checkpoint_id("123e4567-e89b-12d3-a456-426614174000");
+  req.set_open(false);
+  EXPECT_EQ(ValidateOpenChange(req).code(), absl::StatusCode::kInvalidArgument);
+  req.set_reason(std::string(501, 'r'));
+  EXPECT_EQ(ValidateOpenChange(req).code(), absl::StatusCode::kInvalidArgument);
+  req.set_reason("小区封闭，并入东门卡点");
+  EXPECT_TRUE(ValidateOpenChange(req).ok());
+  req.set_open(true);
+  EXPECT_EQ(ValidateOpenChange(req).code(), absl::StatusCode::kInvalidArgument);
+  req.clear_reason();
+  EXPECT_TRUE(ValidateOpenChange(req).ok());
+}
+
+TEST(CheckpointRulesTest, KitChecksNeedAKnownItemAndState) {
+  v1::CheckKitItemRequest req;
+  req.set_checkpoint_id("123e4567-e89b-12d3-a456-426614174000");
+  req.set_item(v1::KIT_ITEM_THERMOMETER_GUN);
+  req.set_state(v1::KIT_ITEM_STATE_DAMAGED);
+  req.set_note("电池没电");
+  EXPECT_TRUE(ValidateKitCheck(req).ok());
+  for (int item : {0, 10, -1}) {
+    v1::CheckKitItemRequest bad = req;
+    bad.set_item(static_cast<v1::KitItem>(item));
+    EXPECT_NE(ValidateKitCheck(bad).message().find("item"), absl::string_view::npos);
+  }
+  for (int state : {0, 4}) {
+    v1::CheckKitItemRequest bad = req;
+    bad.set_state(static_cast<v1::KitItemState>(state));
+    EXPECT_NE(ValidateKitCheck(bad).message().find("state"), absl::string_view::npos);
+  }
+  req.set_note(std::string(201, 'n'));
+  EXPECT_NE(ValidateKitCheck(req).message().find("note"), absl::string_view::npos);
+}
+
+TEST(CheckpointRulesTest, TheKitAlwaysListsAllNineItems) {
+  CheckpointRow row;
+  row.checkpoint_id = "c";
+  row.kit.push_back(KitRow{v1::KIT_ITEM_PLAYER, v1::KIT_ITEM_STATE_MISSING, "lost", 42, "u1"});
+  v1::Checkpoint c = CheckpointToProto(row);
+  ASSERT_EQ(c.kit_size(), 9);
+  for (int i = 0; i < 9; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(c.kit(i).item(), i + 1);
+    if (c.kit(i).item() == v1::KIT_ITEM_PLAYER) {
+      EXPECT_EQ(c.kit(i).state(), v1::KIT_ITEM_STATE_MISSING);
+      EXPECT_EQ(c.kit(i).note(), "lost");
+      EXPECT_EQ(c.kit(i).checked_by(), "u1");
+      EXPECT_TRUE(c.kit(i).has_check_time());
+    } else {
+      EXPECT_EQ(c.kit(i).state(), v1::KIT_ITEM_STATE_UNSPECIFIED);
+      EXPECT_FALSE(c.kit(i).has_check_time());
+      EXPECT_EQ(c.kit(i).checked_by(), "");
+    }
+  }
+}
+
+bool IsDigits(absl::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == absl::string_view::npos;
+}
+
+TEST(CheckpointRulesTest, PagingRefusesBadSizesAndForeignTokens) {
+  EXPECT_EQ(*PageSize(0, 100, 500), 100);
+  EXPECT_EQ(*PageSize(500, 100, 500), 500);
+  EXPECT_EQ(PageSize(501, 100, 500).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PageSize(-1, 100, 500).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*DecodePageToken("", IsDigits), "");
+  EXPECT_EQ(*DecodePageToken(EncodePageToken("12345"), IsDigits), "12345");
+  EXPECT_EQ(DecodePageToken(EncodePageToken("12a"), IsDigits).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodePageToken("!!", IsDigits).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+v1::RecordInspectionRequest Inspection() {
+  v1::RecordInspectionRequest req;
+  req.set_checkpoint_id("123e4567-e89b-12d3-a456-426614174000");
+  req.set_posts_staffed(true);
+  req.set_score(85);
+  req.add_findings("登记簿夜班记录不全");
+  req.set_rectification_deadline("2026-12-01");
+  return req;
+}
+
+void ExpectInspectionRejected(const v1::RecordInspectionRequest& req, const std::string& field) {
+  absl::Status s = ValidateInspection(req, absl::CivilDay(2026, 11, 30));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_NE(s.message().find(field), absl::string_view::npos) << s;
+}
+
+TEST(InspectionRulesTest, AcceptsAValidInspection) {
+  const absl::CivilDay today(2026, 11, 30);
+  EXPECT_TRUE(ValidateInspection(Inspection(), today).ok())
+      << ValidateInspection(Inspection(), today);
+  v1::RecordInspectionRequest req = Inspection();
+  req.set_rectification_deadline("2026-11-30");  // today is not in the past
+  EXPECT_TRUE(ValidateInspection(req, today).ok());
+  req.clear_findings();
+  req.clear_rectification_deadline();
+  req.set_score(0);  // a present zero is a score
+  EXPECT_TRUE(ValidateInspection(req, today).ok());
+}
+
+TEST(InspectionRulesTest, RefusesBadScoresFindingsAndDeadlines) {
+  v1::RecordInspectionRequest req = Inspection();
+  req.clear_score();
+  ExpectInspectionRejected(req, "score");
+  req.set_score(101);
+  ExpectInspectionRejected(req, "score");
+  req.set_score(-1);
+  ExpectInspectionRejected(req, "score");
+
+  req = Inspection();
+  req.add_findings("");
+  ExpectInspectionRejected(req, "findings[1]");
+  req = Inspection();
+  req.add_findings(std::string(501, 'f'));
+  ExpectInspectionRejected(req, "findings[1]");
+  req = Inspection();
+  for (int i = 0; i < 50; ++i) req.add_findings("f");
+  ExpectInspectionRejected(req, "findings");
+
+  req = Inspection();
+  req.clear_rectification_deadline();
+  ExpectInspectionRejected(req, "rectification_deadline");
+  req.set_rectification_deadline("2026-11-29");  // yesterday
+  ExpectInspectionRejected(req, "rectification_deadline");
+  req.set_rectification_deadline("2026-02-30");
+  ExpectInspectionRejected(req, "rectification_deadline");
+  req.clear_findings();
+  req.set_rectification_deadline("2026-12-01");  // no findings, no deadline
+  ExpectInspectionRejected(req, "rectification_deadline");
+
+  req = Inspection();
+  req.set_notes(std::string(2001, 'n'));
+  ExpectInspectionRejected(req, "notes");
+  req = Inspection();
+  req.set_reinspection_of("not-a-uuid");
+  ExpectInspectionRejected(req, "reinspection_of");
+  req = Inspection();
+  req.set_checkpoint_id("");
+  ExpectInspectionRejected(req, "checkpoint_id");
+}
+
+RatingRow Rating(const std::string& id, const std::string& name, std::optional<double> avg) {
+  return RatingRow{id, name, avg, avg ? 1 : 0};
+}
+
+TEST(InspectionRulesTest, RankingIsByAverageThenNameWithUnratedLast) {
+  v1::RankCheckpointsResponse out = RankRatings({
+      Rating("1", "北门", std::nullopt),
+      Rating("2", "B gate", 90.0),
+      Rating("3", "A gate", 90.0),
+      Rating("4", "C gate", 95.5),
+      Rating("5", "A road", std::nullopt),
+      Rating("6", "D gate", 60.0),
+  });
+  ASSERT_EQ(out.checkpoints_size(), 6);
+  const std::vector<std::pair<std::string, int>> want = {{"4", 1}, {"3", 2}, {"2", 2},
+                                                         {"6", 4}, {"5", 0}, {"1", 0}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(out.checkpoints(i).checkpoint_id(), want[i].first);
+    EXPECT_EQ(out.checkpoints(i).rank(), want[i].second);
+    EXPECT_EQ(out.checkpoints(i).has_average_score(), want[i].second != 0);
+  }
+  EXPECT_DOUBLE_EQ(out.checkpoints(0).average_score(), 95.5);
+  EXPECT_EQ(RankRatings({}).checkpoints_size(), 0);
 }
 
 }  // namespace

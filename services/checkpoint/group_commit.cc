@@ -1,0 +1,159 @@
+#include "services/checkpoint/group_commit.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace fangxian::checkpoint {
+namespace {
+
+std::string KeyOf(const PassageRecord& r) {
+  return absl::StrCat(r.checkpoint_id, "|", r.request_id);
+}
+
+// A failure that concerns the whole batch, not one record in it: retrying records one by
+// one would only fail again (and hammer an unreachable database).
+bool IsBatchWide(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) || absl::IsCancelled(s);
+}
+
+// The outcome of a record whose request id was taken by an earlier record of the same
+// batch: the first one's stored result (a replay, or a conflict when the content differs).
+absl::StatusOr<WriteOutcome> FollowFirst(const PassageRecord& record,
+                                         const absl::StatusOr<WriteOutcome>& first) {
+  if (!first.ok()) return first.status();
+  // first->record is what is stored under the request id (written now or before): its
+  // content decides.
+  WriteOutcome out;
+  out.record = first->record;
+  out.kind = first->record.payload_hash == record.payload_hash ? WriteOutcome::kReplayed
+                                                               : WriteOutcome::kConflict;
+  return out;
+}
+
+}  // namespace
+
+GroupCommitter::GroupCommitter(BatchWriter& writer, Options options, AfterCommit after_commit)
+    : writer_(writer), options_(options), after_commit_(std::move(after_commit)) {
+  const int threads = std::max(1, options_.threads);
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+GroupCommitter::~GroupCommitter() { Shutdown(); }
+
+void GroupCommitter::Submit(PassageRecord record, Done done) {
+  absl::Status refused;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      refused = absl::UnavailableError("the service is shutting down; retry");
+    } else if (queue_.size() >= options_.max_pending) {
+      refused = absl::ResourceExhaustedError(
+          "too many passages are waiting for the database; retry with backoff");
+    } else {
+      queue_.push_back(Pending{std::move(record), std::move(done)});
+    }
+  }
+  if (refused.ok()) {
+    cv_.notify_one();
+  } else {
+    done(refused);
+  }
+}
+
+size_t GroupCommitter::pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+void GroupCommitter::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void GroupCommitter::Loop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      // On shutdown the queue is drained before the thread ends.
+      if (queue_.empty()) return;
+      const size_t n = std::min(queue_.size(), std::max<size_t>(1, options_.batch_max));
+      batch.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Commit(batch);
+  }
+}
+
+std::vector<absl::StatusOr<WriteOutcome>> GroupCommitter::Write(
+    const std::vector<const PassageRecord*>& records) {
+  std::vector<WriteOutcome> outcomes;
+  absl::Status s = writer_.WriteBatch(records, &outcomes);
+  if (s.ok()) return {outcomes.begin(), outcomes.end()};
+  if (records.size() == 1 || IsBatchWide(s)) {
+    return std::vector<absl::StatusOr<WriteOutcome>>(records.size(), s);
+  }
+  common::LogWarning("passage batch failed; retrying its records one by one",
+                     {{"records", static_cast<int64_t>(records.size())}, {"error", s.ToString()}});
+  std::vector<absl::StatusOr<WriteOutcome>> results;
+  results.reserve(records.size());
+  for (const PassageRecord* r : records) {
+    std::vector<WriteOutcome> one;
+    absl::Status st = writer_.WriteBatch({r}, &one);
+    if (st.ok()) {
+      results.push_back(std::move(one.at(0)));
+    } else {
+      results.push_back(st);
+    }
+  }
+  return results;
+}
+
+void GroupCommitter::Commit(std::vector<Pending>& batch) {
+  // Two records with one request id in a batch: the first is written, the others follow
+  // its outcome.
+  absl::flat_hash_map<std::string, size_t> first_of;
+  std::vector<const PassageRecord*> unique;
+  std::vector<size_t> unique_index(batch.size());
+  std::vector<bool> is_first(batch.size(), false);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto [it, inserted] = first_of.emplace(KeyOf(batch[i].record), unique.size());
+    if (inserted) {
+      unique.push_back(&batch[i].record);
+      is_first[i] = true;
+    }
+    unique_index[i] = it->second;
+  }
+  std::vector<absl::StatusOr<WriteOutcome>> results = Write(unique);
+
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const absl::StatusOr<WriteOutcome>& first = results[unique_index[i]];
+    batch[i].done(is_first[i] ? first : FollowFirst(batch[i].record, first));
+  }
+  // After the callers have their answers: what follows a commit (live counters, waking the
+  // outbox relay) must not delay an acknowledgement.
+  if (after_commit_) {
+    std::vector<const PassageRecord*> stored;
+    for (const auto& r : results) {
+      if (r.ok() && r->kind == WriteOutcome::kStored) stored.push_back(&r->record);
+    }
+    if (!stored.empty()) after_commit_(stored);
+  }
+}
+
+}  // namespace fangxian::checkpoint

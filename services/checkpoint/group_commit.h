@@ -1,0 +1,75 @@
+// Group commit for the passage log: "durable before acknowledged" without one transaction
+// per record. RecordPassage hands its finished record to Submit and returns without
+// finishing its call; committer threads take everything pending (up to batch_max), write
+// it in ONE transaction, and only after COMMIT call each record's `done`, which finishes
+// the call. Concurrent records thus share a commit (and its fsync) instead of queueing for
+// one each. Design: docs/checkpoint.md, "Passage log: idempotency, offline replay and group
+// commit".
+#ifndef FANGXIAN_SERVICES_CHECKPOINT_GROUP_COMMIT_H_
+#define FANGXIAN_SERVICES_CHECKPOINT_GROUP_COMMIT_H_
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/checkpoint/passage_store.h"
+
+namespace fangxian::checkpoint {
+
+class GroupCommitter {
+ public:
+  struct Options {
+    size_t batch_max = 256;     // FX_PASSAGE_BATCH_MAX; 1 = one transaction per record
+    int threads = 2;            // committer threads (one transaction each at a time)
+    size_t max_pending = 8192;  // records waiting beyond this are refused
+  };
+  // Called once per record, on a committer thread (or at once when refused).
+  using Done = std::function<void(absl::StatusOr<WriteOutcome>)>;
+  // Called after each committed batch with the records written by it (not the replays):
+  // the hook for live counters. Must not block for long.
+  using AfterCommit = std::function<void(const std::vector<const PassageRecord*>&)>;
+
+  GroupCommitter(BatchWriter& writer, Options options, AfterCommit after_commit = nullptr);
+  ~GroupCommitter();  // Shutdown()
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Queues `record`; `done` gets the outcome once it is committed (or why not). Refused at
+  // once with RESOURCE_EXHAUSTED when max_pending records wait already, and with
+  // UNAVAILABLE after Shutdown.
+  void Submit(PassageRecord record, Done done);
+
+  // Stops taking records, commits (or fails) every pending one, and joins the threads.
+  void Shutdown();
+
+  size_t pending() const;
+
+ private:
+  struct Pending {
+    PassageRecord record;
+    Done done;
+  };
+
+  void Loop();
+  void Commit(std::vector<Pending>& batch);
+  // Writes `records`; on a failure of a batch of several that is not the database being
+  // unreachable, retries each record alone so that one bad record fails alone.
+  std::vector<absl::StatusOr<WriteOutcome>> Write(const std::vector<const PassageRecord*>& records);
+
+  BatchWriter& writer_;
+  const Options options_;
+  AfterCommit after_commit_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace fangxian::checkpoint
+
+#endif  // FANGXIAN_SERVICES_CHECKPOINT_GROUP_COMMIT_H_

@@ -1,0 +1,76 @@
+// Today's figures per checkpoint, live, in Redis: one hash per checkpoint and China day,
+// incremented after each committed batch of passages. Redis is never the only copy: the
+// passages are in PostgreSQL, and a counter that may have missed increments (Redis was
+// unreachable when a batch committed) is deleted once Redis answers again, so the next read
+// rebuilds it from PostgreSQL. Key contract: docs/caching.md.
+#ifndef FANGXIAN_SERVICES_CHECKPOINT_LIVE_COUNTERS_H_
+#define FANGXIAN_SERVICES_CHECKPOINT_LIVE_COUNTERS_H_
+
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/pg.h"
+#include "common/redis.h"
+#include "services/checkpoint/passage_store.h"
+
+namespace fangxian::checkpoint {
+
+// One committed passage, as the counters see it.
+struct PassageTally {
+  std::string checkpoint_id;
+  absl::CivilDay day;  // China day of the client time
+  bool person = false;
+  bool vehicle = false;
+  int decision = 0;  // v1::Decision number: 1 admit, 2 deny, 3 refer
+  bool fever = false;
+};
+
+// The tally of a stored passage (a person when a temperature was taken, a fever from
+// 37.3 °C, the day of its client time in China).
+PassageTally TallyOf(const PassageRecord& record);
+
+struct Counts {
+  int64_t persons = 0;
+  int64_t vehicles = 0;
+  int64_t admitted = 0;
+  int64_t denied = 0;
+  int64_t referred = 0;
+  int64_t fevers = 0;
+};
+
+// "fx:checkpoint:v1:live:<YYYY-MM-DD>:<checkpoint_id>".
+std::string LiveCounterKey(absl::CivilDay day, absl::string_view checkpoint_id);
+
+class LiveCounters {
+ public:
+  LiveCounters(common::RedisPool& redis, common::PgPool& pg) : redis_(redis), pg_(pg) {}
+
+  // After a batch committed: one pipelined round of HINCRBY per (checkpoint, day) touched.
+  // Never fails the caller; on a Redis failure the keys are remembered for repair.
+  void Add(const std::vector<PassageTally>& tallies);
+
+  // Counts of `day` for `checkpoint_id`: from Redis, or rebuilt from PostgreSQL when the
+  // hash is missing or awaiting repair (and written back). UNAVAILABLE only when neither
+  // Redis nor PostgreSQL can answer.
+  absl::StatusOr<Counts> Get(absl::string_view checkpoint_id, absl::CivilDay day);
+
+  // Deletes the keys that missed increments, if Redis answers now (called periodically).
+  void Repair();
+
+ private:
+  absl::StatusOr<Counts> Rebuild(absl::string_view checkpoint_id, absl::CivilDay day);
+
+  common::RedisPool& redis_;
+  common::PgPool& pg_;
+  std::mutex mu_;
+  std::set<std::string> dirty_;  // keys that may have missed increments
+};
+
+}  // namespace fangxian::checkpoint
+
+#endif  // FANGXIAN_SERVICES_CHECKPOINT_LIVE_COUNTERS_H_

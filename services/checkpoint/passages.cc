@@ -1,0 +1,310 @@
+#include "services/checkpoint/passages.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/auth.h"
+#include "common/validate.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/checkpoint/passage_rules.h"
+#include "services/checkpoint/shifts.h"
+
+namespace fangxian::checkpoint {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 500;
+
+// A random (version 4) UUID, lower-case.
+std::string RandomUuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  const std::string hex =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(b), sizeof b));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20));
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+// Short alert details with no personal data (the alert row carries the ids).
+std::string AlertDetail(AlertKind kind, v1::Direction direction) {
+  switch (kind) {
+    case AlertKind::kFever:
+      return "fever at the gate";
+    case AlertKind::kRedPass:
+      return direction == v1::DIRECTION_OUT ? "red pass going out" : "red pass coming in";
+    case AlertKind::kOutsideVehicle:
+      return "outside vehicle refused";
+    case AlertKind::kUnknownPerson:
+      return "unknown person refused";
+    default:
+      return "";
+  }
+}
+
+bool AreaCovered(absl::string_view area, const std::vector<std::string>& checkpoint_areas) {
+  return std::any_of(checkpoint_areas.begin(), checkpoint_areas.end(),
+                     [area](const std::string& scope) { return common::AreaWithin(area, scope); });
+}
+
+std::string EncodePageToken(const PassageRecord& last) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(absl::ToUnixMicros(last.recorded_at), "_", last.passage_id));
+}
+
+absl::StatusOr<PassageStore::Cursor> DecodePageToken(absl::string_view token) {
+  const absl::Status bad = absl::InvalidArgumentError(
+      "page_token is not one this service returned; pass next_page_token unchanged");
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return bad;
+  const size_t sep = raw.find('_');
+  int64_t micros = 0;
+  if (sep == std::string::npos || !absl::SimpleAtoi(raw.substr(0, sep), &micros) ||
+      !common::IsUuid(raw.substr(sep + 1))) {
+    return bad;
+  }
+  return PassageStore::Cursor{absl::FromUnixMicros(micros), raw.substr(sep + 1)};
+}
+
+}  // namespace
+
+std::string PassagePayloadHash(const v1::RecordPassageRequest& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&out);
+  }
+  unsigned char digest[crypto_generichash_BYTES];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+v1::Passage PassageToProto(const PassageRecord& r, const PersonAtGate* person, bool replayed) {
+  v1::Passage out;
+  out.set_passage_id(r.passage_id);
+  out.set_checkpoint_id(r.checkpoint_id);
+  out.set_request_id(r.request_id);
+  out.set_direction(static_cast<v1::Direction>(r.direction));
+  out.set_decision(static_cast<v1::Decision>(r.decision));
+  for (int reason : r.reasons) out.add_reasons(static_cast<v1::Reason>(reason));
+  if (!r.resident_id.empty()) {
+    v1::PassagePerson* p = out.mutable_person();
+    p->set_resident_id(r.resident_id);
+    p->set_visitor(r.visitor);
+    if (person != nullptr && person->resident_id == r.resident_id) {
+      p->set_name(person->name);
+      p->set_id_number(person->masked_id_number);
+    }
+  }
+  out.set_pass_colour(static_cast<v1::PassColour>(r.pass_colour));
+  if (r.temperature_tenths) out.set_temperature_celsius(*r.temperature_tenths / 10.0);
+  out.set_plate(r.plate);
+  out.set_vehicle_exemption(static_cast<v1::VehicleExemption>(r.vehicle_exemption));
+  out.set_vehicle_registered(r.vehicle_registered.value_or(false));
+  for (const std::string& id : r.alert_ids) out.add_alert_ids(id);
+  *out.mutable_client_time() = ToTimestamp(r.client_time);
+  *out.mutable_record_time() = ToTimestamp(r.recorded_at);
+  out.set_operator_id(r.operator_id);
+  out.set_replayed(replayed);
+  return out;
+}
+
+absl::StatusOr<PassageRecord> Passages::Prepare(const common::CallContext& call,
+                                                const v1::RecordPassageRequest& request,
+                                                PersonAtGate* person) {
+  const absl::Time now = clock_();
+  absl::StatusOr<ValidPassage> valid = ValidateRecordPassage(request, now, max_replay_);
+  if (!valid.ok()) return valid.status();
+  absl::StatusOr<std::shared_ptr<const CheckpointFacts>> checkpoint =
+      duty_.Checkpoint(request.checkpoint_id(), now);
+  if (!checkpoint.ok()) return checkpoint.status();
+  const CheckpointFacts& cp = **checkpoint;
+  if (auto s = common::RequireScopeAny(call, "this checkpoint", cp.area_codes); !s.ok()) return s;
+  if (!cp.open) {
+    return absl::FailedPreconditionError(
+        "this checkpoint is closed; passages are recorded only while it is open");
+  }
+  if (auto s = duty_.RequireOnDuty(call, request.checkpoint_id(), cp, now); !s.ok()) return s;
+
+  PassageFacts facts;
+  facts.direction = request.direction();
+  facts.temperature_tenths = valid->temperature_tenths;
+  absl::StatusOr<PersonAtGate> who = PersonAtGate{};
+  switch (valid->person) {
+    case PersonKind::kNone:
+      break;
+    case PersonKind::kPassToken:
+      who = people_.ByPass(call, request.pass_token());
+      break;
+    case PersonKind::kIdNumber:
+      who = people_.ByIdNumber(call, request.id_number());
+      break;
+    case PersonKind::kVisitor:
+      // Registered in the checkpoint's first area (lexical order), where it stands.
+      who = people_.RegisterVisitor(call, request.visitor(), cp.area_codes.front());
+      break;
+  }
+  if (!who.ok()) return who.status();
+  if (valid->person != PersonKind::kNone) {
+    if (who->known) {
+      facts.person = PersonOutcome::kKnown;
+      facts.visitor_registered = valid->person == PersonKind::kVisitor && who->visitor;
+      facts.colour = colours_.Get(call, who->resident_id);
+    } else {
+      facts.person = valid->person == PersonKind::kPassToken ? PersonOutcome::kInvalidPass
+                                                             : PersonOutcome::kUnknownIdNumber;
+    }
+  }
+  facts.vehicle = valid->vehicle;
+  facts.exemption = valid->exemption;
+  std::optional<bool> vehicle_registered;
+  if (NeedsVehicleCheck(facts.direction, facts.vehicle, facts.exemption)) {
+    absl::StatusOr<std::optional<std::string>> area = people_.VehicleArea(call, valid->plate);
+    if (!area.ok()) return area.status();
+    vehicle_registered = area->has_value() && AreaCovered(**area, cp.area_codes);
+    facts.vehicle_registered = *vehicle_registered;
+  }
+  const PassageDecision decision = Decide(facts);
+
+  PassageRecord r;
+  r.passage_id = RandomUuid();
+  r.checkpoint_id = request.checkpoint_id();
+  r.request_id = request.request_id();
+  r.direction = request.direction();
+  if (facts.person == PersonOutcome::kKnown) {
+    r.resident_id = who->resident_id;
+    r.visitor = who->visitor;
+    r.pass_colour = facts.colour;
+  }
+  r.temperature_tenths = valid->temperature_tenths;
+  r.plate = valid->plate;
+  r.vehicle_exemption = valid->exemption;
+  r.vehicle_registered = vehicle_registered;
+  r.decision = decision.decision;
+  for (v1::Reason reason : decision.reasons) r.reasons.push_back(reason);
+  r.operator_id = call.principal.subject;
+  r.client_time = valid->client_time;
+  r.recorded_at = now;
+  if (valid->person == PersonKind::kVisitor) {
+    r.visit_destination = request.visitor().destination();
+    r.visit_reason = request.visitor().reason();
+  }
+  r.payload_hash = PassagePayloadHash(request);
+  for (AlertKind kind : decision.alerts) {
+    NewAlert a;
+    a.kind = kind;
+    a.checkpoint_id = r.checkpoint_id;
+    a.area_codes = cp.area_codes;
+    a.passage_id = r.passage_id;
+    a.resident_id = r.resident_id;
+    if (kind == AlertKind::kFever) a.temperature_celsius = *r.temperature_tenths / 10.0;
+    a.detail = AlertDetail(kind, request.direction());
+    a.raised_at = now;
+    r.alerts.push_back(std::move(a));
+  }
+  *person = *std::move(who);
+  return r;
+}
+
+void Passages::Record(const common::CallContext& call, const v1::RecordPassageRequest& request,
+                      Done done) {
+  PersonAtGate person;
+  absl::StatusOr<PassageRecord> record = Prepare(call, request, &person);
+  if (!record.ok()) {
+    done(record.status());
+    return;
+  }
+  committer_.Submit(*std::move(record), [done = std::move(done), person = std::move(person)](
+                                            absl::StatusOr<WriteOutcome> o) {
+    if (!o.ok()) {
+      done(o.status());
+      return;
+    }
+    switch (o->kind) {
+      case WriteOutcome::kStored:
+        done(PassageToProto(o->record, &person, /*replayed=*/false));
+        return;
+      case WriteOutcome::kReplayed:
+        done(PassageToProto(o->record, nullptr, /*replayed=*/true));
+        return;
+      case WriteOutcome::kConflict:
+        done(absl::AlreadyExistsError(
+            "request_id was already used at this checkpoint for a passage with different "
+            "content; send a new request_id for a new passage, or resend the first content "
+            "unchanged"));
+        return;
+    }
+  });
+}
+
+absl::StatusOr<std::shared_ptr<const CheckpointFacts>> Passages::VisibleCheckpoint(
+    const common::CallContext& call, const std::string& checkpoint_id) {
+  if (auto s = common::RequireUuid("checkpoint_id", checkpoint_id); !s.ok()) return s;
+  absl::StatusOr<std::shared_ptr<const CheckpointFacts>> cp =
+      duty_.Checkpoint(checkpoint_id, clock_());
+  if (!cp.ok()) return cp.status();
+  if (!common::RequireScopeAny(call, "this checkpoint", (*cp)->area_codes).ok()) {
+    return absl::NotFoundError("no checkpoint with this checkpoint_id");
+  }
+  return cp;
+}
+
+absl::StatusOr<v1::Passage> Passages::Get(const common::CallContext& call,
+                                          const v1::GetPassageRequest& request) {
+  if (auto s = VisibleCheckpoint(call, request.checkpoint_id()); !s.ok()) return s.status();
+  if (auto s = common::RequireUuid("passage_id", request.passage_id()); !s.ok()) return s;
+  absl::StatusOr<PassageRecord> r = store_.Get(request.checkpoint_id(), request.passage_id());
+  if (!r.ok()) return r.status();
+  return PassageToProto(*r, nullptr, /*replayed=*/false);
+}
+
+absl::StatusOr<v1::ListPassagesResponse> Passages::List(const common::CallContext& call,
+                                                        const v1::ListPassagesRequest& request) {
+  if (auto s = VisibleCheckpoint(call, request.checkpoint_id()); !s.ok()) return s.status();
+  absl::CivilDay day = common::ChinaToday(clock_());
+  if (!request.date().empty() && !common::ParseIsoDate(request.date(), &day)) {
+    return absl::InvalidArgumentError("date must be a real day as YYYY-MM-DD (China time)");
+  }
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size must be 1 to ", kMaxPageSize, " (0 means ", kDefaultPageSize, ")"));
+  }
+  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  std::optional<PassageStore::Cursor> after;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<PassageStore::Cursor> c = DecodePageToken(request.page_token());
+    if (!c.ok()) return c.status();
+    after = *c;
+  }
+  const absl::Time from = absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
+  const absl::Time to = absl::FromCivil(absl::CivilSecond(day + 1), ChinaTimeZone());
+  absl::StatusOr<std::vector<PassageRecord>> rows =
+      store_.List(request.checkpoint_id(), from, to, after, page_size + 1);
+  if (!rows.ok()) return rows.status();
+  v1::ListPassagesResponse out;
+  const size_t shown = std::min(rows->size(), static_cast<size_t>(page_size));
+  for (size_t i = 0; i < shown; ++i) {
+    *out.add_passages() = PassageToProto((*rows)[i], nullptr, /*replayed=*/false);
+  }
+  if (rows->size() > shown) out.set_next_page_token(EncodePageToken((*rows)[shown - 1]));
+  return out;
+}
+
+}  // namespace fangxian::checkpoint

@@ -1,0 +1,76 @@
+// The passage log's business logic: recording a passage (validate, check duty, look the
+// person, pass colour and vehicle up, decide, and hand the record to the group committer)
+// and reading the log. Plain values in, plain values out; the gRPC glue is
+// passage_service.{h,cc}.
+#ifndef FANGXIAN_SERVICES_CHECKPOINT_PASSAGES_H_
+#define FANGXIAN_SERVICES_CHECKPOINT_PASSAGES_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/rpc.h"
+#include "fangxian/checkpoint/v1/passages.pb.h"
+#include "services/checkpoint/duty_check.h"
+#include "services/checkpoint/group_commit.h"
+#include "services/checkpoint/pass_colour.h"
+#include "services/checkpoint/passage_store.h"
+#include "services/checkpoint/person_lookup.h"
+
+namespace fangxian::checkpoint {
+
+// The digest stored with a request id (BLAKE2b-256 of the request's deterministic
+// serialization): the same content always gives the same digest.
+std::string PassagePayloadHash(const v1::RecordPassageRequest& request);
+
+// A stored record as the API shows it. `person` (may be null) adds what identity said at
+// the gate (name, masked ID number), which is never stored.
+v1::Passage PassageToProto(const PassageRecord& record, const PersonAtGate* person, bool replayed);
+
+class Passages {
+ public:
+  using Clock = std::function<absl::Time()>;
+  using Done = std::function<void(absl::StatusOr<v1::Passage>)>;
+
+  Passages(PassageStore& store, GroupCommitter& committer, DutyCheck& duty, PersonLookup& people,
+           PassColours& colours, Clock clock, absl::Duration max_replay)
+      : store_(store),
+        committer_(committer),
+        duty_(duty),
+        people_(people),
+        colours_(colours),
+        clock_(std::move(clock)),
+        max_replay_(max_replay) {}
+
+  // Runs the lookups on the calling (worker) thread, then returns; `done` is called once,
+  // with the answer only after the record is committed, or with why nothing was stored.
+  void Record(const common::CallContext& call, const v1::RecordPassageRequest& request, Done done);
+
+  absl::StatusOr<v1::Passage> Get(const common::CallContext& call,
+                                  const v1::GetPassageRequest& request);
+  absl::StatusOr<v1::ListPassagesResponse> List(const common::CallContext& call,
+                                                const v1::ListPassagesRequest& request);
+
+ private:
+  // Everything up to the finished record; an error means nothing is to be stored.
+  absl::StatusOr<PassageRecord> Prepare(const common::CallContext& call,
+                                        const v1::RecordPassageRequest& request,
+                                        PersonAtGate* person);
+  // The checkpoint, when it exists and the caller's scope covers one of its areas
+  // (NOT_FOUND otherwise, so a caller outside learns nothing).
+  absl::StatusOr<std::shared_ptr<const CheckpointFacts>> VisibleCheckpoint(
+      const common::CallContext& call, const std::string& checkpoint_id);
+
+  PassageStore& store_;
+  GroupCommitter& committer_;
+  DutyCheck& duty_;
+  PersonLookup& people_;
+  PassColours& colours_;
+  Clock clock_;
+  const absl::Duration max_replay_;
+};
+
+}  // namespace fangxian::checkpoint
+
+#endif  // FANGXIAN_SERVICES_CHECKPOINT_PASSAGES_H_

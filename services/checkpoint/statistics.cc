@@ -1,0 +1,181 @@
+#include "services/checkpoint/statistics.h"
+
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/validate.h"
+#include "services/checkpoint/shifts.h"
+
+namespace fangxian::checkpoint {
+namespace {
+
+void Accumulate(const v1::Figures& from, v1::Figures* into) {
+  into->set_persons(into->persons() + from.persons());
+  into->set_vehicles(into->vehicles() + from.vehicles());
+  into->set_admitted(into->admitted() + from.admitted());
+  into->set_denied(into->denied() + from.denied());
+  into->set_referred(into->referred() + from.referred());
+  into->set_fevers(into->fevers() + from.fevers());
+}
+
+// Columns `first`..`first + 5` of row `i`: persons, vehicles, admitted, denied, referred,
+// fevers.
+v1::Figures FiguresFrom(const common::PgResult& r, int i, int first) {
+  int64_t v[6] = {};
+  for (int c = 0; c < 6; ++c) (void)absl::SimpleAtoi(r.Get(i, first + c), &v[c]);
+  v1::Figures f;
+  f.set_persons(v[0]);
+  f.set_vehicles(v[1]);
+  f.set_admitted(v[2]);
+  f.set_denied(v[3]);
+  f.set_referred(v[4]);
+  f.set_fevers(v[5]);
+  return f;
+}
+
+std::string Timestamp(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Statistics::Selected>> Statistics::Select(
+    const common::CallContext& call, const std::string& area_code,
+    const std::string& checkpoint_id) {
+  if (area_code.empty() == checkpoint_id.empty()) {
+    return absl::InvalidArgumentError("give exactly one of area_code and checkpoint_id");
+  }
+  auto conn = pg_.Acquire();
+  if (!conn.ok()) return conn.status();
+  if (!checkpoint_id.empty()) {
+    if (auto s = common::RequireUuid("checkpoint_id", checkpoint_id); !s.ok()) return s;
+    auto r = conn->Exec(
+        "SELECT c.name, (SELECT string_agg(a.area_code, ',') FROM checkpoint.checkpoint_areas a "
+        "WHERE a.checkpoint_id = c.checkpoint_id) "
+        "FROM checkpoint.checkpoints c WHERE c.checkpoint_id = $1",
+        {checkpoint_id});
+    if (!r.ok()) return r.status();
+    if (r->rows() == 0) return absl::NotFoundError("no checkpoint with this checkpoint_id");
+    const std::vector<std::string> areas = absl::StrSplit(r->Get(0, 1), ',', absl::SkipEmpty());
+    if (auto s = common::RequireScopeAny(call, "this checkpoint", areas); !s.ok()) return s;
+    return std::vector<Selected>{{checkpoint_id, std::string(r->Get(0, 0))}};
+  }
+  if (auto s = common::RequireAreaPath("area_code", area_code); !s.ok()) return s;
+  if (auto s = common::RequireScope(call, "area_code", area_code); !s.ok()) return s;
+  auto r = conn->Exec(
+      "SELECT DISTINCT c.checkpoint_id, c.name FROM checkpoint.checkpoints c "
+      "JOIN checkpoint.checkpoint_areas a ON a.checkpoint_id = c.checkpoint_id "
+      "WHERE a.area_code = $1 OR a.area_code LIKE $1 || '.%' ORDER BY c.name, c.checkpoint_id",
+      {area_code});
+  if (!r.ok()) return r.status();
+  std::vector<Selected> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    out.push_back({std::string(r->Get(i, 0)), std::string(r->Get(i, 1))});
+  }
+  return out;
+}
+
+absl::StatusOr<v1::DailyStatistics> Statistics::Daily(
+    const common::CallContext& call, const v1::GetDailyStatisticsRequest& request) {
+  absl::CivilDay from;
+  absl::CivilDay to;
+  if (!common::ParseIsoDate(request.from_date(), &from)) {
+    return absl::InvalidArgumentError("from_date must be a real day as YYYY-MM-DD");
+  }
+  if (!common::ParseIsoDate(request.to_date(), &to)) {
+    return absl::InvalidArgumentError("to_date must be a real day as YYYY-MM-DD");
+  }
+  if (from > to) return absl::InvalidArgumentError("from_date is after to_date");
+  if (to - from + 1 > kMaxStatisticsDays) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the range spans more than ", kMaxStatisticsDays, " days; split it"));
+  }
+  if (to > common::ChinaToday(clock_())) {
+    return absl::InvalidArgumentError("to_date is after today");
+  }
+  absl::StatusOr<std::vector<Selected>> selected =
+      Select(call, request.area_code(), request.checkpoint_id());
+  if (!selected.ok()) return selected.status();
+  v1::DailyStatistics out;
+  if (selected->empty()) return out;
+  std::vector<std::string> ids;
+  for (const Selected& s : *selected) ids.push_back(s.id);
+
+  const absl::Time start = absl::FromCivil(absl::CivilSecond(from), ChinaTimeZone());
+  const absl::Time end = absl::FromCivil(absl::CivilSecond(to + 1), ChinaTimeZone());
+  auto conn = pg_.Acquire();
+  if (!conn.ok()) return conn.status();
+  // Rolled-up days from daily_stats; the others counted from the passages (whose
+  // recorded_at bounds let the planner skip partitions: see live_counters.cc).
+  auto r = conn->Exec(
+      "WITH rolled AS (SELECT day FROM checkpoint.stats_rollups "
+      "                WHERE day BETWEEN $2::date AND $3::date) "
+      "SELECT checkpoint_id, day::text, persons, vehicles, admitted, denied, referred, fevers "
+      "FROM checkpoint.daily_stats "
+      "WHERE checkpoint_id = ANY($1::uuid[]) AND day IN (SELECT day FROM rolled) "
+      "UNION ALL "
+      "SELECT checkpoint_id, d::text, "
+      "count(*) FILTER (WHERE temperature_celsius IS NOT NULL), "
+      "count(*) FILTER (WHERE plate IS NOT NULL), count(*) FILTER (WHERE decision = 1), "
+      "count(*) FILTER (WHERE decision = 2), count(*) FILTER (WHERE decision = 3), "
+      "count(*) FILTER (WHERE temperature_celsius >= 37.3) "
+      "FROM (SELECT *, (client_time AT TIME ZONE 'Asia/Shanghai')::date AS d "
+      "      FROM checkpoint.passages "
+      "      WHERE checkpoint_id = ANY($1::uuid[]) "
+      "      AND client_time >= $4::timestamptz AND client_time < $5::timestamptz "
+      "      AND recorded_at >= $4::timestamptz - interval '5 minutes' "
+      "      AND recorded_at < $5::timestamptz + interval '73 hours') p "
+      "WHERE d NOT IN (SELECT day FROM rolled) GROUP BY checkpoint_id, d "
+      "ORDER BY 2, 1",
+      {common::PgTextArray(ids), IsoDate(from), IsoDate(to), Timestamp(start), Timestamp(end)});
+  if (!r.ok()) return r.status();
+  std::map<std::string, v1::Figures> per_day;
+  for (int i = 0; i < r->rows(); ++i) {
+    v1::CheckpointDay* row = out.add_rows();
+    row->set_checkpoint_id(std::string(r->Get(i, 0)));
+    row->set_date(std::string(r->Get(i, 1)));
+    *row->mutable_figures() = FiguresFrom(*r, i, 2);
+    Accumulate(row->figures(), &per_day[row->date()]);
+    Accumulate(row->figures(), out.mutable_total());
+  }
+  for (const auto& [date, figures] : per_day) {
+    v1::DayTotal* t = out.add_day_totals();
+    t->set_date(date);
+    *t->mutable_figures() = figures;
+  }
+  return out;
+}
+
+absl::StatusOr<v1::LiveCounters> Statistics::Live(const common::CallContext& call,
+                                                  const v1::GetLiveCountersRequest& request) {
+  absl::StatusOr<std::vector<Selected>> selected =
+      Select(call, request.area_code(), request.checkpoint_id());
+  if (!selected.ok()) return selected.status();
+  if (selected->size() > static_cast<size_t>(kMaxLiveCheckpoints)) {
+    return absl::InvalidArgumentError(absl::StrCat("the area has more than ", kMaxLiveCheckpoints,
+                                                   " checkpoints; ask for a smaller area"));
+  }
+  const absl::CivilDay today = common::ChinaToday(clock_());
+  v1::LiveCounters out;
+  out.set_date(IsoDate(today));
+  for (const Selected& s : *selected) {
+    absl::StatusOr<Counts> c = live_.Get(s.id, today);
+    if (!c.ok()) return c.status();
+    v1::CheckpointCounters* row = out.add_checkpoints();
+    row->set_checkpoint_id(s.id);
+    row->set_name(s.name);
+    v1::Figures* f = row->mutable_figures();
+    f->set_persons(c->persons);
+    f->set_vehicles(c->vehicles);
+    f->set_admitted(c->admitted);
+    f->set_denied(c->denied);
+    f->set_referred(c->referred);
+    f->set_fevers(c->fevers);
+    Accumulate(*f, out.mutable_total());
+  }
+  return out;
+}
+
+}  // namespace fangxian::checkpoint
