@@ -112,7 +112,9 @@ absl::StatusOr<v1::PassStatus> PassStatuses::Get(const common::CallContext& call
   const bool with_reasons = self || (*row && !(*row)->area_code.empty() &&
                                      call.principal.CoversArea((*row)->area_code, kReasonReaders));
   v1::PassStatus out = ToProto(resident_id, *row, with_reasons);
-  Publish(resident_id, out.colour());
+  // Only fills a missing entry: a concurrent Set that committed a newer colour (and
+  // published it) must not be overwritten by what this read saw before it.
+  Publish(resident_id, out.colour(), /*overwrite=*/false);
   return out;
 }
 
@@ -125,17 +127,27 @@ absl::StatusOr<v1::PassStatus> PassStatuses::Set(const PassStatusUpdate& update,
   row.area_code = update.area_code;
   absl::StatusOr<PassStatusRow> stored = store_.Put(row, now);
   if (!stored.ok()) return stored.status();
-  // Published only after the row committed; a failed write leaves at most a copy that
-  // expires with its TTL.
-  Publish(update.resident_id, update.colour);
+  // Published only after the row committed. If the new colour cannot be written, the old
+  // entry is deleted so checkpoints ask GetPassStatus; only if that fails too can a stale
+  // copy live on, until its TTL.
+  Publish(update.resident_id, update.colour, /*overwrite=*/true);
   return ToProto(update.resident_id, *stored, /*with_reasons=*/true);
 }
 
-void PassStatuses::Publish(const std::string& resident_id, v1::PassColour colour) {
+void PassStatuses::Publish(const std::string& resident_id, v1::PassColour colour, bool overwrite) {
   if (cache_ == nullptr) return;
   const char* word = PassColourWord(colour);
-  if (*word == '\0') return;
-  cache_->SetEx(PassColourCacheKey(resident_id), word, kPassColourTtl);
+  const std::string key = PassColourCacheKey(resident_id);
+  const std::string ttl_ms = std::to_string(absl::ToInt64Milliseconds(kPassColourTtl));
+  if (*word == '\0') {
+    if (overwrite) cache_->Del(key);
+    return;
+  }
+  if (overwrite) {
+    if (!cache_->Command({"SET", key, word, "PX", ttl_ms}).ok()) cache_->Del(key);
+  } else {
+    (void)cache_->Command({"SET", key, word, "PX", ttl_ms, "NX"});
+  }
 }
 
 }  // namespace fangxian::quarantine

@@ -62,7 +62,7 @@ class PassStatuses {
   absl::StatusOr<v1::PassStatus> Set(const PassStatusUpdate& update, absl::Time now);
 
  private:
-  void Publish(const std::string& resident_id, v1::PassColour colour);
+  void Publish(const std::string& resident_id, v1::PassColour colour, bool overwrite);
 
   PassStatusStore& store_;
   common::RedisPool* cache_;
