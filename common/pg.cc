@@ -1,5 +1,7 @@
 #include "common/pg.h"
 
+#include <poll.h>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -138,15 +140,31 @@ absl::StatusOr<PGconn*> PgPool::Connect() {
   return conn;
 }
 
+namespace {
+
+// An idle connection has nothing to read (no LISTEN is used): if its socket is readable,
+// the server sent a termination notice or closed it. Never blocks.
+bool IdleConnectionAlive(PGconn* c) {
+  if (PQstatus(c) != CONNECTION_OK) return false;
+  pollfd p{PQsocket(c), POLLIN, 0};
+  return p.fd >= 0 && poll(&p, 1, 0) == 0;
+}
+
+}  // namespace
+
 absl::StatusOr<PgConn> PgPool::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
   const bool got = cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.acquire_timeout),
                                 [this] { return !idle_.empty() || open_ < options_.size; });
   if (!got) return absl::UnavailableError("database pool exhausted; retry");
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     PGconn* c = idle_.back();
     idle_.pop_back();
-    return PgConn(this, c);
+    if (IdleConnectionAlive(c)) return PgConn(this, c);
+    // The server closed it while idle (restart, failover, a cut network): drop it here
+    // rather than fail the caller's first statement.
+    PQfinish(c);
+    --open_;
   }
   ++open_;
   lock.unlock();

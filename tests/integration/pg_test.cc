@@ -88,6 +88,34 @@ TEST(PgTest, TransactionRollsBackOnFailure) {
   EXPECT_EQ(conn->Exec("SELECT 1 FROM t1.items")->rows(), 0);
 }
 
+TEST(PgTest, AConnectionTheServerClosedWhileIdleIsReplacedNotHandedOut) {
+  const std::string dsn = testing::CreateScratchDatabase("pgidle");
+  PgPool pool(OptionsFor(dsn));
+  std::string pid;
+  {
+    auto conn = pool.Acquire();
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    pid = std::string(conn->Exec("SELECT pg_backend_pid()")->Get(0, 0));
+  }  // back to the pool, idle
+  {
+    // The server ends it (as a restart or failover would), seen from another session.
+    PgPool admin(OptionsFor(dsn));
+    auto other = admin.Acquire();
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other->Exec("SELECT pg_terminate_backend($1::int)", {pid}).ok());
+    // Its notice is on our socket once the backend is gone.
+    EXPECT_TRUE(testing::Eventually([&] {
+      auto r = other->Exec("SELECT 1 FROM pg_stat_activity WHERE pid = $1::int", {pid});
+      return r.ok() && r->rows() == 0;
+    }));
+  }
+  auto conn = pool.Acquire();
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  auto r = conn->Exec("SELECT pg_backend_pid()");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(std::string(r->Get(0, 0)), pid);
+}
+
 TEST(PgTest, UnreachableServerIsUnavailable) {
   PgPool::Options o = OptionsFor("host=127.0.0.1 port=" + std::to_string(testing::FreePort()) +
                                  " user=nobody dbname=none");
