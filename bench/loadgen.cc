@@ -5,13 +5,14 @@
 //       [--metadata-from-env authorization=ENV_VAR]...
 //       [--concurrency 32] [--connections 1] [--threads N] [--duration 10] [--warmup 2]
 //       [--rate R [--max-outstanding 1000]] [--timeout-ms 10000]
-//       [--unique-id-number [--id-start K]] [--json-out FILE] [--once]
+//       [--sequence [--id-start K]] [--json-out FILE] [--once]
 //
 // --rate switches from a closed loop (--concurrency calls in flight) to an open loop at R
 // calls per second. --metadata-from-env takes the value from an environment variable, so
-// a token stays out of process listings. --unique-id-number replaces {{ID}} in the request JSON
-// with a fresh valid ID number and {{N}} with a sequence number, per request. --once makes a single
-// call and prints the response as JSON (to pick up ids for later scenarios).
+// a token stays out of process listings. --sequence fills in the request JSON per request:
+// {{N}} becomes a sequence number (from --id-start) and {{ID}} a fresh valid ID number
+// derived from it (--unique-id-number is its older name). --once makes a single call and
+// prints the response as JSON (to pick up ids for later scenarios).
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -42,7 +43,7 @@ int Usage(absl::string_view problem) {
                "[--threads T]\n"
                "  [--duration S] [--warmup S] [--rate R] [--max-outstanding N] "
                "[--timeout-ms MS]\n"
-               "  [--unique-id-number] [--id-start K] [--json-out FILE] [--once]\n",
+               "  [--sequence] [--id-start K] [--json-out FILE] [--once]\n",
                std::string(problem).c_str());
   return 2;
 }
@@ -50,7 +51,7 @@ int Usage(absl::string_view problem) {
 struct Flags {
   LoadOptions load;
   std::string request_json;
-  bool placeholders = false;
+  bool sequence = false;
   bool once = false;
   uint64_t id_start = 0;
   bool id_start_set = false;
@@ -75,6 +76,7 @@ std::string Parse(int argc, char** argv, Flags& f) {
                                                           {"--timeout-ms", true},
                                                           {"--id-start", true},
                                                           {"--json-out", true},
+                                                          {"--sequence", false},
                                                           {"--unique-id-number", false},
                                                           {"--once", false}};
   for (int i = 1; i < argc; ++i) {
@@ -102,8 +104,8 @@ std::string Parse(int argc, char** argv, Flags& f) {
       f.request_json = value;
     else if (name == "--json-out")
       f.json_out = value;
-    else if (name == "--unique-id-number")
-      f.placeholders = true;
+    else if (name == "--sequence" || name == "--unique-id-number")
+      f.sequence = true;
     else if (name == "--once")
       f.once = true;
     else if (name == "--concurrency")
@@ -160,8 +162,8 @@ int main(int argc, char** argv) {
     flags.id_start = static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())) %
                      fangxian::bench::IdNumberGenerator::kCapacity;
   }
-  auto source = fangxian::bench::RequestSource::Create(*method, flags.request_json,
-                                                       flags.placeholders, flags.id_start);
+  auto source = fangxian::bench::RequestSource::Create(*method, flags.request_json, flags.sequence,
+                                                       flags.id_start);
   if (!source.ok()) return Usage(source.status().message());
 
   if (flags.once) {

@@ -25,16 +25,18 @@ void LinkFangxianDescriptors();
 // "/pkg.Service/Method" -> its descriptor; NOT_FOUND naming what is missing.
 absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(absl::string_view path);
 
-// In placeholder mode, every request gets its own copy of the JSON with:
+// In sequence mode, every request gets its own copy of the JSON with:
 inline constexpr absl::string_view kIdPlaceholder = "{{ID}}";  // a fresh valid ID number
 inline constexpr absl::string_view kSeqPlaceholder = "{{N}}";  // a sequence number
 
 class RequestSource {
  public:
   // Parses `json` once (with placeholders filled in) so a bad template fails at start.
-  // `first_index` is where the sequence starts (ID numbers and {{N}}).
+  // `sequence`: fill in the placeholders per request, starting at `first_index` (ID
+  // numbers and {{N}}). Without it a template containing a placeholder is
+  // INVALID_ARGUMENT (it would be sent literally).
   static absl::StatusOr<std::unique_ptr<RequestSource>> Create(
-      const google::protobuf::MethodDescriptor* method, std::string json, bool placeholders,
+      const google::protobuf::MethodDescriptor* method, std::string json, bool sequence,
       uint64_t first_index);
 
   // The next serialized request. Thread-safe.
@@ -43,17 +45,18 @@ class RequestSource {
   // Renders a serialized response of the method as JSON (for --once).
   absl::StatusOr<std::string> ResponseToJson(const std::string& bytes) const;
 
-  // The JSON of request `index` in placeholder mode (exposed for tests).
+  // The JSON of request `index` in sequence mode (exposed for tests).
   std::string Expand(uint64_t index) const;
 
  private:
-  RequestSource(const google::protobuf::MethodDescriptor* method, std::string json,
-                bool placeholders, uint64_t first_index);
+  RequestSource(const google::protobuf::MethodDescriptor* method, std::string json, bool sequence,
+                uint64_t first_index);
   absl::StatusOr<std::string> Serialize(const std::string& json) const;
 
   const google::protobuf::MethodDescriptor* method_;
   const std::string json_;
-  const bool placeholders_;
+  const bool sequence_;
+  const bool has_id_;  // the template contains {{ID}}: only then generate ID numbers
   std::atomic<uint64_t> next_index_;
   IdNumberGenerator ids_;
   const google::protobuf::Message* request_prototype_ = nullptr;

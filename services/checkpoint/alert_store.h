@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/paging.h"
 #include "common/pg.h"
 
 namespace fangxian::checkpoint {
@@ -38,7 +39,7 @@ struct AlertQuery {
   bool unacknowledged_only = false;
   std::optional<int64_t> since_micros;  // raised at or after
   // Keyset page: only alerts after this (raised_at micros, alert_id) in newest-first order.
-  std::optional<std::pair<int64_t, std::string>> before;
+  std::optional<common::TimeIdPosition> before;
   int limit = 100;
 };
 

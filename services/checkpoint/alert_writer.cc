@@ -2,13 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/json.h"
+#include "common/time_text.h"
 
 namespace fangxian::checkpoint {
 namespace {
-
-std::string Rfc3339Micros(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
-}
 
 // The event published for an alert (fangxian.checkpoint.v1.AlertEvent as JSON): ids,
 // kind, where and when, the detail; the only health datum is the temperature of a fever
@@ -33,7 +30,7 @@ std::string EventPayload(const NewAlert& a, absl::string_view alert_id) {
     absl::StrAppend(&out, ",\"temperature_celsius\":", *a.temperature_celsius);
   }
   out += ",\"raised_at\":";
-  common::AppendJsonString(out, Rfc3339Micros(a.raised_at));
+  common::AppendJsonString(out, common::Rfc3339Micros(a.raised_at));
   out += ",\"detail\":";
   common::AppendJsonString(out, a.detail);
   out += '}';
@@ -67,7 +64,7 @@ absl::Status InsertAlerts(common::PgConn& conn, const std::vector<NewAlert>& ale
     const std::string temperature =
         a.temperature_celsius ? absl::StrCat(*a.temperature_celsius) : std::string();
     const std::string areas = common::PgTextArray(a.area_codes);
-    const std::string raised = Rfc3339Micros(a.raised_at);
+    const std::string raised = common::Rfc3339Micros(a.raised_at);
     auto r = conn.Exec(
         "INSERT INTO checkpoint.alerts (kind, checkpoint_id, area_codes, passage_id, "
         "resident_id, temperature_celsius, detail, dedupe_key, raised_at) "

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/paging.h"
 #include "common/validate.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -120,25 +119,6 @@ absl::StatusOr<v1::Alert> AlertFromEventJson(absl::string_view payload) {
   return out;
 }
 
-std::string EncodeAlertPageToken(int64_t raised_at_micros, absl::string_view alert_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat(raised_at_micros, "/", alert_id));
-}
-
-absl::StatusOr<std::pair<int64_t, std::string>> DecodeAlertPageToken(absl::string_view token) {
-  std::string raw;
-  std::pair<int64_t, std::string> out;
-  const size_t slash = absl::WebSafeBase64Unescape(token, &raw) ? raw.find('/') : std::string::npos;
-  if (slash == std::string::npos ||
-      !absl::SimpleAtoi(absl::string_view(raw).substr(0, slash), &out.first) ||
-      !common::IsUuid(absl::string_view(raw).substr(slash + 1))) {
-    return absl::InvalidArgumentError(
-        "page_token is not one this service returned; pass next_page_token of the previous "
-        "page with the same filters, or nothing");
-  }
-  out.second = raw.substr(slash + 1);
-  return out;
-}
-
 absl::StatusOr<v1::ListAlertsResponse> Alerts::List(const common::CallContext& call,
                                                     const v1::ListAlertsRequest& request) {
   absl::StatusOr<AlertAudience> audience = AudienceFor(call, request.area_code());
@@ -158,29 +138,25 @@ absl::StatusOr<v1::ListAlertsResponse> Alerts::List(const common::CallContext& c
     if (!since.ok()) return since.status();
     query.since_micros = absl::ToUnixMicros(*since);
   }
-  if (request.page_size() < 0 || request.page_size() > kMaxAlertPageSize) {
-    return absl::InvalidArgumentError(absl::StrCat("page_size must be between 0 and ",
-                                                   kMaxAlertPageSize, " (0: default ",
-                                                   kDefaultAlertPageSize, ")"));
-  }
-  const int page_size = request.page_size() == 0 ? kDefaultAlertPageSize : request.page_size();
-  if (!request.page_token().empty()) {
-    absl::StatusOr<std::pair<int64_t, std::string>> before =
-        DecodeAlertPageToken(request.page_token());
-    if (!before.ok()) return before.status();
-    query.before = *std::move(before);
-  }
-  query.limit = page_size + 1;  // one more tells whether there is a next page
+  absl::StatusOr<int> page_size =
+      common::PageSize(request.page_size(), kDefaultAlertPageSize, kMaxAlertPageSize);
+  if (!page_size.ok()) return page_size.status();
+  absl::StatusOr<std::optional<common::TimeIdPosition>> before =
+      common::DecodeTimeIdPageToken(request.page_token());
+  if (!before.ok()) return before.status();
+  query.before = *std::move(before);
+  query.limit = *page_size + 1;  // one more tells whether there is a next page
   absl::StatusOr<std::vector<AlertRow>> rows = store_.List(query);
   if (!rows.ok()) return rows.status();
   v1::ListAlertsResponse out;
-  const size_t shown = std::min(rows->size(), static_cast<size_t>(page_size));
+  const size_t shown = common::TakePage(
+      *rows, *page_size,
+      [](const AlertRow& last) {
+        return common::EncodeTimeIdPageToken(last.raised_at_micros, last.alert_id);
+      },
+      out.mutable_next_page_token());
   for (size_t i = 0; i < shown; ++i) {
     *out.add_alerts() = RedactFor(call, AlertToProto((*rows)[i]));
-  }
-  if (rows->size() > shown) {
-    const AlertRow& last = (*rows)[shown - 1];
-    out.set_next_page_token(EncodeAlertPageToken(last.raised_at_micros, last.alert_id));
   }
   return out;
 }

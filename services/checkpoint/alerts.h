@@ -62,11 +62,6 @@ absl::StatusOr<v1::Alert> AlertFromEventJson(absl::string_view payload);
 
 v1::Alert AlertToProto(const AlertRow& row);
 
-// "<micros>/<alert_id>" in web-safe base64, and back (INVALID_ARGUMENT when it is not a
-// token this service returned).
-std::string EncodeAlertPageToken(int64_t raised_at_micros, absl::string_view alert_id);
-absl::StatusOr<std::pair<int64_t, std::string>> DecodeAlertPageToken(absl::string_view token);
-
 class Alerts {
  public:
   explicit Alerts(AlertStore& store) : store_(store) {}

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/paging.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -154,30 +154,6 @@ absl::Status ValidateKitCheck(const v1::CheckKitItemRequest& req) {
   return common::RequireText("note", req.note(), 200, /*required=*/false);
 }
 
-absl::StatusOr<int> PageSize(int requested, int default_size, int max_size) {
-  if (requested == 0) return default_size;
-  if (requested < 0 || requested > max_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size must be from 1 to ", max_size, " (0 means ", default_size, ")"));
-  }
-  return requested;
-}
-
-std::string EncodePageToken(absl::string_view position) {
-  return absl::WebSafeBase64Escape(position);
-}
-
-absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
-                                            bool (*valid)(absl::string_view position)) {
-  if (token.empty()) return std::string();
-  std::string position;
-  if (!absl::WebSafeBase64Unescape(token, &position) || !valid(position)) {
-    return absl::InvalidArgumentError(
-        "page_token is malformed; pass the next_page_token of the previous page, or nothing");
-  }
-  return position;
-}
-
 absl::StatusOr<v1::Checkpoint> Checkpoints::Create(const common::CallContext& call,
                                                    const v1::Checkpoint& in) {
   if (auto s = ValidateNewCheckpoint(in); !s.ok()) return s;
@@ -229,9 +205,9 @@ absl::StatusOr<v1::ListCheckpointsResponse> Checkpoints::List(
     const common::CallContext& call, const v1::ListCheckpointsRequest& req) {
   if (auto s = common::RequireAreaPath("area_code", req.area_code()); !s.ok()) return s;
   absl::StatusOr<int> page_size =
-      PageSize(req.page_size(), kDefaultCheckpointPageSize, kMaxCheckpointPageSize);
+      common::PageSize(req.page_size(), kDefaultCheckpointPageSize, kMaxCheckpointPageSize);
   if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<std::string> after = DecodePageToken(req.page_token(), common::IsUuid);
+  absl::StatusOr<std::string> after = common::DecodePageToken(req.page_token(), common::IsUuid);
   if (!after.ok()) return after.status();
   if (auto s = common::RequireScope(call, "area_code", req.area_code()); !s.ok()) return s;
   CheckpointQuery query;
@@ -242,11 +218,11 @@ absl::StatusOr<v1::ListCheckpointsResponse> Checkpoints::List(
   absl::StatusOr<std::vector<CheckpointRow>> rows = store_.List(query);
   if (!rows.ok()) return rows.status();
   v1::ListCheckpointsResponse out;
-  const size_t shown = std::min(rows->size(), static_cast<size_t>(*page_size));
+  const size_t shown = common::TakePage(
+      *rows, *page_size,
+      [](const CheckpointRow& last) { return common::EncodePageToken(last.checkpoint_id); },
+      out.mutable_next_page_token());
   for (size_t i = 0; i < shown; ++i) *out.add_checkpoints() = CheckpointToProto((*rows)[i]);
-  if (rows->size() > shown) {
-    out.set_next_page_token(EncodePageToken((*rows)[shown - 1].checkpoint_id));
-  }
   return out;
 }
 

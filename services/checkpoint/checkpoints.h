@@ -41,16 +41,6 @@ absl::Status ValidateKitCheck(const v1::CheckKitItemRequest& req);
 // The API form of a stored checkpoint: all nine kit items, unchecked ones UNSPECIFIED.
 v1::Checkpoint CheckpointToProto(const CheckpointRow& row);
 
-// Paging shared by the checkpoint service's list methods. A page size of 0 is
-// `default_size`; negative or over `max_size` is INVALID_ARGUMENT.
-absl::StatusOr<int> PageSize(int requested, int default_size, int max_size);
-// Opaque page tokens: the position after which the next page starts, base64url.
-std::string EncodePageToken(absl::string_view position);
-// The position in `token` ("" for an empty token); INVALID_ARGUMENT when the token is not
-// base64url or `valid` refuses what it holds.
-absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
-                                            bool (*valid)(absl::string_view position));
-
 class Checkpoints {
  public:
   explicit Checkpoints(CheckpointStore& store) : store_(store) {}

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/time_text.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -40,7 +41,7 @@ absl::Status DutyCheck::RequireOnDuty(const common::CallContext& call,
     if (call.principal.CoversArea(area, kAdminRoles)) return absl::OkStatus();
   }
   const ShiftPattern::Slot slot = shifts_.At(now);
-  const std::string day = IsoDate(slot.day);
+  const std::string day = common::IsoDate(slot.day);
   const std::string key =
       absl::StrCat(checkpoint_id, "|", call.principal.subject, "|", day, "|", slot.shift);
   std::optional<bool> on_duty = on_duty_.Find(key, now);

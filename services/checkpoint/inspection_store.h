@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/paging.h"
 #include "common/pg.h"
 
 namespace fangxian::checkpoint {
@@ -37,11 +38,9 @@ struct InspectionRow {
   std::vector<FindingRow> findings;    // in the order given
 };
 
-// Where a page of ListInspections ends (newest first): its last inspection.
-struct InspectionPosition {
-  int64_t inspected_at_micros = 0;
-  std::string inspection_id;
-};
+// Where a page of ListInspections ends (newest first): its last inspection's
+// inspected_at (micros) and inspection_id.
+using InspectionPosition = common::TimeIdPosition;
 
 // One checkpoint's inspections in a ranking window.
 struct RatingRow {

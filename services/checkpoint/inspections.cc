@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "common/paging.h"
+#include "common/time_text.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/checkpoint/shifts.h"
@@ -13,20 +13,6 @@ namespace fangxian::checkpoint {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-// A ListInspections page position: "<inspected_at micros>/<inspection_id>".
-std::optional<InspectionPosition> ParsePosition(absl::string_view text) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
-  InspectionPosition out;
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &out.inspected_at_micros) ||
-      !common::IsUuid(parts[1])) {
-    return std::nullopt;
-  }
-  out.inspection_id = std::string(parts[1]);
-  return out;
-}
-
-bool IsPosition(absl::string_view text) { return ParsePosition(text).has_value(); }
 
 }  // namespace
 
@@ -68,7 +54,8 @@ absl::Status ValidateInspection(const v1::RecordInspectionRequest& req, absl::Ci
     }
     if (deadline < today) {
       return absl::InvalidArgumentError(absl::StrCat("rectification_deadline must be today (",
-                                                     IsoDate(today), ", China time) or later"));
+                                                     common::IsoDate(today),
+                                                     ", China time) or later"));
     }
   }
   if (!req.reinspection_of().empty()) {
@@ -168,22 +155,23 @@ absl::StatusOr<v1::ListInspectionsResponse> Inspections::List(
     const common::CallContext& call, const v1::ListInspectionsRequest& req) {
   if (auto s = common::RequireUuid("checkpoint_id", req.checkpoint_id()); !s.ok()) return s;
   absl::StatusOr<int> page_size =
-      PageSize(req.page_size(), kDefaultInspectionPageSize, kMaxInspectionPageSize);
+      common::PageSize(req.page_size(), kDefaultInspectionPageSize, kMaxInspectionPageSize);
   if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<std::string> after = DecodePageToken(req.page_token(), IsPosition);
+  absl::StatusOr<std::optional<InspectionPosition>> after =
+      common::DecodeTimeIdPageToken(req.page_token());
   if (!after.ok()) return after.status();
   if (auto row = checkpoints_.Visible(call, req.checkpoint_id()); !row.ok()) return row.status();
   absl::StatusOr<std::vector<InspectionRow>> rows =
-      store_.List(req.checkpoint_id(), ParsePosition(*after), *page_size + 1);
+      store_.List(req.checkpoint_id(), *after, *page_size + 1);
   if (!rows.ok()) return rows.status();
   v1::ListInspectionsResponse out;
-  const size_t shown = std::min(rows->size(), static_cast<size_t>(*page_size));
+  const size_t shown = common::TakePage(
+      *rows, *page_size,
+      [](const InspectionRow& last) {
+        return common::EncodeTimeIdPageToken(last.inspected_at_micros, last.inspection_id);
+      },
+      out.mutable_next_page_token());
   for (size_t i = 0; i < shown; ++i) *out.add_inspections() = InspectionToProto((*rows)[i]);
-  if (rows->size() > shown) {
-    const InspectionRow& last = (*rows)[shown - 1];
-    out.set_next_page_token(
-        EncodePageToken(absl::StrCat(last.inspected_at_micros, "/", last.inspection_id)));
-  }
   return out;
 }
 

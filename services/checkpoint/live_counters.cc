@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/time_text.h"
 #include "services/checkpoint/passage_rules.h"
 #include "services/checkpoint/shifts.h"
 
@@ -48,7 +49,7 @@ PassageTally TallyOf(const PassageRecord& record) {
 }
 
 std::string LiveCounterKey(absl::CivilDay day, absl::string_view checkpoint_id) {
-  return absl::StrCat("fx:checkpoint:v1:live:", IsoDate(day), ":", checkpoint_id);
+  return absl::StrCat("fx:checkpoint:v1:live:", common::IsoDate(day), ":", checkpoint_id);
 }
 
 void LiveCounters::Add(const std::vector<PassageTally>& tallies) {
@@ -128,12 +129,10 @@ absl::StatusOr<Counts> LiveCounters::Get(absl::string_view checkpoint_id, absl::
 }
 
 absl::StatusOr<Counts> LiveCounters::Rebuild(absl::string_view checkpoint_id, absl::CivilDay day) {
-  const absl::Time start = absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
-  const absl::Time end = absl::FromCivil(absl::CivilSecond(day + 1), ChinaTimeZone());
   auto conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
-  const std::string from = absl::FormatTime(absl::RFC3339_full, start, absl::UTCTimeZone());
-  const std::string to = absl::FormatTime(absl::RFC3339_full, end, absl::UTCTimeZone());
+  const std::string from = common::Rfc3339Micros(ChinaDayStart(day));
+  const std::string to = common::Rfc3339Micros(ChinaDayStart(day + 1));
   // recorded_at bounds let the planner prune partitions: a passage reaches the server at
   // most 5 minutes before its client time (the skew allowed) and 72 hours after it.
   auto r = conn->Exec(

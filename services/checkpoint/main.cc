@@ -49,6 +49,8 @@ int main() {
   const absl::Duration upstream_wait =
       absl::Milliseconds(env.Int("FX_PASSAGE_UPSTREAM_TIMEOUT_MS", 2000, 50, 30000));
   const int pg_pool_size = config.pg.size;
+  // The key of the digest stored with each passage request id (it covers the ID number).
+  const std::string digest_key = env.Key32("FX_PASSAGE_DIGEST_KEY");
   // Retention of passage records and the housekeeping pass (docs/checkpoint.md).
   checkpoint::PassageMaintenance::Options maintenance_options;
   maintenance_options.retention_days =
@@ -104,7 +106,7 @@ int main() {
                                   upstream_wait);
   checkpoint::Passages passages(
       passage_store, committer, duty, people, colours, [&runtime] { return runtime.Now(); },
-      max_replay);
+      max_replay, digest_key);
   checkpoint::PassageService passage_service(runtime, passages);
   // Housekeeping: partitions, roll-up, retention, repair of the live counters.
   checkpoint::PassageMaintenance maintenance(host.pg(), maintenance_options,

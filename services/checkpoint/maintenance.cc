@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/time_text.h"
 #include "common/validate.h"
 #include "services/checkpoint/shifts.h"
 
@@ -15,10 +16,6 @@ namespace {
 // Most days rolled up or rows deleted per pass, so one pass never holds the database long.
 constexpr int kMaxDaysPerPass = 60;
 constexpr int kDeleteBatch = 10000;
-
-std::string Timestamp(absl::Time t) {
-  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
-}
 
 }  // namespace
 
@@ -34,7 +31,7 @@ absl::Status PassageMaintenance::EnsurePartitions(absl::Time now) {
   if (!conn.ok()) return conn.status();
   return conn
       ->Exec("SELECT checkpoint.ensure_passage_partitions($1::date, $2::date)",
-             {IsoDate(today - 1), IsoDate(today + 2)})
+             {common::IsoDate(today - 1), common::IsoDate(today + 2)})
       .status();
 }
 
@@ -56,8 +53,8 @@ absl::StatusOr<int> PassageMaintenance::RollUp(absl::Time now) {
     return 0;  // nothing recorded yet
   int rolled = 0;
   for (absl::CivilDay day = first; day <= last && rolled < kMaxDaysPerPass; ++day) {
-    const absl::Time start = absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
-    const absl::Time end = absl::FromCivil(absl::CivilSecond(day + 1), ChinaTimeZone());
+    const absl::Time start = ChinaDayStart(day);
+    const absl::Time end = ChinaDayStart(day + 1);
     absl::Status s = pg_.Transaction([&](common::PgConn& tx) -> absl::Status {
       auto insert = tx.Exec(
           "INSERT INTO checkpoint.daily_stats "
@@ -72,13 +69,13 @@ absl::StatusOr<int> PassageMaintenance::RollUp(absl::Time now) {
           "AND recorded_at >= $2::timestamptz - interval '5 minutes' "
           "AND recorded_at < $3::timestamptz + interval '73 hours' "
           "GROUP BY checkpoint_id ON CONFLICT (checkpoint_id, day) DO NOTHING",
-          {IsoDate(day), Timestamp(start), Timestamp(end)});
+          {common::IsoDate(day), common::Rfc3339Micros(start), common::Rfc3339Micros(end)});
       if (!insert.ok()) return insert.status();
       return tx
           .Exec(
               "INSERT INTO checkpoint.stats_rollups (day) VALUES ($1::date) "
               "ON CONFLICT (day) DO NOTHING",
-              {IsoDate(day)})
+              {common::IsoDate(day)})
           .status();
     });
     if (!s.ok()) return s;
@@ -128,7 +125,7 @@ absl::StatusOr<int64_t> PassageMaintenance::DeleteInBatches(const char* table,
         conn->Exec(absl::StrCat("DELETE FROM checkpoint.", table,
                                 " WHERE ctid IN (SELECT ctid FROM checkpoint.", table, " WHERE ",
                                 time_column, " < $1::timestamptz LIMIT ", kDeleteBatch, ")"),
-                   {Timestamp(cutoff)});
+                   {common::Rfc3339Micros(cutoff)});
     if (!r.ok()) return r.status();
     total += r->affected();
     if (r->affected() < kDeleteBatch) return total;

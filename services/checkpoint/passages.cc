@@ -5,10 +5,9 @@
 #include <algorithm>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/auth.h"
+#include "common/paging.h"
 #include "common/validate.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -61,28 +60,9 @@ bool AreaCovered(absl::string_view area, const std::vector<std::string>& checkpo
                      [area](const std::string& scope) { return common::AreaWithin(area, scope); });
 }
 
-std::string EncodePageToken(const PassageRecord& last) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(absl::ToUnixMicros(last.recorded_at), "_", last.passage_id));
-}
-
-absl::StatusOr<PassageStore::Cursor> DecodePageToken(absl::string_view token) {
-  const absl::Status bad = absl::InvalidArgumentError(
-      "page_token is not one this service returned; pass next_page_token unchanged");
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return bad;
-  const size_t sep = raw.find('_');
-  int64_t micros = 0;
-  if (sep == std::string::npos || !absl::SimpleAtoi(raw.substr(0, sep), &micros) ||
-      !common::IsUuid(raw.substr(sep + 1))) {
-    return bad;
-  }
-  return PassageStore::Cursor{absl::FromUnixMicros(micros), raw.substr(sep + 1)};
-}
-
 }  // namespace
 
-std::string PassagePayloadHash(const v1::RecordPassageRequest& request) {
+std::string PassagePayloadHash(const v1::RecordPassageRequest& request, absl::string_view key) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -92,7 +72,7 @@ std::string PassagePayloadHash(const v1::RecordPassageRequest& request) {
   }
   unsigned char digest[crypto_generichash_BYTES];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
+                     bytes.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
@@ -206,7 +186,7 @@ absl::StatusOr<PassageRecord> Passages::Prepare(const common::CallContext& call,
     r.visit_destination = request.visitor().destination();
     r.visit_reason = request.visitor().reason();
   }
-  r.payload_hash = PassagePayloadHash(request);
+  r.payload_hash = PassagePayloadHash(request, digest_key_);
   for (AlertKind kind : decision.alerts) {
     NewAlert a;
     a.kind = kind;
@@ -282,28 +262,31 @@ absl::StatusOr<v1::ListPassagesResponse> Passages::List(const common::CallContex
   if (!request.date().empty() && !common::ParseIsoDate(request.date(), &day)) {
     return absl::InvalidArgumentError("date must be a real day as YYYY-MM-DD (China time)");
   }
-  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size must be 1 to ", kMaxPageSize, " (0 means ", kDefaultPageSize, ")"));
-  }
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  absl::StatusOr<int> page_size =
+      common::PageSize(request.page_size(), kDefaultPageSize, kMaxPageSize);
+  if (!page_size.ok()) return page_size.status();
+  absl::StatusOr<std::optional<common::TimeIdPosition>> position =
+      common::DecodeTimeIdPageToken(request.page_token());
+  if (!position.ok()) return position.status();
   std::optional<PassageStore::Cursor> after;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<PassageStore::Cursor> c = DecodePageToken(request.page_token());
-    if (!c.ok()) return c.status();
-    after = *c;
+  if (*position) {
+    after = PassageStore::Cursor{absl::FromUnixMicros((*position)->micros), (*position)->id};
   }
-  const absl::Time from = absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
-  const absl::Time to = absl::FromCivil(absl::CivilSecond(day + 1), ChinaTimeZone());
+  const absl::Time from = ChinaDayStart(day);
+  const absl::Time to = ChinaDayStart(day + 1);
   absl::StatusOr<std::vector<PassageRecord>> rows =
-      store_.List(request.checkpoint_id(), from, to, after, page_size + 1);
+      store_.List(request.checkpoint_id(), from, to, after, *page_size + 1);
   if (!rows.ok()) return rows.status();
   v1::ListPassagesResponse out;
-  const size_t shown = std::min(rows->size(), static_cast<size_t>(page_size));
+  const size_t shown = common::TakePage(
+      *rows, *page_size,
+      [](const PassageRecord& last) {
+        return common::EncodeTimeIdPageToken(absl::ToUnixMicros(last.recorded_at), last.passage_id);
+      },
+      out.mutable_next_page_token());
   for (size_t i = 0; i < shown; ++i) {
     *out.add_passages() = PassageToProto((*rows)[i], nullptr, /*replayed=*/false);
   }
-  if (rows->size() > shown) out.set_next_page_token(EncodePageToken((*rows)[shown - 1]));
   return out;
 }
 

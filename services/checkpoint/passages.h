@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/rpc.h"
 #include "fangxian/checkpoint/v1/passages.pb.h"
@@ -20,9 +21,11 @@
 
 namespace fangxian::checkpoint {
 
-// The digest stored with a request id (BLAKE2b-256 of the request's deterministic
-// serialization): the same content always gives the same digest.
-std::string PassagePayloadHash(const v1::RecordPassageRequest& request);
+// The digest stored with a request id: keyed BLAKE2b-256 of the request's deterministic
+// serialization under `key` (FX_PASSAGE_DIGEST_KEY, 32 bytes). The same content always
+// gives the same digest; the key keeps anyone who reads the database from testing
+// guessed ID numbers against it.
+std::string PassagePayloadHash(const v1::RecordPassageRequest& request, absl::string_view key);
 
 // A stored record as the API shows it. `person` (may be null) adds what identity said at
 // the gate (name, masked ID number), which is never stored.
@@ -33,15 +36,17 @@ class Passages {
   using Clock = std::function<absl::Time()>;
   using Done = std::function<void(absl::StatusOr<v1::Passage>)>;
 
+  // `digest_key`: the 32-byte key of PassagePayloadHash.
   Passages(PassageStore& store, GroupCommitter& committer, DutyCheck& duty, PersonLookup& people,
-           PassColours& colours, Clock clock, absl::Duration max_replay)
+           PassColours& colours, Clock clock, absl::Duration max_replay, std::string digest_key)
       : store_(store),
         committer_(committer),
         duty_(duty),
         people_(people),
         colours_(colours),
         clock_(std::move(clock)),
-        max_replay_(max_replay) {}
+        max_replay_(max_replay),
+        digest_key_(std::move(digest_key)) {}
 
   // Runs the lookups on the calling (worker) thread, then returns; `done` is called once,
   // with the answer only after the record is committed, or with why nothing was stored.
@@ -69,6 +74,7 @@ class Passages {
   PassColours& colours_;
   Clock clock_;
   const absl::Duration max_replay_;
+  const std::string digest_key_;
 };
 
 }  // namespace fangxian::checkpoint

@@ -3,6 +3,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/checkpoint/alert_store.h"
+#include "services/checkpoint/pg_time.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -22,11 +23,6 @@ std::string AreaCondition(int param) {
 }
 
 std::string MicrosParam(int64_t micros) { return absl::StrCat(micros); }
-
-// The timestamptz of parameter $n holding Unix microseconds (exact, no float).
-std::string FromMicros(size_t param) {
-  return absl::StrCat("(timestamptz 'epoch' + $", param, "::int8 * interval '1 microsecond')");
-}
 
 AlertRow RowFrom(const common::PgResult& r, int i) {
   AlertRow row;
@@ -68,13 +64,15 @@ absl::StatusOr<std::vector<AlertRow>> PgAlertStore::List(const AlertQuery& query
   if (query.unacknowledged_only) sql += " AND a.acknowledged_at IS NULL";
   if (query.since_micros) {
     values.push_back(MicrosParam(*query.since_micros));
-    absl::StrAppend(&sql, " AND a.raised_at >= ", FromMicros(values.size()));
+    absl::StrAppend(
+        &sql, " AND a.raised_at >= ", TimestampFromMicrosParam(static_cast<int>(values.size())));
   }
   if (query.before) {
-    values.push_back(MicrosParam(query.before->first));
-    values.push_back(query.before->second);
-    absl::StrAppend(&sql, " AND (a.raised_at, a.alert_id) < (", FromMicros(values.size() - 1),
-                    ", $", values.size(), "::uuid)");
+    values.push_back(MicrosParam(query.before->micros));
+    values.push_back(query.before->id);
+    absl::StrAppend(&sql, " AND (a.raised_at, a.alert_id) < (",
+                    TimestampFromMicrosParam(static_cast<int>(values.size()) - 1), ", $",
+                    values.size(), "::uuid)");
   }
   values.push_back(absl::StrCat(query.limit));
   absl::StrAppend(&sql, " ORDER BY a.raised_at DESC, a.alert_id DESC LIMIT $", values.size());
@@ -104,13 +102,13 @@ absl::StatusOr<AlertRow> PgAlertStore::Acknowledge(const std::string& alert_id,
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
   // One statement: of two concurrent acknowledgements exactly one finds the row open.
-  auto r =
-      conn->Exec(absl::StrCat("UPDATE checkpoint.alerts a SET acknowledged_at = ", FromMicros(2),
-                              ", acknowledged_by = $3, "
-                              "ack_note = $4 WHERE a.alert_id = $1 AND "
-                              "a.acknowledged_at IS NULL RETURNING ",
-                              kColumns),
-                 {alert_id, MicrosParam(absl::ToUnixMicros(now)), by, note});
+  auto r = conn->Exec(
+      absl::StrCat("UPDATE checkpoint.alerts a SET acknowledged_at = ", TimestampFromMicrosParam(2),
+                   ", acknowledged_by = $3, "
+                   "ack_note = $4 WHERE a.alert_id = $1 AND "
+                   "a.acknowledged_at IS NULL RETURNING ",
+                   kColumns),
+      {alert_id, MicrosParam(absl::ToUnixMicros(now)), by, note});
   if (!r.ok()) return r.status();
   if (r->rows() == 1) return RowFrom(*r, 0);
   auto existing = conn->Exec(
@@ -129,11 +127,12 @@ absl::StatusOr<std::vector<AlertRow>> PgAlertStore::RaisedAfter(
     const std::vector<std::string>& areas, int64_t after_micros, int limit) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  auto r = conn->Exec(absl::StrCat("SELECT ", kColumns, " FROM checkpoint.alerts a WHERE ",
-                                   AreaCondition(1), " AND a.raised_at > ", FromMicros(2),
-                                   " "
-                                   "ORDER BY a.raised_at, a.alert_id LIMIT $3"),
-                      {common::PgTextArray(areas), MicrosParam(after_micros), absl::StrCat(limit)});
+  auto r =
+      conn->Exec(absl::StrCat("SELECT ", kColumns, " FROM checkpoint.alerts a WHERE ",
+                              AreaCondition(1), " AND a.raised_at > ", TimestampFromMicrosParam(2),
+                              " "
+                              "ORDER BY a.raised_at, a.alert_id LIMIT $3"),
+                 {common::PgTextArray(areas), MicrosParam(after_micros), absl::StrCat(limit)});
   if (!r.ok()) return r.status();
   return RowsFrom(*r);
 }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -79,11 +80,28 @@ absl::StatusOr<CheckpointRow> Read(common::PgConn& conn, const std::string& chec
   return std::move(rows[0]);
 }
 
+// Runs `write` (which returns the id of the checkpoint it changed) and reads that
+// checkpoint back, in one transaction: the answer is what was committed.
+absl::StatusOr<CheckpointRow> WriteThenRead(
+    common::PgPool& pool,
+    const std::function<absl::StatusOr<std::string>(common::PgConn&)>& write) {
+  CheckpointRow stored;
+  absl::Status s = pool.Transaction([&](common::PgConn& conn) -> absl::Status {
+    absl::StatusOr<std::string> id = write(conn);
+    if (!id.ok()) return id.status();
+    absl::StatusOr<CheckpointRow> read = Read(conn, *id);
+    if (!read.ok()) return read.status();
+    stored = *std::move(read);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return stored;
+}
+
 }  // namespace
 
 absl::StatusOr<CheckpointRow> PgCheckpointStore::Insert(const CheckpointRow& row) {
-  CheckpointRow stored;
-  absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+  return WriteThenRead(pool_, [&](common::PgConn& conn) -> absl::StatusOr<std::string> {
     auto r = conn.Exec(
         "INSERT INTO checkpoint.checkpoints (name, kind, location, work_plan, created_by) "
         "VALUES ($1, $2, $3, $4, $5) RETURNING checkpoint_id",
@@ -95,13 +113,8 @@ absl::StatusOr<CheckpointRow> PgCheckpointStore::Insert(const CheckpointRow& row
         "SELECT $1, unnest($2::text[])",
         {id, common::PgTextArray(row.area_codes)});
     if (!areas.ok()) return areas.status();
-    absl::StatusOr<CheckpointRow> read = Read(conn, id);
-    if (!read.ok()) return read.status();
-    stored = *std::move(read);
-    return absl::OkStatus();
+    return id;
   });
-  if (!s.ok()) return s;
-  return stored;
 }
 
 absl::StatusOr<CheckpointRow> PgCheckpointStore::Get(const std::string& checkpoint_id) {
@@ -140,8 +153,7 @@ absl::StatusOr<CheckpointRow> PgCheckpointStore::Update(const std::string& check
   auto param = [](const std::optional<std::string>& v) {
     return v ? common::PgParam(*v) : common::PgParam();
   };
-  CheckpointRow stored;
-  absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+  return WriteThenRead(pool_, [&](common::PgConn& conn) -> absl::StatusOr<std::string> {
     auto r = conn.Exec(
         "UPDATE checkpoint.checkpoints SET name = COALESCE($2, name), "
         "location = COALESCE($3, location), work_plan = COALESCE($4, work_plan), "
@@ -149,38 +161,26 @@ absl::StatusOr<CheckpointRow> PgCheckpointStore::Update(const std::string& check
         {checkpoint_id, param(change.name), param(change.location), param(change.work_plan)});
     if (!r.ok()) return r.status();
     if (r->affected() == 0) return NoSuchCheckpoint();
-    absl::StatusOr<CheckpointRow> read = Read(conn, checkpoint_id);
-    if (!read.ok()) return read.status();
-    stored = *std::move(read);
-    return absl::OkStatus();
+    return checkpoint_id;
   });
-  if (!s.ok()) return s;
-  return stored;
 }
 
 absl::StatusOr<CheckpointRow> PgCheckpointStore::SetOpen(const std::string& checkpoint_id,
                                                          bool open,
                                                          const std::string& closed_reason) {
-  CheckpointRow stored;
-  absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+  return WriteThenRead(pool_, [&](common::PgConn& conn) -> absl::StatusOr<std::string> {
     auto r = conn.Exec(
         "UPDATE checkpoint.checkpoints SET open = $2, closed_reason = $3, updated_at = now() "
         "WHERE checkpoint_id = $1 AND open <> $2",
         {checkpoint_id, open ? "true" : "false", closed_reason});
     if (!r.ok()) return r.status();
-    absl::StatusOr<CheckpointRow> read = Read(conn, checkpoint_id);
-    if (!read.ok()) return read.status();
-    stored = *std::move(read);
-    return absl::OkStatus();
+    return checkpoint_id;
   });
-  if (!s.ok()) return s;
-  return stored;
 }
 
 absl::StatusOr<CheckpointRow> PgCheckpointStore::CheckKitItem(const std::string& checkpoint_id,
                                                               const KitRow& kit) {
-  CheckpointRow stored;
-  absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
+  return WriteThenRead(pool_, [&](common::PgConn& conn) -> absl::StatusOr<std::string> {
     // Lock the checkpoint first, so a missing one is NOT_FOUND rather than a foreign-key
     // failure.
     auto exists = conn.Exec(
@@ -195,13 +195,8 @@ absl::StatusOr<CheckpointRow> PgCheckpointStore::CheckKitItem(const std::string&
         {checkpoint_id, std::to_string(kit.item), std::to_string(kit.state), kit.note,
          kit.checked_by});
     if (!r.ok()) return r.status();
-    absl::StatusOr<CheckpointRow> read = Read(conn, checkpoint_id);
-    if (!read.ok()) return read.status();
-    stored = *std::move(read);
-    return absl::OkStatus();
+    return checkpoint_id;
   });
-  if (!s.ok()) return s;
-  return stored;
 }
 
 }  // namespace fangxian::checkpoint

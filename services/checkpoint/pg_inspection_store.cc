@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/checkpoint/inspection_store.h"
+#include "services/checkpoint/pg_time.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -13,11 +14,6 @@ constexpr char kInspectionColumns[] =
     "(extract(epoch from inspected_at) * 1000000)::int8, posts_staffed, cadre_present, "
     "kit_complete, log_complete, score, notes, COALESCE(rectification_deadline::text, ''), "
     "COALESCE(reinspection_of::text, '')";
-
-// Parameter $n (microseconds since the epoch) as a timestamptz, exactly.
-std::string MicrosToTimestamp(int n) {
-  return absl::StrCat("('epoch'::timestamptz + $", n, "::int8 * interval '1 microsecond')");
-}
 
 InspectionRow InspectionFrom(const common::PgResult& r, int i) {
   InspectionRow row;
@@ -60,7 +56,7 @@ absl::StatusOr<InspectionRow> PgInspectionStore::Insert(const InspectionRow& row
         absl::StrCat("INSERT INTO checkpoint.inspections (checkpoint_id, inspector_id, "
                      "inspected_at, posts_staffed, cadre_present, kit_complete, log_complete, "
                      "score, notes, rectification_deadline, reinspection_of) VALUES ($1, $2, ",
-                     MicrosToTimestamp(3),
+                     TimestampFromMicrosParam(3),
                      ", $4, $5, $6, $7, $8, $9, $10::date, $11::uuid) RETURNING inspection_id"),
         {row.checkpoint_id, row.inspector_id, now_micros, Bool(row.posts_staffed),
          Bool(row.cadre_present), Bool(row.kit_complete), Bool(row.log_complete), score, row.notes,
@@ -88,7 +84,7 @@ absl::StatusOr<InspectionRow> PgInspectionStore::Insert(const InspectionRow& row
     }
     if (!row.reinspection_of.empty()) {
       auto c = conn.Exec(absl::StrCat("UPDATE checkpoint.inspection_findings SET closed_at = ",
-                                      MicrosToTimestamp(2),
+                                      TimestampFromMicrosParam(2),
                                       ", closed_by_inspection = $1 "
                                       "WHERE inspection_id = $3 AND closed_at IS NULL"),
                          {stored.inspection_id, now_micros, row.reinspection_of});
@@ -104,15 +100,15 @@ absl::StatusOr<std::vector<InspectionRow>> PgInspectionStore::List(
     const std::string& checkpoint_id, const std::optional<InspectionPosition>& after, int limit) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  const std::string after_micros = after ? std::to_string(after->inspected_at_micros) : "";
+  const std::string after_micros = after ? std::to_string(after->micros) : "";
   auto r = conn->Exec(
       absl::StrCat("SELECT ", kInspectionColumns,
                    " FROM checkpoint.inspections WHERE checkpoint_id = $1 "
                    "AND ($2::int8 IS NULL OR (inspected_at, inspection_id) < (",
-                   MicrosToTimestamp(2),
+                   TimestampFromMicrosParam(2),
                    ", $3::uuid)) ORDER BY inspected_at DESC, inspection_id DESC LIMIT $4"),
       {checkpoint_id, after ? common::PgParam(after_micros) : common::PgParam(),
-       after ? common::PgParam(after->inspection_id) : common::PgParam(), std::to_string(limit)});
+       after ? common::PgParam(after->id) : common::PgParam(), std::to_string(limit)});
   if (!r.ok()) return r.status();
   std::vector<InspectionRow> rows;
   std::vector<std::string> ids;
@@ -134,11 +130,7 @@ absl::StatusOr<std::vector<InspectionRow>> PgInspectionStore::List(
     FindingRow finding;
     finding.finding_id = std::string(f->Get(i, 1));
     finding.text = std::string(f->Get(i, 2));
-    if (!f->IsNull(i, 3)) {
-      int64_t micros = 0;
-      (void)absl::SimpleAtoi(f->Get(i, 3), &micros);
-      finding.closed_at_micros = micros;
-    }
+    finding.closed_at_micros = OptionalMicros(*f, i, 3);
     finding.closed_by_inspection = std::string(f->Get(i, 4));
     auto it = by_id.find(std::string(f->Get(i, 0)));
     if (it != by_id.end()) it->second->findings.push_back(std::move(finding));
@@ -155,7 +147,7 @@ absl::StatusOr<std::vector<RatingRow>> PgInspectionStore::Ratings(const std::str
       absl::StrCat("SELECT c.checkpoint_id, c.name, avg(i.score)::float8, count(i.inspection_id) "
                    "FROM checkpoint.checkpoints c LEFT JOIN checkpoint.inspections i "
                    "ON i.checkpoint_id = c.checkpoint_id AND i.inspected_at >= ",
-                   MicrosToTimestamp(2),
+                   TimestampFromMicrosParam(2),
                    " WHERE EXISTS (SELECT 1 FROM checkpoint.checkpoint_areas a "
                    "  WHERE a.checkpoint_id = c.checkpoint_id "
                    "  AND (a.area_code = $1 OR a.area_code LIKE $1 || '.%')) "

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/time_text.h"
 #include "services/checkpoint/passage_store.h"
 #include "services/checkpoint/shifts.h"
 
@@ -24,10 +25,6 @@ constexpr char kColumns[] =
     "(extract(epoch from p.recorded_at) * 1000000)::int8, COALESCE(p.visit_destination, ''), "
     "COALESCE(p.visit_reason, '')";
 constexpr int kColumnCount = 18;
-
-std::string Timestamp(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
-}
 
 int Int(absl::string_view s) {
   int v = 0;
@@ -132,7 +129,7 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
       rids.push_back(r->request_id);
       pids.push_back(r->passage_id);
       hashes.push_back(common::PgBytea(r->payload_hash));
-      times.push_back(Timestamp(r->recorded_at));
+      times.push_back(common::Rfc3339Micros(r->recorded_at));
     }
     auto keys = conn.Exec(
         "INSERT INTO checkpoint.passage_requests "
@@ -170,8 +167,8 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
           std::to_string(r.decision),
           TextArray(r.reasons),
           r.operator_id,
-          Timestamp(r.client_time),
-          Timestamp(r.recorded_at),
+          common::Rfc3339Micros(r.client_time),
+          common::Rfc3339Micros(r.recorded_at),
           r.visit_destination,
           r.visit_reason};
       for (int c = 0; c < kColumnCount; ++c) cols[c].push_back(row[c]);
@@ -282,10 +279,10 @@ absl::StatusOr<std::vector<PassageRecord>> PgPassageStore::List(const std::strin
                                                                 int limit) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  const std::string from_s = Timestamp(from);
-  const std::string to_s = Timestamp(to);
+  const std::string from_s = common::Rfc3339Micros(from);
+  const std::string to_s = common::Rfc3339Micros(to);
   const std::string limit_s = std::to_string(limit);
-  const std::string after_time = after ? Timestamp(after->recorded_at) : std::string();
+  const std::string after_time = after ? common::Rfc3339Micros(after->recorded_at) : std::string();
   const std::string after_id = after ? after->passage_id : std::string();
   auto r = conn->Exec(
       absl::StrCat("SELECT ", kColumns,
@@ -314,7 +311,7 @@ absl::Status PgPassageStore::EnsurePartitions(absl::CivilDay first, absl::CivilD
     auto conn = pool_.Acquire();
     if (!conn.ok()) return conn.status();
     s = conn->Exec("SELECT checkpoint.ensure_passage_partitions($1::date, $2::date)",
-                   {IsoDate(first), IsoDate(last)})
+                   {common::IsoDate(first), common::IsoDate(last)})
             .status();
     if (s.ok()) return s;
   }

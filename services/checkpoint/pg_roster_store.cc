@@ -1,7 +1,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/time_text.h"
 #include "common/validate.h"
+#include "services/checkpoint/pg_time.h"
 #include "services/checkpoint/roster_store.h"
 #include "services/checkpoint/shifts.h"
 
@@ -15,23 +17,10 @@ constexpr char kAssignmentColumns[] =
     "(extract(epoch from clock_in_at) * 1000000)::int8, "
     "(extract(epoch from clock_out_at) * 1000000)::int8";
 
-// Parameter $n (microseconds since the epoch) as a timestamptz, exactly (a float8 of
-// seconds would round).
-std::string MicrosToTimestamp(int n) {
-  return absl::StrCat("'epoch'::timestamptz + $", n, "::int8 * interval '1 microsecond'");
-}
-
 absl::CivilDay DayFrom(absl::string_view text) {
   absl::CivilDay day;
   (void)common::ParseIsoDate(text, &day);
   return day;
-}
-
-std::optional<int64_t> OptionalMicros(const common::PgResult& r, int i, int col) {
-  if (r.IsNull(i, col)) return std::nullopt;
-  int64_t micros = 0;
-  (void)absl::SimpleAtoi(r.Get(i, col), &micros);
-  return micros;
 }
 
 AssignmentRow AssignmentFrom(const common::PgResult& r, int i) {
@@ -58,6 +47,21 @@ absl::StatusOr<std::optional<AssignmentRow>> OneAssignment(
   return std::optional<AssignmentRow>(AssignmentFrom(*r, 0));
 }
 
+// Who holds `post` of `shift` on `date` (YYYY-MM-DD) at `checkpoint_id`, locked until the
+// transaction ends.
+absl::StatusOr<std::optional<AssignmentRow>> LockPostHolder(common::PgConn& conn,
+                                                            const std::string& checkpoint_id,
+                                                            const std::string& date,
+                                                            const std::string& shift,
+                                                            const std::string& post) {
+  return OneAssignment(
+      conn,
+      absl::StrCat("SELECT ", kAssignmentColumns,
+                   " FROM checkpoint.post_assignments WHERE checkpoint_id = $1 "
+                   "AND duty_date = $2::date AND shift = $3 AND post = $4 FOR UPDATE"),
+      {checkpoint_id, date, shift, post});
+}
+
 common::PgParam MicrosParam(const std::optional<int64_t>& micros, std::string& storage) {
   if (!micros) return common::PgParam();
   storage = std::to_string(*micros);
@@ -75,7 +79,7 @@ absl::StatusOr<CadreRow> PgRosterStore::SetCadre(const CadreRow& row) {
       "ON CONFLICT (checkpoint_id, duty_date) DO UPDATE SET "
       "cadre_account_id = EXCLUDED.cadre_account_id, assigned_by = EXCLUDED.assigned_by, "
       "assigned_at = now() RETURNING (extract(epoch from assigned_at) * 1000000)::int8",
-      {row.checkpoint_id, IsoDate(row.date), row.account_id, row.assigned_by});
+      {row.checkpoint_id, common::IsoDate(row.date), row.account_id, row.assigned_by});
   if (!r.ok()) return r.status();
   CadreRow stored = row;
   (void)absl::SimpleAtoi(r->Get(0, 0), &stored.assigned_at_micros);
@@ -84,17 +88,12 @@ absl::StatusOr<CadreRow> PgRosterStore::SetCadre(const CadreRow& row) {
 
 absl::StatusOr<AssignmentRow> PgRosterStore::Assign(const AssignmentRow& wanted,
                                                     const AssignJudge& judge) {
-  const std::string date = IsoDate(wanted.date);
+  const std::string date = common::IsoDate(wanted.date);
   const std::string shift = std::to_string(wanted.shift);
   const std::string post = std::to_string(wanted.post);
   AssignmentRow stored;
   absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
-    auto holder = OneAssignment(
-        conn,
-        absl::StrCat("SELECT ", kAssignmentColumns,
-                     " FROM checkpoint.post_assignments WHERE checkpoint_id = $1 "
-                     "AND duty_date = $2::date AND shift = $3 AND post = $4 FOR UPDATE"),
-        {wanted.checkpoint_id, date, shift, post});
+    auto holder = LockPostHolder(conn, wanted.checkpoint_id, date, shift, post);
     if (!holder.ok()) return holder.status();
     auto persons =
         OneAssignment(conn,
@@ -141,13 +140,8 @@ absl::StatusOr<AssignmentRow> PgRosterStore::Assign(const AssignmentRow& wanted,
 absl::StatusOr<AssignmentRow> PgRosterStore::Unassign(const PostSlot& slot, const Change& judge) {
   AssignmentRow removed;
   absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
-    auto holder = OneAssignment(
-        conn,
-        absl::StrCat("SELECT ", kAssignmentColumns,
-                     " FROM checkpoint.post_assignments WHERE checkpoint_id = $1 "
-                     "AND duty_date = $2::date AND shift = $3 AND post = $4 FOR UPDATE"),
-        {slot.checkpoint_id, IsoDate(slot.date), std::to_string(slot.shift),
-         std::to_string(slot.post)});
+    auto holder = LockPostHolder(conn, slot.checkpoint_id, common::IsoDate(slot.date),
+                                 std::to_string(slot.shift), std::to_string(slot.post));
     if (!holder.ok()) return holder.status();
     if (!*holder) return absl::NotFoundError("nobody holds this post in this shift");
     removed = **holder;
@@ -165,7 +159,7 @@ absl::StatusOr<RosterDay> PgRosterStore::GetDay(const std::string& checkpoint_id
                                                 absl::CivilDay date) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  const std::string day = IsoDate(date);
+  const std::string day = common::IsoDate(date);
   RosterDay out;
   auto cadre = conn->Exec(
       "SELECT cadre_account_id, assigned_by, (extract(epoch from assigned_at) * 1000000)::int8 "
@@ -202,17 +196,18 @@ absl::StatusOr<AssignmentRow> PgRosterStore::UpdateClock(const std::string& chec
         absl::StrCat("SELECT ", kAssignmentColumns,
                      " FROM checkpoint.post_assignments WHERE checkpoint_id = $1 "
                      "AND duty_date = $2::date AND shift = $3 AND account_id = $4 FOR UPDATE"),
-        {checkpoint_id, IsoDate(date), std::to_string(shift), account_id});
+        {checkpoint_id, common::IsoDate(date), std::to_string(shift), account_id});
     if (!current.ok()) return current.status();
     if (!*current) return absl::NotFoundError("no post in this shift");
     AssignmentRow row = **current;
     if (auto c = change(row); !c.ok()) return c;
     std::string in_storage, out_storage;
-    auto r = conn.Exec(absl::StrCat("UPDATE checkpoint.post_assignments SET clock_in_at = ",
-                                    MicrosToTimestamp(2), ", clock_out_at = ", MicrosToTimestamp(3),
-                                    " WHERE assignment_id = $1 RETURNING ", kAssignmentColumns),
-                       {row.assignment_id, MicrosParam(row.clock_in_micros, in_storage),
-                        MicrosParam(row.clock_out_micros, out_storage)});
+    auto r = conn.Exec(
+        absl::StrCat("UPDATE checkpoint.post_assignments SET clock_in_at = ",
+                     TimestampFromMicrosParam(2), ", clock_out_at = ", TimestampFromMicrosParam(3),
+                     " WHERE assignment_id = $1 RETURNING ", kAssignmentColumns),
+        {row.assignment_id, MicrosParam(row.clock_in_micros, in_storage),
+         MicrosParam(row.clock_out_micros, out_storage)});
     if (!r.ok()) return r.status();
     stored = AssignmentFrom(*r, 0);
     return absl::OkStatus();

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/time_text.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -27,7 +28,7 @@ v1::ShiftTimes ShiftTimesOf(const ShiftPattern::Slot& slot) {
 v1::LeadingCadre CadreToProto(const CadreRow& row) {
   v1::LeadingCadre out;
   out.set_checkpoint_id(row.checkpoint_id);
-  out.set_date(IsoDate(row.date));
+  out.set_date(common::IsoDate(row.date));
   out.set_account_id(row.account_id);
   out.set_assigned_by(row.assigned_by);
   *out.mutable_assign_time() = TimeUtil::MicrosecondsToTimestamp(row.assigned_at_micros);
@@ -48,8 +49,8 @@ absl::StatusOr<absl::CivilDay> ParseRosterDate(absl::string_view field, absl::st
   }
   if (day < today - 1 || day > today + kRosterDaysAhead) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, " must be from yesterday (", IsoDate(today - 1), ") to ", kRosterDaysAhead,
-        " days ahead (", IsoDate(today + kRosterDaysAhead), "), China time"));
+        field, " must be from yesterday (", common::IsoDate(today - 1), ") to ", kRosterDaysAhead,
+        " days ahead (", common::IsoDate(today + kRosterDaysAhead), "), China time"));
   }
   return day;
 }
@@ -132,7 +133,7 @@ v1::Coverage ComputeCoverage(const CheckpointRow& checkpoint, const ShiftPattern
                              const RosterDay& day) {
   v1::Coverage out;
   out.set_checkpoint_id(checkpoint.checkpoint_id);
-  out.set_date(IsoDate(slot.day));
+  out.set_date(common::IsoDate(slot.day));
   *out.mutable_shift() = ShiftTimesOf(slot);
   out.set_checkpoint_open(checkpoint.open);
   for (int post = v1::Post_MIN + 1; post <= v1::Post_MAX; ++post) {
@@ -168,7 +169,7 @@ v1::PostAssignment AssignmentToProto(const AssignmentRow& row) {
   v1::PostAssignment out;
   out.set_assignment_id(row.assignment_id);
   out.set_checkpoint_id(row.checkpoint_id);
-  out.set_date(IsoDate(row.date));
+  out.set_date(common::IsoDate(row.date));
   out.set_shift(row.shift);
   out.set_post(static_cast<v1::Post>(row.post));
   out.set_account_id(row.account_id);
@@ -301,7 +302,7 @@ absl::StatusOr<v1::Roster> Roster::GetRoster(const common::CallContext& call,
   if (!stored.ok()) return stored.status();
   v1::Roster out;
   out.set_checkpoint_id(req.checkpoint_id());
-  out.set_date(IsoDate(day));
+  out.set_date(common::IsoDate(day));
   if (stored->cadre) *out.mutable_leading_cadre() = CadreToProto(*stored->cadre);
   for (const AssignmentRow& a : stored->assignments) *out.add_assignments() = AssignmentToProto(a);
   for (int shift = 1; shift <= shifts_.count(); ++shift) {
@@ -322,7 +323,7 @@ absl::StatusOr<v1::PostAssignment> Roster::Clock(const common::CallContext& call
   if (stored.status().code() == absl::StatusCode::kNotFound) {
     return absl::FailedPreconditionError(
         absl::StrCat("you have no post at this checkpoint in the current shift (",
-                     IsoDate(slot.day), " shift ", slot.shift, "); ask the shift leader"));
+                     common::IsoDate(slot.day), " shift ", slot.shift, "); ask the shift leader"));
   }
   if (!stored.ok()) return stored.status();
   return AssignmentToProto(*stored);

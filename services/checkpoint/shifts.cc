@@ -4,7 +4,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 
 namespace fangxian::checkpoint {
@@ -26,8 +25,8 @@ int ParseClock(absl::string_view hhmm) {
 
 absl::TimeZone ChinaTimeZone() { return absl::FixedTimeZone(8 * 3600); }
 
-std::string IsoDate(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+absl::Time ChinaDayStart(absl::CivilDay day) {
+  return absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
 }
 
 absl::StatusOr<ShiftPattern> ShiftPattern::Parse(absl::string_view text) {
@@ -63,7 +62,7 @@ absl::StatusOr<ShiftPattern> ShiftPattern::Parse(absl::string_view text) {
 }
 
 ShiftPattern::Slot ShiftPattern::Of(absl::CivilDay day, int shift) const {
-  const absl::Time midnight = absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
+  const absl::Time midnight = ChinaDayStart(day);
   return Slot{day, shift, midnight + absl::Minutes(StartMinute(shift)),
               midnight + absl::Minutes(EndMinute(shift))};
 }

@@ -47,8 +47,8 @@ class ShiftPattern {
 // China Standard Time (UTC+8, no daylight saving), in which days and shifts are counted.
 absl::TimeZone ChinaTimeZone();
 
-// "YYYY-MM-DD" (the inverse of common::ParseIsoDate).
-std::string IsoDate(absl::CivilDay day);
+// The moment China day `day` starts (00:00 China time); `day + 1` gives its end.
+absl::Time ChinaDayStart(absl::CivilDay day);
 
 }  // namespace fangxian::checkpoint
 

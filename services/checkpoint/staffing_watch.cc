@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
+#include "common/time_text.h"
 #include "services/checkpoint/alert_writer.h"
 
 namespace fangxian::checkpoint {
@@ -18,7 +19,8 @@ constexpr int kPostCount = 4;
 
 std::string UnstaffedDedupeKey(const std::string& checkpoint_id, absl::CivilDay day, int shift,
                                int post) {
-  return absl::StrCat("unstaffed:", checkpoint_id, ":", IsoDate(day), ":", shift, ":", post);
+  return absl::StrCat("unstaffed:", checkpoint_id, ":", common::IsoDate(day), ":", shift, ":",
+                      post);
 }
 
 StaffingWatch::StaffingWatch(common::PgPool& pool, const ShiftPattern& shifts, Options options,
@@ -34,7 +36,7 @@ StaffingWatch::~StaffingWatch() { Stop(); }
 absl::StatusOr<int> StaffingWatch::RunOnce(absl::Time now) {
   const ShiftPattern::Slot slot = shifts_.At(now);
   if (now < slot.start + options_.grace) return 0;
-  const std::string day = IsoDate(slot.day);
+  const std::string day = common::IsoDate(slot.day);
   const std::string shift = std::to_string(slot.shift);
   int raised = 0;
   absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/time_text.h"
 #include "common/validate.h"
 #include "services/checkpoint/shifts.h"
 
@@ -33,10 +34,6 @@ v1::Figures FiguresFrom(const common::PgResult& r, int i, int first) {
   f.set_referred(v[4]);
   f.set_fevers(v[5]);
   return f;
-}
-
-std::string Timestamp(absl::Time t) {
-  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -103,8 +100,8 @@ absl::StatusOr<v1::DailyStatistics> Statistics::Daily(
   std::vector<std::string> ids;
   for (const Selected& s : *selected) ids.push_back(s.id);
 
-  const absl::Time start = absl::FromCivil(absl::CivilSecond(from), ChinaTimeZone());
-  const absl::Time end = absl::FromCivil(absl::CivilSecond(to + 1), ChinaTimeZone());
+  const absl::Time start = ChinaDayStart(from);
+  const absl::Time end = ChinaDayStart(to + 1);
   auto conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
   // Rolled-up days from daily_stats; the others counted from the passages (whose
@@ -129,7 +126,8 @@ absl::StatusOr<v1::DailyStatistics> Statistics::Daily(
       "      AND recorded_at < $5::timestamptz + interval '73 hours') p "
       "WHERE d NOT IN (SELECT day FROM rolled) GROUP BY checkpoint_id, d "
       "ORDER BY 2, 1",
-      {common::PgTextArray(ids), IsoDate(from), IsoDate(to), Timestamp(start), Timestamp(end)});
+      {common::PgTextArray(ids), common::IsoDate(from), common::IsoDate(to),
+       common::Rfc3339Micros(start), common::Rfc3339Micros(end)});
   if (!r.ok()) return r.status();
   std::map<std::string, v1::Figures> per_day;
   for (int i = 0; i < r->rows(); ++i) {
@@ -159,7 +157,7 @@ absl::StatusOr<v1::LiveCounters> Statistics::Live(const common::CallContext& cal
   }
   const absl::CivilDay today = common::ChinaToday(clock_());
   v1::LiveCounters out;
-  out.set_date(IsoDate(today));
+  out.set_date(common::IsoDate(today));
   for (const Selected& s : *selected) {
     absl::StatusOr<Counts> c = live_.Get(s.id, today);
     if (!c.ok()) return c.status();

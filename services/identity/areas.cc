@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <set>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
+#include "common/paging.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -214,32 +214,7 @@ absl::StatusOr<std::optional<std::vector<std::string>>> VisibleChildCodes(
       std::vector<std::string>(codes.begin(), codes.end()));
 }
 
-absl::StatusOr<int> AreaPageSize(int requested) {
-  if (requested < 0) return absl::InvalidArgumentError("page_size must not be negative");
-  if (requested == 0) return kDefaultAreaPageSize;
-  if (requested > kMaxAreaPageSize) {
-    return absl::InvalidArgumentError(absl::StrCat("page_size must be at most ", kMaxAreaPageSize,
-                                                   " (0 means ", kDefaultAreaPageSize, ")"));
-  }
-  return requested;
-}
-
-std::string EncodeAreaPageToken(absl::string_view last_code) {
-  return absl::WebSafeBase64Escape(last_code);
-}
-
-absl::StatusOr<std::string> DecodeAreaPageToken(absl::string_view token) {
-  if (token.empty()) return std::string();
-  std::string code;
-  // Only the exact form we hand out is accepted, so a token cannot smuggle in anything
-  // but a code.
-  if (!absl::WebSafeBase64Unescape(token, &code) || !ValidateAreaCode("", code).ok() ||
-      EncodeAreaPageToken(code) != token) {
-    return absl::InvalidArgumentError(
-        "page_token is malformed; pass the next_page_token of the previous page, or nothing");
-  }
-  return code;
-}
+bool IsAreaCode(absl::string_view code) { return ValidateAreaCode("", code).ok(); }
 
 absl::StatusOr<v1::Area> Areas::Create(const common::CallContext& call,
                                        const v1::CreateAreaRequest& request) {
@@ -305,9 +280,10 @@ absl::StatusOr<v1::Area> Areas::Move(const common::CallContext& call,
 absl::StatusOr<v1::ListChildAreasResponse> Areas::ListChildren(
     const common::CallContext& call, const v1::ListChildAreasRequest& request) {
   if (auto s = common::RequireAreaPath("parent_path", request.parent_path()); !s.ok()) return s;
-  absl::StatusOr<int> page_size = AreaPageSize(request.page_size());
+  absl::StatusOr<int> page_size =
+      common::PageSize(request.page_size(), kDefaultAreaPageSize, kMaxAreaPageSize);
   if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<std::string> after = DecodeAreaPageToken(request.page_token());
+  absl::StatusOr<std::string> after = common::DecodePageToken(request.page_token(), IsAreaCode);
   if (!after.ok()) return after.status();
   auto visible = VisibleChildCodes(call, request.parent_path());
   if (!visible.ok()) return visible.status();
@@ -316,9 +292,10 @@ absl::StatusOr<v1::ListChildAreasResponse> Areas::ListChildren(
       store_.ListChildren(request.parent_path(), *after, *page_size + 1, *visible);
   if (!rows.ok()) return rows.status();
   v1::ListChildAreasResponse out;
-  const size_t shown = std::min(rows->size(), static_cast<size_t>(*page_size));
+  const size_t shown = common::TakePage(
+      *rows, *page_size, [](const AreaRow& last) { return common::EncodePageToken(last.code); },
+      out.mutable_next_page_token());
   for (size_t i = 0; i < shown; ++i) *out.add_areas() = ToProto((*rows)[i]);
-  if (rows->size() > shown) out.set_next_page_token(EncodeAreaPageToken((*rows)[shown - 1].code));
   return out;
 }
 

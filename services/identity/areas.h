@@ -60,13 +60,9 @@ absl::Status CheckMove(const MovePlan& plan);
 absl::StatusOr<std::optional<std::vector<std::string>>> VisibleChildCodes(
     const common::CallContext& call, absl::string_view parent_path);
 
-// ListChildAreas page size: 0 -> default; negative or over the maximum is INVALID_ARGUMENT.
-absl::StatusOr<int> AreaPageSize(int requested);
-
-// Opaque page tokens: the last code of the page, base64url. Decoding refuses anything
-// that is not such a token (INVALID_ARGUMENT); an empty token is the first page ("").
-std::string EncodeAreaPageToken(absl::string_view last_code);
-absl::StatusOr<std::string> DecodeAreaPageToken(absl::string_view token);
+// Whether `code` is a valid area code (ValidateAreaCode): the position a ListChildAreas
+// page token holds (the last code of the page; common/paging.h).
+bool IsAreaCode(absl::string_view code);
 
 class Areas {
  public:

@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/paging.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -31,19 +32,28 @@ absl::Status AppendAudit(common::PgConn& conn, const AuditEntry& e) {
       .status();
 }
 
+namespace {
+
+// A ListAuditEntries page position: the last audit_id of the page (positive).
+bool IsAuditId(absl::string_view text) {
+  int64_t id = 0;
+  return absl::SimpleAtoi(text, &id) && id > 0 && std::to_string(id) == text;
+}
+
+}  // namespace
+
 const std::vector<absl::string_view> kAuditReaderRoles = {"auditor", "subdistrict_admin"};
 
 absl::StatusOr<v1::ListAuditEntriesResponse> ListAudit(common::PgPool& pool,
                                                        const common::CallContext& call,
                                                        const v1::ListAuditEntriesRequest& req) {
-  const int page_size = req.page_size() == 0 ? 100 : req.page_size();
-  if (page_size < 1 || page_size > 500) {
-    return absl::InvalidArgumentError("page_size must be from 1 to 500");
-  }
+  absl::StatusOr<int> page_size_or = common::PageSize(req.page_size(), 100, 500);
+  if (!page_size_or.ok()) return page_size_or.status();
+  const int page_size = *page_size_or;
+  absl::StatusOr<std::string> after = common::DecodePageToken(req.page_token(), IsAuditId);
+  if (!after.ok()) return after.status();
   int64_t before = std::numeric_limits<int64_t>::max();
-  if (!req.page_token().empty() && (!absl::SimpleAtoi(req.page_token(), &before) || before <= 0)) {
-    return absl::InvalidArgumentError("page_token is not one this service returned");
-  }
+  if (!after->empty()) (void)absl::SimpleAtoi(*after, &before);
   std::vector<std::string> areas;
   if (!req.area_code().empty()) {
     if (auto s = common::RequireAreaPath("area_code", req.area_code()); !s.ok()) return s;
@@ -88,7 +98,8 @@ absl::StatusOr<v1::ListAuditEntriesResponse> ListAudit(common::PgPool& pool,
     e->set_details(std::string(r->Get(i, 9)));
   }
   if (r->rows() > page_size) {
-    out.set_next_page_token(std::to_string(out.entries(page_size - 1).audit_id()));
+    out.set_next_page_token(
+        common::EncodePageToken(std::to_string(out.entries(page_size - 1).audit_id())));
   }
   return out;
 }

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/paging.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/identity/id_number.h"
@@ -269,17 +269,13 @@ absl::StatusOr<v1::SearchResidentsResponse> Residents::Search(const common::Call
     return s;
   }
   if (auto s = CheckPhone("phone", req.phone()); !s.ok()) return s;
-  const int page_size = req.page_size() == 0 ? kDefaultResidentPageSize : req.page_size();
-  if (page_size < 1 || page_size > kMaxResidentPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size must be from 1 to ", kMaxResidentPageSize));
-  }
+  absl::StatusOr<int> page_size =
+      common::PageSize(req.page_size(), kDefaultResidentPageSize, kMaxResidentPageSize);
+  if (!page_size.ok()) return page_size.status();
+  absl::StatusOr<std::string> after = common::DecodePageToken(req.page_token(), common::IsUuid);
+  if (!after.ok()) return after.status();
   ResidentQuery query;
-  if (!req.page_token().empty() &&
-      (!absl::WebSafeBase64Unescape(req.page_token(), &query.after_resident_id) ||
-       !common::IsUuid(query.after_resident_id))) {
-    return absl::InvalidArgumentError("page_token is not one this service returned");
-  }
+  query.after_resident_id = *std::move(after);
   if (!req.id_number().empty()) {
     absl::StatusOr<std::string> id = NormalizeIdNumber(req.id_number(), common::ChinaToday(now));
     if (!id.ok()) return absl::InvalidArgumentError(id.status().message());
@@ -290,16 +286,15 @@ absl::StatusOr<v1::SearchResidentsResponse> Residents::Search(const common::Call
   query.name_prefix = req.name_prefix();
   query.phone = req.phone();
   query.include_moved_out = req.include_moved_out();
-  query.limit = page_size + 1;
+  query.limit = *page_size + 1;
   absl::StatusOr<std::vector<ResidentRow>> rows = store_.Search(query);
   if (!rows.ok()) return rows.status();
   v1::SearchResidentsResponse out;
-  for (size_t i = 0; i < rows->size() && i < static_cast<size_t>(page_size); ++i) {
-    *out.add_residents() = ToProto((*rows)[i]);
-  }
-  if (rows->size() > static_cast<size_t>(page_size)) {
-    out.set_next_page_token(absl::WebSafeBase64Escape((*rows)[page_size - 1].resident_id));
-  }
+  const size_t shown = common::TakePage(
+      *rows, *page_size,
+      [](const ResidentRow& last) { return common::EncodePageToken(last.resident_id); },
+      out.mutable_next_page_token());
+  for (size_t i = 0; i < shown; ++i) *out.add_residents() = ToProto((*rows)[i]);
   return out;
 }
 

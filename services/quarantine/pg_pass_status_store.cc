@@ -1,4 +1,5 @@
 #include "absl/strings/numbers.h"
+#include "common/time_text.h"
 #include "services/quarantine/pass_status_store.h"
 
 namespace fangxian::quarantine {
@@ -46,7 +47,7 @@ absl::StatusOr<PassStatusRow> PgPassStatusStore::Put(const PassStatusRow& row, a
     codes.push_back(code);
     details.push_back(detail);
   }
-  const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", now, absl::UTCTimeZone());
+  const std::string when = common::Rfc3339Micros(now);
   std::optional<PassStatusRow> stored;
   absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
     auto w = conn.Exec(

@@ -20,11 +20,12 @@
 #include "absl/time/time.h"
 #include "common/pg.h"
 #include "services/checkpoint/alert_writer.h"
-#include "tests/integration/gateway_sse_client.h"
+#include "tests/support/checkpoint_fixtures.h"
 #include "tests/support/grpc_client.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/service_under_test.h"
+#include "tests/support/sse_client.h"
 #include "tests/support/test_env.h"
 
 namespace fangxian::testing {
@@ -37,39 +38,15 @@ constexpr auto kWait = std::chrono::seconds(15);
 constexpr char kLonghai[] = "gongyi.dufulu.longhai.jingyuan";
 constexpr char kYimin[] = "gongyi.dufulu.yimin.north";
 
-google::protobuf::Struct ParseJson(const std::string& body) {
-  google::protobuf::Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &s).ok()) << body;
-  return s;
-}
-
-std::string Field(const google::protobuf::Struct& s, const std::string& name) {
-  auto it = s.fields().find(name);
-  return it == s.fields().end() ? "" : it->second.string_value();
-}
-
-// The next event that is not a keep-alive comment.
-std::optional<SseEvent> NextEvent(SseClient& c) {
-  for (;;) {
-    std::optional<SseEvent> e = c.Next(kWait);
-    if (!e || !e->is_comment()) return e;
-  }
-}
-
 class GatewayAlertsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::map<std::string, std::string> env = IdentityKeysEnv();
-    env["FX_GRPC_ADDR"] = "127.0.0.1:0";
-    env["FX_PG_DSN"] = CreateScratchDatabase("e2ealertsid");
-    env["FX_REDIS_ADDR"] = RedisAddr();
-    env["FX_BOOTSTRAP_ADMIN_USERNAME"] = "admin";
-    env["FX_BOOTSTRAP_ADMIN_PASSWORD"] = "e2e admin password";
-    env["FX_BOOTSTRAP_ADMIN_AREA"] = "gongyi";
-    identity_ = std::make_unique<ChildProcess>("services/identity/identity_server", env);
-    const int identity_port = identity_->WaitForPort("grpc_port");
-    ASSERT_EQ(WaitForHealth(*LocalChannel(identity_port), "SERVING"), "SERVING");
-    const std::string identity_addr = absl::StrCat("127.0.0.1:", identity_port);
+    identity_ =
+        std::make_unique<ServiceUnderTest>("services/identity/identity_server", "e2ealertsid",
+                                           tokens_, IdentityWithAdminEnv("e2e admin password"));
+    ASSERT_TRUE(identity_->WaitUntilServing());
+    const std::string identity_addr =
+        absl::StrCat("127.0.0.1:", identity_->process().WaitForPort("grpc_port"));
 
     checkpoint_ = std::make_unique<ServiceUnderTest>(
         "services/checkpoint/checkpoint_server", "e2ealerts", tokens_,
@@ -81,15 +58,10 @@ class GatewayAlertsTest : public ::testing::Test {
     ASSERT_TRUE(checkpoint_->WaitUntilServing());
     const int checkpoint_port = checkpoint_->process().WaitForPort("grpc_port");
 
-    const std::string closed = absl::StrCat("127.0.0.1:", FreePort());
     gateway_ = std::make_unique<ChildProcess>(
         "gateway/gateway_server",
-        std::map<std::string, std::string>{
-            {"FX_HTTP_ADDR", "127.0.0.1:0"},
-            {"FX_IDENTITY_ADDR", identity_addr},
-            {"FX_CHECKPOINT_ADDR", absl::StrCat("127.0.0.1:", checkpoint_port)},
-            {"FX_QUARANTINE_ADDR", closed},
-            {"FX_PUBLICITY_ADDR", closed}});
+        GatewayServerEnv({{"FX_IDENTITY_ADDR", identity_addr},
+                          {"FX_CHECKPOINT_ADDR", absl::StrCat("127.0.0.1:", checkpoint_port)}}));
     http_port_ = gateway_->WaitForPort("http_port");
 
     common::PgPool::Options pg;
@@ -101,12 +73,8 @@ class GatewayAlertsTest : public ::testing::Test {
   }
 
   std::string AddCheckpoint(const std::string& area) {
-    const std::string id = checkpoint_->Query(
-        "INSERT INTO checkpoint.checkpoints (name, kind, created_by) VALUES ('gate', 1, 'e2e') "
-        "RETURNING checkpoint_id")[0];
-    checkpoint_->Query("INSERT INTO checkpoint.checkpoint_areas VALUES ('" + id + "', '" + area +
-                       "')");
-    return id;
+    return InsertCheckpoint([this](const std::string& sql) { return checkpoint_->Query(sql); },
+                            area);
   }
 
   // A fever alert raised as the passage log raises it; returns its id.
@@ -132,7 +100,18 @@ class GatewayAlertsTest : public ::testing::Test {
         absl::StrCat(R"({"username":")", username, R"(","password":")", password, R"("})"),
         {{"Content-Type", "application/json"}});
     EXPECT_EQ(r.status, 200) << r.body;
-    return Field(ParseJson(r.body), "accessToken");
+    return JsonString(ParseJson(r.body), "accessToken");
+  }
+
+  // The next alert event about this test's checkpoints. Other tests' servers publish to
+  // the same stream of the shared test Redis, and the command centre sees all of gongyi.
+  std::optional<SseEvent> NextOwnAlert(SseClient& c) {
+    for (;;) {
+      std::optional<SseEvent> e = c.NextEvent(kWait);
+      if (!e) return e;
+      const std::string checkpoint = JsonString(ParseJson(e->data), "checkpointId");
+      if (checkpoint == longhai_gate_ || checkpoint == yimin_gate_) return e;
+    }
   }
 
   // Opens the alert stream. `since` replays what was raised after it, so an alert raised
@@ -148,7 +127,7 @@ class GatewayAlertsTest : public ::testing::Test {
   }
 
   TestTokens tokens_;
-  std::unique_ptr<ChildProcess> identity_;
+  std::unique_ptr<ServiceUnderTest> identity_;
   std::unique_ptr<ServiceUnderTest> checkpoint_;
   std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<common::PgPool> pg_;
@@ -175,23 +154,23 @@ TEST_F(GatewayAlertsTest, RaisedAlertsArriveAsEventsOnlyWithinTheSubscribersScop
 
   const std::string longhai_alert = RaiseFever(longhai_gate_, kLonghai);
   ASSERT_FALSE(longhai_alert.empty());
-  std::optional<SseEvent> e = NextEvent(*command_centre);
+  std::optional<SseEvent> e = NextOwnAlert(*command_centre);
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(e->event, "");
   google::protobuf::Struct alert = ParseJson(e->data);
-  EXPECT_EQ(Field(alert, "alertId"), longhai_alert);
-  EXPECT_EQ(Field(alert, "kind"), "ALERT_KIND_FEVER");
-  EXPECT_EQ(Field(alert, "checkpointId"), longhai_gate_);
+  EXPECT_EQ(JsonString(alert, "alertId"), longhai_alert);
+  EXPECT_EQ(JsonString(alert, "kind"), "ALERT_KIND_FEVER");
+  EXPECT_EQ(JsonString(alert, "checkpointId"), longhai_gate_);
 
   // Yimin's admin gets yimin's alert, raised after longhai's, as its first event: it
   // never saw longhai's.
   const std::string yimin_alert = RaiseFever(yimin_gate_, kYimin);
-  std::optional<SseEvent> y = NextEvent(*yimin);
+  std::optional<SseEvent> y = NextOwnAlert(*yimin);
   ASSERT_TRUE(y.has_value());
-  EXPECT_EQ(Field(ParseJson(y->data), "alertId"), yimin_alert);
-  std::optional<SseEvent> next = NextEvent(*command_centre);
+  EXPECT_EQ(JsonString(ParseJson(y->data), "alertId"), yimin_alert);
+  std::optional<SseEvent> next = NextOwnAlert(*command_centre);
   ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(Field(ParseJson(next->data), "alertId"), yimin_alert);
+  EXPECT_EQ(JsonString(ParseJson(next->data), "alertId"), yimin_alert);
 }
 
 TEST_F(GatewayAlertsTest, RefusalsBeforeTheStreamOpensAreJsonErrors) {

@@ -11,47 +11,26 @@
 #include "tests/support/grpc_client.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
+#include "tests/support/service_under_test.h"
 #include "tests/support/test_env.h"
 
 namespace fangxian::testing {
 namespace {
 
-google::protobuf::Struct ParseJson(const std::string& body) {
-  google::protobuf::Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &s).ok()) << body;
-  return s;
-}
-
-std::string Field(const google::protobuf::Struct& s, const std::string& name) {
-  auto it = s.fields().find(name);
-  return it == s.fields().end() ? "" : it->second.string_value();
-}
-
 class GatewayIdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dsn_ = CreateScratchDatabase("e2e");
-    std::map<std::string, std::string> env = IdentityKeysEnv();
-    env["FX_GRPC_ADDR"] = "127.0.0.1:0";
-    env["FX_PG_DSN"] = dsn_;
-    env["FX_REDIS_ADDR"] = RedisAddr();
-    env["FX_TOKEN_PUBLIC_KEYS"] = tokens_.public_keys();
-    env["FX_BOOTSTRAP_ADMIN_USERNAME"] = "admin";
-    env["FX_BOOTSTRAP_ADMIN_PASSWORD"] = "e2e admin password";
-    env["FX_BOOTSTRAP_ADMIN_AREA"] = "gongyi";
-    identity_ = std::make_unique<ChildProcess>("services/identity/identity_server", env);
-    const int identity_port = identity_->WaitForPort("grpc_port");
-    ASSERT_EQ(WaitForHealth(*LocalChannel(identity_port), "SERVING"), "SERVING");
+    identity_ =
+        std::make_unique<ServiceUnderTest>("services/identity/identity_server", "e2e", tokens_,
+                                           IdentityWithAdminEnv("e2e admin password"));
+    ASSERT_TRUE(identity_->WaitUntilServing());
+    dsn_ = identity_->dsn();
     // Only identity is up; the other upstreams point at a closed port.
-    const std::string closed = "127.0.0.1:" + std::to_string(FreePort());
     gateway_ = std::make_unique<ChildProcess>(
         "gateway/gateway_server",
-        std::map<std::string, std::string>{
-            {"FX_HTTP_ADDR", "127.0.0.1:0"},
-            {"FX_IDENTITY_ADDR", "127.0.0.1:" + std::to_string(identity_port)},
-            {"FX_CHECKPOINT_ADDR", closed},
-            {"FX_QUARANTINE_ADDR", closed},
-            {"FX_PUBLICITY_ADDR", closed}});
+        GatewayServerEnv(
+            {{"FX_IDENTITY_ADDR",
+              "127.0.0.1:" + std::to_string(identity_->process().WaitForPort("grpc_port"))}}));
     http_port_ = gateway_->WaitForPort("http_port");
     token_ = tokens_.Mint("registrar-7", {"info_registrar"}, {"gongyi.dufulu"});
   }
@@ -62,7 +41,7 @@ class GatewayIdentityTest : public ::testing::Test {
 
   TestTokens tokens_;
   std::string dsn_;
-  std::unique_ptr<ChildProcess> identity_;
+  std::unique_ptr<ServiceUnderTest> identity_;
   std::unique_ptr<ChildProcess> gateway_;
   int http_port_ = 0;
   std::string token_;
@@ -80,18 +59,18 @@ TEST_F(GatewayIdentityTest, CreateAndReadAResidentOverHttp) {
   EXPECT_EQ(created.headers["x-request-id"], "e2e-create-1");
   EXPECT_NE(created.headers["content-type"].find("application/json"), std::string::npos);
   auto json = ParseJson(created.body);
-  const std::string resident_id = Field(json, "residentId");
+  const std::string resident_id = JsonString(json, "residentId");
   ASSERT_EQ(resident_id.size(), 36u) << created.body;
-  EXPECT_EQ(Field(json, "idNumber"), identity::MaskIdNumber(id_number));
-  EXPECT_EQ(Field(json, "phone"), "138****5678");
-  EXPECT_EQ(Field(json, "areaCode"), "gongyi.dufulu.longhai");
+  EXPECT_EQ(JsonString(json, "idNumber"), identity::MaskIdNumber(id_number));
+  EXPECT_EQ(JsonString(json, "phone"), "138****5678");
+  EXPECT_EQ(JsonString(json, "areaCode"), "gongyi.dufulu.longhai");
   EXPECT_EQ(created.body.find(id_number), std::string::npos);
 
   HttpResponse got = HttpRequest(http_port_, "GET", "/v1/residents/" + resident_id, "", Auth());
   ASSERT_EQ(got.status, 200) << got.body;
   auto got_json = ParseJson(got.body);
-  EXPECT_EQ(Field(got_json, "name"), "李晓霞");
-  EXPECT_EQ(Field(got_json, "residentId"), resident_id);
+  EXPECT_EQ(JsonString(got_json, "name"), "李晓霞");
+  EXPECT_EQ(JsonString(got_json, "residentId"), resident_id);
   EXPECT_FALSE(got.headers["x-request-id"].empty());
 
   // What was stored: one row, created by the token's subject, ID number not in clear.
@@ -119,7 +98,7 @@ TEST_F(GatewayIdentityTest, ErrorsCarryTheStandardHttpStatusAndJsonBody) {
   EXPECT_EQ(bad.status, 400);
   auto err = ParseJson(bad.body);
   EXPECT_EQ(err.fields().at("code").number_value(), 3);
-  EXPECT_NE(Field(err, "message").find("id_number"), std::string::npos) << bad.body;
+  EXPECT_NE(JsonString(err, "message").find("id_number"), std::string::npos) << bad.body;
 
   HttpResponse unauth =
       HttpRequest(http_port_, "GET", "/v1/residents/123e4567-e89b-12d3-a456-426614174000");
@@ -154,27 +133,27 @@ TEST_F(GatewayIdentityTest, LogInRefreshAndLogOutOverHttp) {
                                    R"({"username":"admin","password":"e2e admin password"})", json);
   ASSERT_EQ(login.status, 200) << login.body;
   auto session = ParseJson(login.body);
-  const std::string access = Field(session, "accessToken");
-  const std::string refresh = Field(session, "refreshToken");
+  const std::string access = JsonString(session, "accessToken");
+  const std::string refresh = JsonString(session, "refreshToken");
   ASSERT_FALSE(access.empty());
-  ASSERT_FALSE(Field(session, "accessTokenExpireTime").empty());
+  ASSERT_FALSE(JsonString(session, "accessTokenExpireTime").empty());
 
   // The token identity issued works through the gateway.
   auto auth = json;
   auth["Authorization"] = "Bearer " + access;
   HttpResponse me =
-      HttpRequest(http_port_, "GET", "/v1/staff/" + Field(session, "accountId"), "", auth);
+      HttpRequest(http_port_, "GET", "/v1/staff/" + JsonString(session, "accountId"), "", auth);
   ASSERT_EQ(me.status, 200) << me.body;
-  EXPECT_EQ(Field(ParseJson(me.body), "username"), "admin");
+  EXPECT_EQ(JsonString(ParseJson(me.body), "username"), "admin");
 
   HttpResponse refreshed = HttpRequest(http_port_, "POST", "/v1/auth/refresh",
                                        R"({"refreshToken":")" + refresh + R"("})", json);
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
-  const std::string access2 = Field(ParseJson(refreshed.body), "accessToken");
+  const std::string access2 = JsonString(ParseJson(refreshed.body), "accessToken");
   auth["Authorization"] = "Bearer " + access2;
   EXPECT_EQ(HttpRequest(http_port_, "POST", "/v1/auth/logout", "{}", auth).status, 200);
   HttpResponse after =
-      HttpRequest(http_port_, "GET", "/v1/staff/" + Field(session, "accountId"), "", auth);
+      HttpRequest(http_port_, "GET", "/v1/staff/" + JsonString(session, "accountId"), "", auth);
   EXPECT_EQ(after.status, 401) << after.body;
 
   HttpResponse keys = HttpRequest(http_port_, "GET", "/v1/auth/keys");
@@ -212,7 +191,7 @@ TEST_F(GatewayIdentityTest, AreasHouseholdsPassesAndAuditOverHttp) {
                                          R"(","areaCode":"gongyi.dufulu.longhai.jingyuan"})",
                                      as(admin));
   ASSERT_EQ(created.status, 200) << created.body;
-  const std::string resident_id = Field(ParseJson(created.body), "residentId");
+  const std::string resident_id = JsonString(ParseJson(created.body), "residentId");
 
   HttpResponse household = HttpRequest(
       http_port_, "POST", "/v1/households",
@@ -220,21 +199,21 @@ TEST_F(GatewayIdentityTest, AreasHouseholdsPassesAndAuditOverHttp) {
           resident_id + R"("})",
       as(admin));
   ASSERT_EQ(household.status, 200) << household.body;
-  const std::string card = Field(ParseJson(household.body), "cardNumber");
+  const std::string card = JsonString(ParseJson(household.body), "cardNumber");
   ASSERT_FALSE(card.empty());
 
   HttpResponse pass =
       HttpRequest(http_port_, "POST", "/v1/residents/" + resident_id + "/pass", "{}", as(admin));
   ASSERT_EQ(pass.status, 200) << pass.body;
-  const std::string token = Field(ParseJson(pass.body), "token");
+  const std::string token = JsonString(ParseJson(pass.body), "token");
   const std::string gate = tokens_.Mint("gate-3", {"code_verifier"}, {"gongyi.dufulu.yimin"});
   HttpResponse who = HttpRequest(http_port_, "POST", "/v1/passes/resolve",
                                  R"({"token":")" + token + R"("})", as(gate));
   ASSERT_EQ(who.status, 200) << who.body;
   auto summary = ParseJson(who.body);
-  EXPECT_EQ(Field(summary, "name"), "赵丽");
-  EXPECT_EQ(Field(summary, "householdCardNumber"), card);
-  EXPECT_EQ(Field(summary, "idNumber"), identity::MaskIdNumber(id_number));
+  EXPECT_EQ(JsonString(summary, "name"), "赵丽");
+  EXPECT_EQ(JsonString(summary, "householdCardNumber"), card);
+  EXPECT_EQ(JsonString(summary, "idNumber"), identity::MaskIdNumber(id_number));
   EXPECT_EQ(who.body.find(id_number), std::string::npos);
   HttpResponse forged = HttpRequest(http_port_, "POST", "/v1/passes/resolve",
                                     R"({"token":"fxp1.AAAA.BBBB"})", as(gate));
@@ -256,7 +235,8 @@ TEST_F(GatewayIdentityTest, AreasHouseholdsPassesAndAuditOverHttp) {
   HttpResponse missing = HttpRequest(
       http_port_, "GET", "/v1/residents/123e4567-e89b-12d3-a456-426614174000", "", as(other));
   EXPECT_EQ(hidden.status, 404) << hidden.body;
-  EXPECT_EQ(Field(ParseJson(hidden.body), "message"), Field(ParseJson(missing.body), "message"));
+  EXPECT_EQ(JsonString(ParseJson(hidden.body), "message"),
+            JsonString(ParseJson(missing.body), "message"));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "services/checkpoint/alert_writer.h"
 #include "services/checkpoint/migrations.h"
 #include "services/checkpoint/outbox_relay.h"
+#include "tests/support/checkpoint_fixtures.h"
 #include "tests/support/service_under_test.h"
 #include "tests/support/tcp_proxy.h"
 
@@ -39,17 +40,6 @@ using google::protobuf::util::TimeUtil;
 constexpr char kLonghai[] = "gongyi.dufulu.longhai";
 constexpr char kYimin[] = "gongyi.dufulu.yimin";
 
-// Polls `done` until it holds or `timeout` passes.
-template <typename Pred>
-bool Eventually(Pred done, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
-
 std::unique_ptr<common::PgPool> PoolFor(const std::string& dsn) {
   common::PgPool::Options options;
   options.dsn = dsn;
@@ -63,16 +53,6 @@ std::unique_ptr<common::RedisPool> RedisAt(int port = 0) {
   if (port != 0) options.port = port;
   options.down_backoff = absl::Milliseconds(50);
   return std::make_unique<common::RedisPool>(options);
-}
-
-// Inserts a checkpoint covering `area` and returns its id.
-std::string AddCheckpoint(const std::function<std::vector<std::string>(const std::string&)>& sql,
-                          const std::string& area) {
-  const std::string id =
-      sql("INSERT INTO checkpoint.checkpoints (name, kind, created_by) VALUES ('gate', 1, 't') "
-          "RETURNING checkpoint_id")[0];
-  sql("INSERT INTO checkpoint.checkpoint_areas VALUES ('" + id + "', '" + area + "')");
-  return id;
 }
 
 NewAlert Fever(const std::string& checkpoint_id, const std::string& area, absl::Time at,
@@ -132,8 +112,8 @@ class AlertServerTest : public ::testing::Test {
     pg_ = PoolFor(server_->dsn());
     redis_ = RedisAt();
     auto sql = [this](const std::string& q) { return server_->Query(q); };
-    longhai_gate_ = AddCheckpoint(sql, kLonghai + std::string(".jingyuan"));
-    yimin_gate_ = AddCheckpoint(sql, kYimin + std::string(".north"));
+    longhai_gate_ = InsertCheckpoint(sql, kLonghai + std::string(".jingyuan"));
+    yimin_gate_ = InsertCheckpoint(sql, kYimin + std::string(".north"));
     leader_ = tokens_.Mint("leader-1", {"shift_leader"}, {kLonghai});
     yimin_admin_ = tokens_.Mint("admin-y", {"community_admin"}, {kYimin});
   }
@@ -462,8 +442,8 @@ class OutboxRelayTest : public ::testing::Test {
     redis_ = RedisAt(proxy_->port());
     direct_ = RedisAt();
     stream_ = "fx:test:relay:" + Query("SELECT gen_random_uuid()::text")[0];  // shared test Redis
-    checkpoint_ = AddCheckpoint([this](const std::string& q) { return Query(q); },
-                                "gongyi.dufulu.longhai.jingyuan");
+    checkpoint_ = InsertCheckpoint([this](const std::string& q) { return Query(q); },
+                                   "gongyi.dufulu.longhai.jingyuan");
   }
   void TearDown() override {
     if (direct_) direct_->Del(stream_);

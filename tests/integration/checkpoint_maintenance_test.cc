@@ -11,6 +11,7 @@
 #include "common/migrate.h"
 #include "common/pg.h"
 #include "common/redis.h"
+#include "common/time_text.h"
 #include "common/validate.h"
 #include "services/checkpoint/live_counters.h"
 #include "services/checkpoint/maintenance.h"
@@ -60,7 +61,7 @@ class MaintenanceTest : public ::testing::Test {
   void Passage(absl::Time when, absl::Time recorded, const char* temperature, const char* plate,
                int decision, const std::string& request_id) {
     const absl::CivilDay day = absl::ToCivilDay(recorded, absl::UTCTimeZone());
-    Sql("SELECT checkpoint.ensure_passage_partitions($1::date, $1::date)", {IsoDate(day)});
+    Sql("SELECT checkpoint.ensure_passage_partitions($1::date, $1::date)", {common::IsoDate(day)});
     Sql("INSERT INTO checkpoint.passages (passage_id, checkpoint_id, request_id, direction, "
         "temperature_celsius, plate, decision, operator_id, client_time, recorded_at) "
         "VALUES (gen_random_uuid(), $1, $2, 1, $3::numeric, $4, $5::smallint, 'op', $6, $7)",
@@ -116,7 +117,7 @@ TEST_F(MaintenanceTest, PurgesWholeOldDaysRollsThemUpFirstAndIsIdempotent) {
   // The purged day's figures were kept.
   EXPECT_EQ(Sql("SELECT persons || '/' || vehicles || '/' || referred || '/' || fevers "
                 "FROM checkpoint.daily_stats WHERE day = $1::date",
-                {IsoDate(absl::ToCivilDay(old, ChinaTimeZone()))}),
+                {common::IsoDate(absl::ToCivilDay(old, ChinaTimeZone()))}),
             "2/1/1/1");
   // Days still open to offline replay are not rolled up.
   EXPECT_EQ(Count("SELECT count(*) FROM checkpoint.stats_rollups WHERE day > '2026-11-25'"), 0);
@@ -148,14 +149,14 @@ TEST_F(MaintenanceTest, DailyStatisticsJoinRolledUpAndLiveDays) {
   Statistics stats(*pg_, live, [] { return absl::Now(); });
   v1::GetDailyStatisticsRequest request;
   request.set_area_code("sd.c1");
-  request.set_from_date(IsoDate(today - 30));
-  request.set_to_date(IsoDate(today));
+  request.set_from_date(common::IsoDate(today - 30));
+  request.set_to_date(common::IsoDate(today));
   absl::StatusOr<v1::DailyStatistics> daily = stats.Daily(Admin("sd.c1"), request);
   ASSERT_TRUE(daily.ok()) << daily.status();
   ASSERT_EQ(daily->rows_size(), 2);
-  EXPECT_EQ(daily->rows(0).date(), IsoDate(absl::ToCivilDay(long_ago, ChinaTimeZone())));
+  EXPECT_EQ(daily->rows(0).date(), common::IsoDate(absl::ToCivilDay(long_ago, ChinaTimeZone())));
   EXPECT_EQ(daily->rows(0).figures().vehicles(), 1);
-  EXPECT_EQ(daily->rows(1).date(), IsoDate(today));
+  EXPECT_EQ(daily->rows(1).date(), common::IsoDate(today));
   EXPECT_EQ(daily->rows(1).figures().persons(), 1);
   EXPECT_EQ(daily->rows(1).figures().fevers(), 1);
   EXPECT_EQ(daily->rows(1).figures().denied(), 1);
@@ -166,14 +167,14 @@ TEST_F(MaintenanceTest, DailyStatisticsJoinRolledUpAndLiveDays) {
   // Outside the caller's scope, a range too long, a range backwards.
   EXPECT_EQ(stats.Daily(Admin("sd.c2"), request).status().code(),
             absl::StatusCode::kPermissionDenied);
-  request.set_from_date(IsoDate(today - 100));
+  request.set_from_date(common::IsoDate(today - 100));
   EXPECT_EQ(stats.Daily(Admin("sd.c1"), request).status().code(),
             absl::StatusCode::kInvalidArgument);
-  request.set_from_date(IsoDate(today + 1));
+  request.set_from_date(common::IsoDate(today + 1));
   EXPECT_EQ(stats.Daily(Admin("sd.c1"), request).status().code(),
             absl::StatusCode::kInvalidArgument);
   request.set_checkpoint_id(checkpoint_);
-  request.set_from_date(IsoDate(today));
+  request.set_from_date(common::IsoDate(today));
   EXPECT_EQ(stats.Daily(Admin("sd.c1"), request).status().code(),
             absl::StatusCode::kInvalidArgument);  // both area and checkpoint
 }

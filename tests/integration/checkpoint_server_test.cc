@@ -415,5 +415,20 @@ TEST_F(CheckpointServerTest, TheKitListsNineItemsAndStaffRecordChecks) {
   EXPECT_EQ(server_->Count("checkpoint.kit_items"), "1");
 }
 
+TEST(CheckpointServerConfigTest, StartsOnlyWithThePassageDigestKey) {
+  for (const std::string& key : {std::string(), std::string("c2hvcnQ=")}) {
+    std::map<std::string, std::string> env = {{"FX_GRPC_ADDR", "127.0.0.1:0"},
+                                              {"FX_PG_DSN", "host=127.0.0.1 port=1"},
+                                              {"FX_REDIS_ADDR", RedisAddr()},
+                                              {"FX_TOKEN_PUBLIC_KEYS", TestTokens().public_keys()}};
+    if (!key.empty()) env["FX_PASSAGE_DIGEST_KEY"] = key;
+    ChildProcess server("services/checkpoint/checkpoint_server", env);
+    EXPECT_EQ(server.WaitExit(std::chrono::seconds(20)), 2) << key;
+    const std::string err = server.Stderr();
+    EXPECT_NE(err.find("FX_PASSAGE_DIGEST_KEY"), std::string::npos) << err;
+    EXPECT_EQ(err.find("c2hvcnQ="), std::string::npos);  // secrets are not echoed
+  }
+}
+
 }  // namespace
 }  // namespace fangxian::testing

@@ -25,6 +25,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "tests/support/fake_upstream_gateway.h"
+#include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/test_env.h"
 
@@ -118,14 +120,8 @@ struct Reply {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
   }
-  double Number(const std::string& field) const {
-    auto it = json.fields().find(field);
-    return it == json.fields().end() ? -1 : it->second.number_value();
-  }
-  std::string String(const std::string& field) const {
-    auto it = json.fields().find(field);
-    return it == json.fields().end() ? "" : it->second.string_value();
-  }
+  double Number(const std::string& field) const { return JsonNumber(json, field); }
+  std::string String(const std::string& field) const { return JsonString(json, field); }
 };
 
 class Connection {
@@ -209,39 +205,14 @@ std::map<std::string, std::string> GatewayEnv(int identity, int others) {
           {"FX_LOG_LEVEL", "INFO"}};
 }
 
-class GatewayErrorsTest : public ::testing::Test {
+class GatewayErrorsTest : public FakeUpstreamGatewayTest<FakeIdentity> {
  protected:
   static void SetUpTestSuite() {
-    fake_ = new FakeIdentity;
-    grpc::EnableDefaultHealthCheckService(true);
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &fake_port_);
-    builder.RegisterService(fake_);
-    upstream_ = builder.BuildAndStart().release();
-    ASSERT_NE(upstream_, nullptr);
-    gateway_ = new ChildProcess("gateway/gateway_server", GatewayEnv(fake_port_, fake_port_));
-    port_ = gateway_->WaitForPort("http_port");
+    StartSuite([](int fake_port) { return GatewayEnv(fake_port, fake_port); },
+               /*health_service=*/true);
   }
-
-  static void TearDownTestSuite() {
-    delete gateway_;
-    upstream_->Shutdown(std::chrono::system_clock::now());
-    delete upstream_;
-    delete fake_;
-  }
-
-  static FakeIdentity* fake_;
-  static grpc::Server* upstream_;
-  static int fake_port_;
-  static ChildProcess* gateway_;
-  static int port_;
+  static void TearDownTestSuite() { StopSuite(); }
 };
-
-FakeIdentity* GatewayErrorsTest::fake_ = nullptr;
-grpc::Server* GatewayErrorsTest::upstream_ = nullptr;
-int GatewayErrorsTest::fake_port_ = 0;
-ChildProcess* GatewayErrorsTest::gateway_ = nullptr;
-int GatewayErrorsTest::port_ = 0;
 
 void ExpectErrorBody(const Reply& r, int code) {
   EXPECT_EQ(r.Header("content-type"), "application/json; charset=utf-8");

@@ -24,9 +24,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "fangxian/bench/v1/echo.grpc.pb.h"
-#include "tests/integration/gateway_sse_client.h"
+#include "tests/support/fake_upstream_gateway.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
+#include "tests/support/sse_client.h"
 #include "tests/support/test_env.h"
 
 namespace fangxian::testing {
@@ -141,77 +142,22 @@ std::map<std::string, std::string> GatewayEnv(int bench_port,
                                               const std::map<std::string, std::string>& extra) {
   // The production upstreams are required; nothing listens there and these tests do not
   // call them.
-  const std::string nowhere = absl::StrCat("127.0.0.1:", FreePort());
   std::map<std::string, std::string> env = {
-      {"FX_HTTP_ADDR", "127.0.0.1:0"},
-      {"FX_IDENTITY_ADDR", nowhere},
-      {"FX_CHECKPOINT_ADDR", nowhere},
-      {"FX_QUARANTINE_ADDR", nowhere},
-      {"FX_PUBLICITY_ADDR", nowhere},
       {"FX_BENCH_ADDR", absl::StrCat("127.0.0.1:", bench_port)},
       {"FX_GATEWAY_SSE_KEEPALIVE_S", "60"},
       {"FX_DRAIN_SECONDS", "20"},
       {"FX_LOG_LEVEL", "INFO"}};
   for (const auto& [k, v] : extra) env[k] = v;
-  return env;
+  return GatewayServerEnv(env);
 }
 
-class GatewaySseTest : public ::testing::Test {
+class GatewaySseTest : public FakeUpstreamGatewayTest<FakeEcho> {
  protected:
   static void SetUpTestSuite() {
-    fake_ = new FakeEcho;
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &fake_port_);
-    builder.RegisterService(fake_);
-    upstream_ = builder.BuildAndStart().release();
-    ASSERT_NE(upstream_, nullptr);
-    gateway_ = new ChildProcess("gateway/gateway_server", GatewayEnv(fake_port_, {}));
-    port_ = gateway_->WaitForPort("http_port");
+    StartSuite([](int fake_port) { return GatewayEnv(fake_port, {}); });
   }
-
-  static void TearDownTestSuite() {
-    delete gateway_;
-    upstream_->Shutdown(std::chrono::system_clock::now());
-    delete upstream_;
-    delete fake_;
-  }
-
-  static FakeEcho* fake_;
-  static grpc::Server* upstream_;
-  static int fake_port_;
-  static ChildProcess* gateway_;
-  static int port_;
+  static void TearDownTestSuite() { StopSuite(); }
 };
-
-FakeEcho* GatewaySseTest::fake_ = nullptr;
-grpc::Server* GatewaySseTest::upstream_ = nullptr;
-int GatewaySseTest::fake_port_ = 0;
-ChildProcess* GatewaySseTest::gateway_ = nullptr;
-int GatewaySseTest::port_ = 0;
-
-google::protobuf::Struct Json(const std::string& text) {
-  google::protobuf::Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(text, &s).ok()) << text;
-  return s;
-}
-
-double Number(const google::protobuf::Struct& s, const std::string& field) {
-  auto it = s.fields().find(field);
-  return it == s.fields().end() ? -1 : it->second.number_value();
-}
-
-std::string String(const google::protobuf::Struct& s, const std::string& field) {
-  auto it = s.fields().find(field);
-  return it == s.fields().end() ? "" : it->second.string_value();
-}
-
-// Reads events until one that is not a comment.
-std::optional<SseEvent> NextEvent(SseClient& c) {
-  for (;;) {
-    std::optional<SseEvent> e = c.Next(kWait);
-    if (!e || !e->is_comment()) return e;
-  }
-}
 
 TEST_F(GatewaySseTest, MessagesAreEventsWithCanonicalJsonAndTheStreamEnds) {
   SseClient c(port_, "/v1/echo:stream?text=hi&count=3&intervalMs=10",
@@ -223,17 +169,17 @@ TEST_F(GatewaySseTest, MessagesAreEventsWithCanonicalJsonAndTheStreamEnds) {
   EXPECT_EQ(c.Header("transfer-encoding"), "chunked");
   EXPECT_EQ(c.Header("x-request-id"), "sse-req-1");
   for (int i = 0; i < 3; ++i) {
-    std::optional<SseEvent> e = NextEvent(c);
+    std::optional<SseEvent> e = c.NextEvent(kWait);
     ASSERT_TRUE(e.has_value()) << "event " << i;
     EXPECT_EQ(e->event, "");
     EXPECT_EQ(e->id, std::to_string(i + 1));
     EXPECT_THAT(e->data, Not(HasSubstr("\n")));
-    google::protobuf::Struct json = Json(e->data);
-    EXPECT_EQ(String(json, "text"), "hi");
+    google::protobuf::Struct json = ParseJson(e->data);
+    EXPECT_EQ(JsonString(json, "text"), "hi");
     // Canonical JSON omits the default: index 0 is absent.
-    EXPECT_EQ(Number(json, "index"), i == 0 ? -1 : i) << e->data;
+    EXPECT_EQ(JsonNumber(json, "index"), i == 0 ? -1 : i) << e->data;
   }
-  EXPECT_FALSE(NextEvent(c).has_value());
+  EXPECT_FALSE(c.NextEvent(kWait).has_value());
   EXPECT_TRUE(c.ended()) << "the response ends (last chunk) when the upstream ends OK";
 }
 
@@ -246,7 +192,7 @@ TEST_F(GatewaySseTest, EachMessageIsFlushedAsItArrives) {
   ASSERT_TRUE(c.ReadHeader(kWait));
   ASSERT_EQ(c.status, 200);
   for (int i = 0; i < 3; ++i) {
-    std::optional<SseEvent> e = NextEvent(c);
+    std::optional<SseEvent> e = c.NextEvent(kWait);
     ASSERT_TRUE(e.has_value()) << "event " << i << " did not arrive on its own";
     EXPECT_EQ(e->id, std::to_string(i + 1));
     // Until the test allows the last message, the upstream call is still running.
@@ -255,7 +201,7 @@ TEST_F(GatewaySseTest, EachMessageIsFlushedAsItArrives) {
     }
     fake_->Allow("flush");
   }
-  EXPECT_FALSE(NextEvent(c).has_value());
+  EXPECT_FALSE(c.NextEvent(kWait).has_value());
   EXPECT_TRUE(c.ended());
 }
 
@@ -269,16 +215,16 @@ TEST_F(GatewaySseTest, AnErrorBeforeTheFirstMessageIsAnOrdinaryJsonError) {
     EXPECT_EQ(c.Header("content-type"), "application/json; charset=utf-8");
     EXPECT_EQ(c.Header("www-authenticate"), code == 16 ? "Bearer" : "");
     EXPECT_FALSE(c.Header("x-request-id").empty());
-    google::protobuf::Struct body = Json(c.ReadBody(kWait));
-    EXPECT_EQ(Number(body, "code"), code);
-    EXPECT_EQ(String(body, "message"), absl::StrCat("fake says fail-", code));
+    google::protobuf::Struct body = ParseJson(c.ReadBody(kWait));
+    EXPECT_EQ(JsonNumber(body, "code"), code);
+    EXPECT_EQ(JsonString(body, "message"), absl::StrCat("fake says fail-", code));
   }
 }
 
 TEST_F(GatewaySseTest, BadQueryIs400) {
   HttpResponse r = HttpRequest(port_, "GET", "/v1/echo:stream?count=many");
   EXPECT_EQ(r.status, 400) << r.body;
-  EXPECT_EQ(Number(Json(r.body), "code"), 3);
+  EXPECT_EQ(JsonNumber(ParseJson(r.body), "code"), 3);
 }
 
 TEST_F(GatewaySseTest, AnErrorAfterMessagesIsAnErrorEvent) {
@@ -286,17 +232,17 @@ TEST_F(GatewaySseTest, AnErrorAfterMessagesIsAnErrorEvent) {
   ASSERT_TRUE(c.ReadHeader(kWait));
   ASSERT_EQ(c.status, 200);
   for (int i = 0; i < 2; ++i) {
-    std::optional<SseEvent> e = NextEvent(c);
+    std::optional<SseEvent> e = c.NextEvent(kWait);
     ASSERT_TRUE(e.has_value());
     EXPECT_EQ(e->event, "");
   }
-  std::optional<SseEvent> error = NextEvent(c);
+  std::optional<SseEvent> error = c.NextEvent(kWait);
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->event, "error");
-  google::protobuf::Struct body = Json(error->data);
-  EXPECT_EQ(Number(body, "code"), 9);
-  EXPECT_EQ(String(body, "message"), "fake says fail-9-after-2");
-  EXPECT_FALSE(NextEvent(c).has_value());
+  google::protobuf::Struct body = ParseJson(error->data);
+  EXPECT_EQ(JsonNumber(body, "code"), 9);
+  EXPECT_EQ(JsonString(body, "message"), "fake says fail-9-after-2");
+  EXPECT_FALSE(c.NextEvent(kWait).has_value());
   EXPECT_TRUE(c.ended());
 }
 
@@ -306,7 +252,7 @@ TEST_F(GatewaySseTest, ClientDisconnectCancelsTheUpstreamCall) {
     SseClient c(port_, "/v1/echo:stream?text=hold-leave");
     ASSERT_TRUE(c.ReadHeader(kWait));
     ASSERT_EQ(c.status, 200);
-    ASSERT_TRUE(NextEvent(c).has_value());
+    ASSERT_TRUE(c.NextEvent(kWait).has_value());
   }  // the client closes its socket
   EXPECT_EQ(s.cancelled_future.wait_for(kWait), std::future_status::ready)
       << "the upstream never saw the cancellation";
@@ -343,12 +289,12 @@ TEST_F(GatewaySseTest, TimeoutHeaderEndsTheStreamWithADeadlineEvent) {
   SseClient c(port_, "/v1/echo:stream?text=hold-deadline", {{"X-Timeout-Ms", "300"}});
   ASSERT_TRUE(c.ReadHeader(kWait));
   ASSERT_EQ(c.status, 200);
-  ASSERT_TRUE(NextEvent(c).has_value());
-  std::optional<SseEvent> error = NextEvent(c);
+  ASSERT_TRUE(c.NextEvent(kWait).has_value());
+  std::optional<SseEvent> error = c.NextEvent(kWait);
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->event, "error");
-  EXPECT_EQ(Number(Json(error->data), "code"), 4);
-  EXPECT_FALSE(NextEvent(c).has_value());
+  EXPECT_EQ(JsonNumber(ParseJson(error->data), "code"), 4);
+  EXPECT_FALSE(c.NextEvent(kWait).has_value());
   EXPECT_TRUE(c.ended());
 }
 
@@ -357,7 +303,7 @@ TEST_F(GatewaySseTest, AccessLogHasOneLinePerStreamWithoutTheQuery) {
     SseClient c(port_, "/v1/echo:stream?text=logged-secret&count=1",
                 {{"Authorization", "Bearer sse-secret-token"}});
     ASSERT_TRUE(c.ReadHeader(kWait));
-    while (NextEvent(c)) {
+    while (c.NextEvent(kWait)) {
     }
   }
   const auto until = std::chrono::steady_clock::now() + kWait;
@@ -400,11 +346,11 @@ TEST_F(GatewaySseTest, StreamsOverTheLimitAre503AndFreedSlotsAreReused) {
   auto first = std::make_unique<SseClient>(port, "/v1/echo:stream?text=hold-limit");
   ASSERT_TRUE(first->ReadHeader(kWait));
   ASSERT_EQ(first->status, 200);
-  ASSERT_TRUE(NextEvent(*first).has_value());
+  ASSERT_TRUE(first->NextEvent(kWait).has_value());
 
   HttpResponse over = HttpRequest(port, "GET", "/v1/echo:stream?text=x&count=1");
   EXPECT_EQ(over.status, 503) << over.body;
-  EXPECT_EQ(Number(Json(over.body), "code"), 14);
+  EXPECT_EQ(JsonNumber(ParseJson(over.body), "code"), 14);
   EXPECT_EQ(over.headers["retry-after"], "5");
   // Unary routes are not limited.
   EXPECT_EQ(HttpRequest(port, "GET", "/healthz").status, 200);
@@ -426,15 +372,15 @@ TEST_F(GatewaySseTest, DrainEndsOpenStreamsWellWithinTheDrainWindow) {
   SseClient c(port, "/v1/echo:stream?text=hold-drain");
   ASSERT_TRUE(c.ReadHeader(kWait));
   ASSERT_EQ(c.status, 200);
-  ASSERT_TRUE(NextEvent(c).has_value());
+  ASSERT_TRUE(c.NextEvent(kWait).has_value());
 
   const auto start = std::chrono::steady_clock::now();
   std::future<int> exit_status = std::async(std::launch::async, [&gw] { return gw.Terminate(); });
-  std::optional<SseEvent> error = NextEvent(c);
+  std::optional<SseEvent> error = c.NextEvent(kWait);
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->event, "error");
-  EXPECT_EQ(Number(Json(error->data), "code"), 14);
-  EXPECT_FALSE(NextEvent(c).has_value());
+  EXPECT_EQ(JsonNumber(ParseJson(error->data), "code"), 14);
+  EXPECT_FALSE(c.NextEvent(kWait).has_value());
   EXPECT_TRUE(c.ended());
   EXPECT_EQ(exit_status.get(), 0) << gw.Stderr();
   // FX_DRAIN_SECONDS is 20: the stream did not hold the drain.

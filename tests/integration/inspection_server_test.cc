@@ -4,9 +4,11 @@
 
 #include <functional>
 
+#include "common/time_text.h"
 #include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
 #include "fangxian/checkpoint/v1/inspections.grpc.pb.h"
 #include "services/checkpoint/shifts.h"
+#include "tests/support/checkpoint_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
@@ -17,8 +19,8 @@ using namespace checkpoint::v1;  // NOLINT: the test reads better with the messa
 constexpr char kUnknownId[] = "123e4567-e89b-12d3-a456-426614174000";
 
 std::string ChinaDay(int days_from_today) {
-  return checkpoint::IsoDate(absl::ToCivilDay(absl::Now(), checkpoint::ChinaTimeZone()) +
-                             days_from_today);
+  return common::IsoDate(absl::ToCivilDay(absl::Now(), checkpoint::ChinaTimeZone()) +
+                         days_from_today);
 }
 
 class InspectionServerTest : public ::testing::Test {
@@ -27,22 +29,14 @@ class InspectionServerTest : public ::testing::Test {
     server_ = std::make_unique<ServiceUnderTest>("services/checkpoint/checkpoint_server",
                                                  "inspection", tokens_);
     ASSERT_TRUE(server_->WaitUntilServing());
-    checkpoints_ = CheckpointService::NewStub(server_->channel());
     inspections_ = InspectionService::NewStub(server_->channel());
     inspector_ = tokens_.Mint("insp-1", {"inspector"}, {"gongyi.dufulu"});
     east_ = MakeCheckpoint("东门", "gongyi.dufulu.longhai");
   }
 
   std::string MakeCheckpoint(const std::string& name, const std::string& area) {
-    CreateCheckpointRequest req;
-    req.mutable_checkpoint()->set_name(name);
-    req.mutable_checkpoint()->set_kind(CHECKPOINT_KIND_COMPOUND_GATE);
-    req.mutable_checkpoint()->add_area_codes(area);
-    Checkpoint out;
-    grpc::Status st = checkpoints_->CreateCheckpoint(
-        CallContextWith(tokens_.Mint("root", {"subdistrict_admin"}, {"gongyi"})).get(), req, &out);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return out.checkpoint_id();
+    return CreateCheckpoint(server_->channel(),
+                            tokens_.Mint("root", {"subdistrict_admin"}, {"gongyi"}), name, {area});
   }
 
   static RecordInspectionRequest Sample(const std::string& checkpoint_id) {
@@ -80,7 +74,6 @@ class InspectionServerTest : public ::testing::Test {
 
   TestTokens tokens_;
   std::unique_ptr<ServiceUnderTest> server_;
-  std::unique_ptr<CheckpointService::Stub> checkpoints_;
   std::unique_ptr<InspectionService::Stub> inspections_;
   std::string inspector_;
   std::string east_;

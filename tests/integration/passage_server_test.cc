@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "common/time_text.h"
 #include "common/validate.h"
 #include "tests/integration/passage_test_base.h"
 
@@ -449,7 +450,7 @@ TEST_F(PassageServerTest, OnlyStaffOnDutyAtAnOpenCheckpointMayRecord) {
   Query(absl::StrCat(
       "INSERT INTO checkpoint.duty_days (checkpoint_id, duty_date, "
       "cadre_account_id, assigned_by) VALUES ('",
-      checkpoint_id_, "', '", checkpoint::IsoDate(CurrentShift().day), "', 'cadre-1', 'test')"));
+      checkpoint_id_, "', '", common::IsoDate(CurrentShift().day), "', 'cadre-1', 'test')"));
   EXPECT_TRUE(attempt(cadre, checkpoint_id_, "y1").ok());
   const std::string community_admin = tokens_.Mint("ca-1", {"community_admin"}, {kLonghai});
   EXPECT_TRUE(attempt(community_admin, checkpoint_id_, "y2").ok());
@@ -521,7 +522,7 @@ TEST_F(PassageServerTest, ListingIsPerChinaDayNewestFirstAndPaged) {
   }
   cpv1::ListPassagesRequest req;
   req.set_checkpoint_id(checkpoint_id_);
-  req.set_date(checkpoint::IsoDate(common::ChinaToday(absl::Now())));
+  req.set_date(common::IsoDate(common::ChinaToday(absl::Now())));
   req.set_page_size(2);
   std::vector<std::string> seen;
   for (int page = 0; page < 5; ++page) {

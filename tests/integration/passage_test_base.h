@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/redis.h"
+#include "common/time_text.h"
 #include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
 #include "fangxian/checkpoint/v1/passages.grpc.pb.h"
 #include "fangxian/identity/v1/areas.grpc.pb.h"
@@ -28,6 +29,7 @@
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "services/checkpoint/shifts.h"
 #include "services/identity/id_number.h"
+#include "tests/support/checkpoint_fixtures.h"
 #include "tests/support/grpc_client.h"
 #include "tests/support/service_under_test.h"
 #include "tests/support/test_env.h"
@@ -42,35 +44,6 @@ inline constexpr char kJingyuan[] = "gongyi.dufulu.longhai.jingyuan";
 inline constexpr char kBuilding[] = "gongyi.dufulu.longhai.jingyuan.b1";
 inline constexpr char kYimin[] = "gongyi.dufulu.yimin";
 inline constexpr char kXinyuan[] = "gongyi.dufulu.yimin.xinyuan";
-
-// Runs SQL on `dsn`; returns the first column of each row. Throws on failure.
-inline std::vector<std::string> Sql(const std::string& dsn, const std::string& sql) {
-  PGconn* c = PQconnectdb(dsn.c_str());
-  PGresult* r = PQexec(c, sql.c_str());
-  const ExecStatusType st = PQresultStatus(r);
-  const std::string why = PQerrorMessage(c);
-  std::vector<std::string> out;
-  for (int i = 0; i < PQntuples(r); ++i) {
-    out.emplace_back(PQgetisnull(r, i, 0) ? "<null>" : PQgetvalue(r, i, 0));
-  }
-  PQclear(r);
-  PQfinish(c);
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    throw std::runtime_error("test SQL failed: " + why);
-  }
-  return out;
-}
-
-// Polls `cond` until it holds or `timeout` passes; returns its last value.
-inline bool Eventually(const std::function<bool()>& cond,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() >= until) return cond();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
 
 class PassageTestBase : public ::testing::Test {
  protected:
@@ -190,16 +163,7 @@ class PassageTestBase : public ::testing::Test {
   }
 
   std::string MakeCheckpoint(const std::vector<std::string>& areas = {kJingyuan}) {
-    auto stub = cpv1::CheckpointService::NewStub(checkpoint_->channel());
-    cpv1::CreateCheckpointRequest req;
-    req.mutable_checkpoint()->set_name("靖园东门");
-    req.mutable_checkpoint()->set_kind(areas.size() > 1 ? cpv1::CHECKPOINT_KIND_CONSOLIDATED
-                                                        : cpv1::CHECKPOINT_KIND_COMPOUND_GATE);
-    for (const std::string& a : areas) req.mutable_checkpoint()->add_area_codes(a);
-    cpv1::Checkpoint out;
-    grpc::Status st = stub->CreateCheckpoint(CallContextWith(admin_).get(), req, &out);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return out.checkpoint_id();
+    return CreateCheckpoint(checkpoint_->channel(), admin_, "靖园东门", areas);
   }
 
   // The current China day and shift of the default shift pattern.
@@ -213,8 +177,8 @@ class PassageTestBase : public ::testing::Test {
     Query(
         absl::StrCat("INSERT INTO checkpoint.post_assignments (checkpoint_id, duty_date, shift, "
                      "post, account_id, assigned_by, clock_in_at) VALUES ('",
-                     checkpoint, "', '", checkpoint::IsoDate(slot.day), "', ", slot.shift, ", ",
-                     post, ", '", account, "', 'test', now())"));
+                     checkpoint, "', '", common::IsoDate(slot.day), "', ", slot.shift, ", ", post,
+                     ", '", account, "', 'test', now())"));
   }
 
   static cpv1::RecordPassageRequest NewRequest(const std::string& checkpoint,

@@ -8,11 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg.h"
+#include "common/time_text.h"
 #include "fangxian/checkpoint/v1/checkpoint.grpc.pb.h"
 #include "fangxian/checkpoint/v1/roster.grpc.pb.h"
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "services/checkpoint/shifts.h"
 #include "services/checkpoint/staffing_watch.h"
+#include "tests/support/checkpoint_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
@@ -37,7 +39,7 @@ checkpoint::ShiftPattern::Slot SlotNow() {
 // the test would make the two sides disagree, so such tests skip within 2 minutes of one.
 bool NearShiftChange() { return SlotNow().end - absl::Now() < absl::Minutes(2); }
 
-std::string Today() { return checkpoint::IsoDate(SlotNow().day); }
+std::string Today() { return common::IsoDate(SlotNow().day); }
 
 class RosterServerTest : public ::testing::Test {
  protected:
@@ -53,7 +55,6 @@ class RosterServerTest : public ::testing::Test {
             // The watch stays out of the way here (its own test below).
             {"FX_STAFFING_WATCH_MS", "3600000"}});
     ASSERT_TRUE(server_->WaitUntilServing());
-    checkpoints_ = CheckpointService::NewStub(server_->channel());
     roster_ = RosterService::NewStub(server_->channel());
     staff_ = identity::v1::IdentityService::NewStub(identity_->channel());
     admin_ = tokens_.Mint("admin-1", {"community_admin"}, {"gongyi.dufulu"});
@@ -62,15 +63,8 @@ class RosterServerTest : public ::testing::Test {
   }
 
   std::string MakeCheckpoint(const std::string& name, const std::string& area) {
-    CreateCheckpointRequest req;
-    req.mutable_checkpoint()->set_name(name);
-    req.mutable_checkpoint()->set_kind(CHECKPOINT_KIND_COMPOUND_GATE);
-    req.mutable_checkpoint()->add_area_codes(area);
-    Checkpoint out;
-    grpc::Status st = checkpoints_->CreateCheckpoint(
-        CallContextWith(tokens_.Mint("root", {"subdistrict_admin"}, {"gongyi"})).get(), req, &out);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return out.checkpoint_id();
+    return CreateCheckpoint(server_->channel(),
+                            tokens_.Mint("root", {"subdistrict_admin"}, {"gongyi"}), name, {area});
   }
 
   // A staff account in identity; returns its id.
@@ -151,7 +145,6 @@ class RosterServerTest : public ::testing::Test {
   TestTokens tokens_;
   std::unique_ptr<ServiceUnderTest> identity_;
   std::unique_ptr<ServiceUnderTest> server_;
-  std::unique_ptr<CheckpointService::Stub> checkpoints_;
   std::unique_ptr<RosterService::Stub> roster_;
   std::unique_ptr<identity::v1::IdentityService::Stub> staff_;
   std::string admin_;
@@ -208,12 +201,10 @@ TEST_F(RosterServerTest, CadreRequestsAreValidatedAndScoped) {
   LeadingCadre out;
   const absl::CivilDay today = SlotNow().day;
   EXPECT_TRUE(IsInvalidNaming(SetCadre(admin_, "2026-02-30", cadre, &out), "date"));
-  EXPECT_TRUE(
-      IsInvalidNaming(SetCadre(admin_, checkpoint::IsoDate(today - 2), cadre, &out), "date"));
-  EXPECT_TRUE(
-      IsInvalidNaming(SetCadre(admin_, checkpoint::IsoDate(today + 61), cadre, &out), "date"));
-  EXPECT_TRUE(SetCadre(admin_, checkpoint::IsoDate(today + 60), cadre, &out).ok());
-  EXPECT_TRUE(SetCadre(admin_, checkpoint::IsoDate(today - 1), cadre, &out).ok());
+  EXPECT_TRUE(IsInvalidNaming(SetCadre(admin_, common::IsoDate(today - 2), cadre, &out), "date"));
+  EXPECT_TRUE(IsInvalidNaming(SetCadre(admin_, common::IsoDate(today + 61), cadre, &out), "date"));
+  EXPECT_TRUE(SetCadre(admin_, common::IsoDate(today + 60), cadre, &out).ok());
+  EXPECT_TRUE(SetCadre(admin_, common::IsoDate(today - 1), cadre, &out).ok());
   EXPECT_TRUE(IsInvalidNaming(SetCadre(admin_, Today(), "someone", &out), "account_id"));
   EXPECT_TRUE(IsInvalidNaming(SetCadre(admin_, Today(), cadre, &out, "nope"), "checkpoint_id"));
   EXPECT_EQ(SetCadre(admin_, Today(), cadre, &out, kUnknownId).error_code(),
@@ -228,7 +219,7 @@ TEST_F(RosterServerTest, CadreRequestsAreValidatedAndScoped) {
 }
 
 TEST_F(RosterServerTest, PostsHaveOneHolderAndPeopleOnePost) {
-  const std::string date = checkpoint::IsoDate(SlotNow().day + 1);
+  const std::string date = common::IsoDate(SlotNow().day + 1);
   const std::string leader = PostToken("leader-1", "shift_leader");
   PostAssignment a;
   grpc::Status st = Assign(leader, date, 2, POST_CODE_VERIFIER, kVerifier, &a);
@@ -274,7 +265,7 @@ TEST_F(RosterServerTest, PostsHaveOneHolderAndPeopleOnePost) {
 }
 
 TEST_F(RosterServerTest, AssignmentsAreValidatedAndScoped) {
-  const std::string date = checkpoint::IsoDate(SlotNow().day + 1);
+  const std::string date = common::IsoDate(SlotNow().day + 1);
   PostAssignment a;
   EXPECT_TRUE(IsInvalidNaming(Assign(admin_, date, 0, POST_CODE_VERIFIER, kVerifier, &a), "shift"));
   EXPECT_TRUE(IsInvalidNaming(Assign(admin_, date, 4, POST_CODE_VERIFIER, kVerifier, &a), "shift"));
@@ -308,7 +299,7 @@ TEST_F(RosterServerTest, AssignmentsAreValidatedAndScoped) {
 TEST_F(RosterServerTest, StaffClockInAndOutOfTheirPostAndCoverageFollows) {
   if (NearShiftChange()) GTEST_SKIP() << "within 2 minutes of a shift change";
   const checkpoint::ShiftPattern::Slot slot = SlotNow();
-  const std::string today = checkpoint::IsoDate(slot.day);
+  const std::string today = common::IsoDate(slot.day);
   const std::string monitor = PostToken(kMonitor, "temperature_monitor");
   const std::string verifier = PostToken(kVerifier, "code_verifier");
 
@@ -401,16 +392,11 @@ TEST(RosterIdentityDownTest, AnUnreachableIdentityIsUnavailable) {
                           {{"FX_IDENTITY_ADDR", absl::StrCat("127.0.0.1:", FreePort())}});
   ASSERT_TRUE(server.WaitUntilServing());
   const std::string admin = tokens.Mint("a", {"community_admin"}, {"gongyi.dufulu"});
-  CreateCheckpointRequest create;
-  create.mutable_checkpoint()->set_name("东门");
-  create.mutable_checkpoint()->set_kind(CHECKPOINT_KIND_COMPOUND_GATE);
-  create.mutable_checkpoint()->add_area_codes("gongyi.dufulu.longhai");
-  Checkpoint c;
-  ASSERT_TRUE(CheckpointService::NewStub(server.channel())
-                  ->CreateCheckpoint(CallContextWith(admin).get(), create, &c)
-                  .ok());
+  const std::string checkpoint_id =
+      CreateCheckpoint(server.channel(), admin, "东门", {"gongyi.dufulu.longhai"});
+  ASSERT_FALSE(checkpoint_id.empty());
   SetLeadingCadreRequest req;
-  req.set_checkpoint_id(c.checkpoint_id());
+  req.set_checkpoint_id(checkpoint_id);
   req.set_date(Today());
   req.set_account_id(kMonitor);
   LeadingCadre out;
@@ -505,7 +491,7 @@ TEST_F(RosterServerTest, TheRunningWatchAlertsUnstaffedPostsOfOpenCheckpoints) {
   const checkpoint::ShiftPattern::Slot slot = SlotNow();
   AssignPostRequest assign;
   assign.set_checkpoint_id(id);
-  assign.set_date(checkpoint::IsoDate(slot.day));
+  assign.set_date(common::IsoDate(slot.day));
   assign.set_shift(slot.shift);
   assign.set_post(POST_TEMPERATURE_MONITOR);
   assign.set_account_id(kMonitor);
@@ -527,16 +513,16 @@ TEST_F(RosterServerTest, TheRunningWatchAlertsUnstaffedPostsOfOpenCheckpoints) {
                   .ok());
 
   const std::string prefix =
-      "unstaffed:" + id + ":" + checkpoint::IsoDate(slot.day) + ":" + std::to_string(slot.shift);
+      "unstaffed:" + id + ":" + common::IsoDate(slot.day) + ":" + std::to_string(slot.shift);
   std::string keys;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    keys = watched.Query(
-        "SELECT coalesce(string_agg(dedupe_key, ' ' ORDER BY dedupe_key), '') FROM "
-        "checkpoint.alerts WHERE kind = 5")[0];
-    if (std::count(keys.begin(), keys.end(), ' ') == 2) break;
-    absl::SleepFor(absl::Milliseconds(20));  // polling interval, not synchronisation
-  }
+  Eventually(
+      [&] {
+        keys = watched.Query(
+            "SELECT coalesce(string_agg(dedupe_key, ' ' ORDER BY dedupe_key), '') FROM "
+            "checkpoint.alerts WHERE kind = 5")[0];
+        return std::count(keys.begin(), keys.end(), ' ') == 2;
+      },
+      std::chrono::seconds(10));
   EXPECT_EQ(keys, prefix + ":2 " + prefix + ":3 " + prefix + ":4");
   EXPECT_EQ(watched.Query("SELECT DISTINCT array_to_string(area_codes, ',') FROM "
                           "checkpoint.alerts")[0],

@@ -5,10 +5,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
 #include "tests/support/test_env.h"
 
 namespace fangxian::testing {
@@ -69,6 +72,22 @@ HttpResponse HttpRequest(int port, const std::string& method, const std::string&
     out.body = decoded;
   }
   return out;
+}
+
+google::protobuf::Struct ParseJson(const std::string& text) {
+  google::protobuf::Struct object;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(text, &object).ok()) << text;
+  return object;
+}
+
+std::string JsonString(const google::protobuf::Struct& object, const std::string& name) {
+  auto it = object.fields().find(name);
+  return it == object.fields().end() ? "" : it->second.string_value();
+}
+
+double JsonNumber(const google::protobuf::Struct& object, const std::string& name) {
+  auto it = object.fields().find(name);
+  return it == object.fields().end() ? -1 : it->second.number_value();
 }
 
 }  // namespace fangxian::testing

@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "google/protobuf/struct.pb.h"
+
 namespace fangxian::testing {
 
 struct HttpResponse {
@@ -17,6 +19,14 @@ struct HttpResponse {
 HttpResponse HttpRequest(int port, const std::string& method, const std::string& target,
                          const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {});
+
+// The JSON object in `text` (the canonical proto3 JSON the gateway writes); an empty
+// object and a test failure when `text` is not one.
+google::protobuf::Struct ParseJson(const std::string& text);
+// The string field `name` of a JSON object; "" when absent.
+std::string JsonString(const google::protobuf::Struct& object, const std::string& name);
+// The number field `name` of a JSON object; -1 when absent (the gateway leaves zeros out).
+double JsonNumber(const google::protobuf::Struct& object, const std::string& name);
 
 }  // namespace fangxian::testing
 

@@ -20,6 +20,25 @@
 
 namespace fangxian::testing {
 
+// Runs SQL on the database of `dsn`; returns the first column of each row ("<null>" for
+// NULL). Throws when the statement fails, so a typo cannot pass for "no rows".
+inline std::vector<std::string> Sql(const std::string& dsn, const std::string& sql) {
+  PGconn* c = PQconnectdb(dsn.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  const ExecStatusType st = PQresultStatus(r);
+  const std::string why = PQerrorMessage(c);
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    out.emplace_back(PQgetisnull(r, i, 0) ? "<null>" : PQgetvalue(r, i, 0));
+  }
+  PQclear(r);
+  PQfinish(c);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    throw std::runtime_error("test SQL failed: " + why);
+  }
+  return out;
+}
+
 class ServiceUnderTest {
  public:
   // `binary` is relative to the build folder; `db_prefix` names the scratch database.
@@ -42,24 +61,8 @@ class ServiceUnderTest {
   ChildProcess& process() { return process_; }
   const std::string& dsn() const { return dsn_; }
 
-  // Runs SQL on the scratch database directly; returns the first column of each row.
-  // Throws when the statement fails, so a typo cannot pass for "no rows".
-  std::vector<std::string> Query(const std::string& sql) const {
-    PGconn* c = PQconnectdb(dsn_.c_str());
-    PGresult* r = PQexec(c, sql.c_str());
-    const ExecStatusType st = PQresultStatus(r);
-    const std::string why = PQerrorMessage(c);
-    std::vector<std::string> out;
-    for (int i = 0; i < PQntuples(r); ++i) {
-      out.emplace_back(PQgetisnull(r, i, 0) ? "<null>" : PQgetvalue(r, i, 0));
-    }
-    PQclear(r);
-    PQfinish(c);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-      throw std::runtime_error("test SQL failed: " + why);
-    }
-    return out;
-  }
+  // Runs SQL on the scratch database directly (see Sql).
+  std::vector<std::string> Query(const std::string& sql) const { return Sql(dsn_, sql); }
 
   // SELECT count(*) of a schema-qualified table.
   std::string Count(const std::string& table) const {
@@ -69,10 +72,13 @@ class ServiceUnderTest {
  private:
   static std::map<std::string, std::string> Env(const std::string& dsn, const TestTokens& tokens,
                                                 const std::map<std::string, std::string>& extra) {
-    std::map<std::string, std::string> env = {
-        {"FX_GRPC_ADDR", "127.0.0.1:0"},  {"FX_PG_DSN", dsn},
-        {"FX_REDIS_ADDR", RedisAddr()},   {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
-        {"FX_HEALTH_INTERVAL_MS", "100"}, {"FX_LOG_LEVEL", "WARNING"}};
+    std::map<std::string, std::string> env = CheckpointKeysEnv();
+    env.insert({{"FX_GRPC_ADDR", "127.0.0.1:0"},
+                {"FX_PG_DSN", dsn},
+                {"FX_REDIS_ADDR", RedisAddr()},
+                {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
+                {"FX_HEALTH_INTERVAL_MS", "100"},
+                {"FX_LOG_LEVEL", "WARNING"}});
     for (const auto& [k, v] : extra) env[k] = v;
     return env;
   }

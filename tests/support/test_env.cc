@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -71,6 +72,30 @@ std::map<std::string, std::string> IdentityKeysEnv() {
           {"FX_TOKEN_SIGNING_KID", "k1"}};
 }
 
+std::map<std::string, std::string> IdentityWithAdminEnv(const std::string& admin_password) {
+  std::map<std::string, std::string> env = IdentityKeysEnv();
+  env["FX_BOOTSTRAP_ADMIN_USERNAME"] = "admin";
+  env["FX_BOOTSTRAP_ADMIN_PASSWORD"] = admin_password;
+  env["FX_BOOTSTRAP_ADMIN_AREA"] = "gongyi";
+  return env;
+}
+
+std::map<std::string, std::string> GatewayServerEnv(
+    const std::map<std::string, std::string>& overrides) {
+  const std::string closed = absl::StrCat("127.0.0.1:", FreePort());
+  std::map<std::string, std::string> env = {{"FX_HTTP_ADDR", "127.0.0.1:0"},
+                                            {"FX_IDENTITY_ADDR", closed},
+                                            {"FX_CHECKPOINT_ADDR", closed},
+                                            {"FX_QUARANTINE_ADDR", closed},
+                                            {"FX_PUBLICITY_ADDR", closed}};
+  for (const auto& [k, v] : overrides) env[k] = v;
+  return env;
+}
+
+std::map<std::string, std::string> CheckpointKeysEnv() {
+  return {{"FX_PASSAGE_DIGEST_KEY", "cGFzc2FnZS1kaWdlc3Qta2V5LWZvci10ZXN0cy0wMDA="}};
+}
+
 std::string IdentityPublicKeys() {
   std::string seed;
   absl::Base64Unescape(IdentityKeysEnv().at("FX_TOKEN_SIGNING_KEY"), &seed);
@@ -112,6 +137,15 @@ std::string TestTokens::MintGrants(const std::string& subject,
   }
   for (const auto& p : permissions) claims.add_permissions(p);
   return signer_.Sign(claims);
+}
+
+bool Eventually(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() >= until) return cond();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a condition
+  }
+  return true;
 }
 
 int ConnectLoopback(int port) {

@@ -3,6 +3,8 @@
 #ifndef FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_
 #define FANGXIAN_TESTS_SUPPORT_TEST_ENV_H_
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +29,17 @@ std::string CreateScratchDatabase(const std::string& prefix);
 std::map<std::string, std::string> IdentityKeysEnv();
 // "k1=<public key>" of that signing key, for other services' FX_TOKEN_PUBLIC_KEYS.
 std::string IdentityPublicKeys();
+// IdentityKeysEnv plus a first subdistrict admin, "admin" over "gongyi" with
+// `admin_password`, which identity_server creates when it starts on an empty database.
+std::map<std::string, std::string> IdentityWithAdminEnv(const std::string& admin_password);
+// gateway_server's environment: HTTP on a free port, the upstreams in `overrides`
+// (FX_IDENTITY_ADDR ... as host:port, and any other variable), every required upstream
+// not given at a port nothing listens on.
+std::map<std::string, std::string> GatewayServerEnv(
+    const std::map<std::string, std::string>& overrides);
+// checkpoint_server's own key (FX_PASSAGE_DIGEST_KEY). ServiceUnderTest passes it to
+// every service it starts (the others ignore it). A fixed value: test data only.
+std::map<std::string, std::string> CheckpointKeysEnv();
 
 // A key pair for tests: verifier config and minted tokens.
 class TestTokens {
@@ -46,6 +59,11 @@ class TestTokens {
  private:
   common::TokenSigner signer_;
 };
+
+// Polls `cond` until it holds or `timeout` passes; returns its last value. For waiting on
+// what another process does, instead of sleeping a guessed time.
+bool Eventually(const std::function<bool()>& cond,
+                std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 // A TCP port nobody listens on right now (bound then released).
 int FreePort();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "common/paging.h"
 #include "gateway/route_table.h"
 #include "gateway/services.h"
 #include "services/identity/areas.h"
@@ -195,28 +196,33 @@ TEST(AreaMoveTest, PlacementResidentsAndPathLength) {
 }
 
 TEST(AreaPagingTest, PageSizeDefaultsAndLimits) {
-  EXPECT_EQ(*AreaPageSize(0), kDefaultAreaPageSize);
-  EXPECT_EQ(*AreaPageSize(1), 1);
-  EXPECT_EQ(*AreaPageSize(kMaxAreaPageSize), kMaxAreaPageSize);
-  EXPECT_EQ(AreaPageSize(kMaxAreaPageSize + 1).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(AreaPageSize(-1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*common::PageSize(0, kDefaultAreaPageSize, kMaxAreaPageSize), kDefaultAreaPageSize);
+  EXPECT_EQ(*common::PageSize(1, kDefaultAreaPageSize, kMaxAreaPageSize), 1);
+  EXPECT_EQ(*common::PageSize(kMaxAreaPageSize, kDefaultAreaPageSize, kMaxAreaPageSize),
+            kMaxAreaPageSize);
+  EXPECT_EQ(common::PageSize(kMaxAreaPageSize + 1, kDefaultAreaPageSize, kMaxAreaPageSize)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(common::PageSize(-1, kDefaultAreaPageSize, kMaxAreaPageSize).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(AreaPagingTest, TokensRoundTripAndForgeriesAreRefused) {
   for (const char* code : {"a", "longhai", "no-3", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"}) {
-    const std::string token = EncodeAreaPageToken(code);
+    const std::string token = common::EncodePageToken(code);
     EXPECT_NE(token, code);
-    absl::StatusOr<std::string> back = DecodeAreaPageToken(token);
+    absl::StatusOr<std::string> back = common::DecodePageToken(token, IsAreaCode);
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_EQ(*back, code);
   }
-  EXPECT_EQ(*DecodeAreaPageToken(""), "");  // the first page
+  EXPECT_EQ(*common::DecodePageToken("", IsAreaCode), "");  // the first page
   for (const std::string& bad :
        {std::string("!!!"), std::string("bG9uZ2hhaQ=="),  // padded: not the form handed out
         absl::WebSafeBase64Escape("Longhai"), absl::WebSafeBase64Escape("a.b"),
         absl::WebSafeBase64Escape("x' OR 1=1 --"), absl::WebSafeBase64Escape(std::string(33, 'a')),
         std::string("bG9uZ2hha")}) {
-    absl::StatusOr<std::string> s = DecodeAreaPageToken(bad);
+    absl::StatusOr<std::string> s = common::DecodePageToken(bad, IsAreaCode);
     EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_THAT(s.status().message(), HasSubstr("page_token")) << bad;
   }

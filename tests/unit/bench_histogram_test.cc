@@ -1,5 +1,5 @@
-// bench_lib: histogram accuracy and merging, constant-rate schedule arithmetic, and the
-// ID numbers the create-resident scenario sends.
+// bench_lib: histogram accuracy and merging, constant-rate schedule arithmetic, the
+// ID numbers the create-resident scenario sends and the per-request placeholders.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -239,6 +239,33 @@ TEST(RequestSourceTest, RejectsUnknownMethodsAndBadJson) {
   ASSERT_TRUE(method.ok());
   EXPECT_FALSE(RequestSource::Create(*method, R"({"nope":1})", false, 0).ok());
   EXPECT_TRUE(RequestSource::Create(*method, R"({"payload":"aGVsbG8="})", false, 0).ok());
+}
+
+// The passage scenarios number their request ids with {{N}} alone.
+TEST(RequestSourceTest, SequenceWithoutIdNumberFillsOnlyTheNumber) {
+  auto method = FindMethod("/fangxian.checkpoint.v1.PassageService/RecordPassage");
+  ASSERT_TRUE(method.ok()) << method.status();
+  auto source = RequestSource::Create(
+      *method, R"({"checkpointId":"c","requestId":"bench-{{N}}","direction":"DIRECTION_IN"})", true,
+      41);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ((*source)->Expand(41),
+            R"({"checkpointId":"c","requestId":"bench-41","direction":"DIRECTION_IN"})");
+  auto first = (*source)->Next();
+  auto second = (*source)->Next();
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_NE(first->find("bench-41"), std::string::npos);
+  EXPECT_NE(second->find("bench-42"), std::string::npos);
+}
+
+// Without --sequence a placeholder would be sent literally: refused at start instead.
+TEST(RequestSourceTest, PlaceholderWithoutSequenceIsRefused) {
+  auto method = FindMethod("/fangxian.checkpoint.v1.PassageService/RecordPassage");
+  ASSERT_TRUE(method.ok()) << method.status();
+  auto source = RequestSource::Create(*method, R"({"requestId":"bench-{{N}}"})", false, 0);
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(source.status().message().find("--sequence"), absl::string_view::npos);
 }
 
 }  // namespace

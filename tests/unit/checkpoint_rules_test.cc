@@ -208,22 +208,6 @@ TEST(CheckpointRulesTest, TheKitAlwaysListsAllNineItems) {
   }
 }
 
-bool IsDigits(absl::string_view s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == absl::string_view::npos;
-}
-
-TEST(CheckpointRulesTest, PagingRefusesBadSizesAndForeignTokens) {
-  EXPECT_EQ(*PageSize(0, 100, 500), 100);
-  EXPECT_EQ(*PageSize(500, 100, 500), 500);
-  EXPECT_EQ(PageSize(501, 100, 500).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(PageSize(-1, 100, 500).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(*DecodePageToken("", IsDigits), "");
-  EXPECT_EQ(*DecodePageToken(EncodePageToken("12345"), IsDigits), "12345");
-  EXPECT_EQ(DecodePageToken(EncodePageToken("12a"), IsDigits).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DecodePageToken("!!", IsDigits).status().code(), absl::StatusCode::kInvalidArgument);
-}
-
 v1::RecordInspectionRequest Inspection() {
   v1::RecordInspectionRequest req;
   req.set_checkpoint_id("123e4567-e89b-12d3-a456-426614174000");

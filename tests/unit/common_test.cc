@@ -1,5 +1,5 @@
 // Unit tests of the small common pieces: status mapping, JSON log lines, metrics text,
-// field validation and the worker pool.
+// field validation, paging and the worker pool.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,6 +8,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/paging.h"
 #include "common/status.h"
 #include "common/validate.h"
 #include "common/worker_pool.h"
@@ -113,6 +114,60 @@ TEST(ValidateTest, NamesTheFieldInEveryMessage) {
   EXPECT_TRUE(RequireAreaPaths("areas", areas, 3).ok());
   *areas.Add() = "gongyi.a";
   EXPECT_FALSE(RequireAreaPaths("areas", areas, 3).ok());
+}
+
+bool IsDigits(absl::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == absl::string_view::npos;
+}
+
+TEST(PagingTest, PageSizeDefaultsAndLimitsNamingTheField) {
+  EXPECT_EQ(*PageSize(0, 100, 500), 100);
+  EXPECT_EQ(*PageSize(1, 100, 500), 1);
+  EXPECT_EQ(*PageSize(500, 100, 500), 500);
+  for (int bad : {501, -1}) {
+    absl::StatusOr<int> s = PageSize(bad, 100, 500);
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.status().message().find("page_size"), absl::string_view::npos) << bad;
+  }
+}
+
+TEST(PagingTest, TokensRoundTripAndForeignOnesAreRefused) {
+  EXPECT_EQ(*DecodePageToken("", IsDigits), "");
+  EXPECT_EQ(*DecodePageToken(EncodePageToken("12345"), IsDigits), "12345");
+  for (const std::string& bad : {EncodePageToken("12a"), std::string("!!"),
+                                 EncodePageToken("1") + "=="}) {  // padded: not handed out
+    absl::StatusOr<std::string> s = DecodePageToken(bad, IsDigits);
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.status().message().find("page_token"), absl::string_view::npos) << bad;
+  }
+}
+
+TEST(PagingTest, TimeIdTokensCarryMicrosAndAUuid) {
+  const std::string id = "123e4567-e89b-12d3-a456-426614174000";
+  absl::StatusOr<std::optional<TimeIdPosition>> back =
+      DecodeTimeIdPageToken(EncodeTimeIdPageToken(1700000000123456, id));
+  ASSERT_TRUE(back.ok() && back->has_value()) << back.status();
+  EXPECT_EQ((*back)->micros, 1700000000123456);
+  EXPECT_EQ((*back)->id, id);
+  EXPECT_FALSE(DecodeTimeIdPageToken("")->has_value());  // the first page
+  for (const std::string& bad :
+       {EncodePageToken("17/not-a-uuid"), EncodePageToken(id), EncodePageToken("x/" + id)}) {
+    EXPECT_EQ(DecodeTimeIdPageToken(bad).status().code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+TEST(PagingTest, TakePageKeepsThePageAndTokensItsLastRow) {
+  std::string next;
+  EXPECT_EQ(TakePage(
+                std::vector<int>{1, 2, 3}, 2, [](int last) { return std::to_string(last); }, &next),
+            2u);
+  EXPECT_EQ(next, "2");
+  next.clear();
+  EXPECT_EQ(TakePage(
+                std::vector<int>{1, 2}, 2, [](int last) { return std::to_string(last); }, &next),
+            2u);
+  EXPECT_EQ(next, "");  // nothing follows
 }
 
 TEST(WorkerPoolTest, RunsTasksAndRefusesWhenTheQueueIsFull) {

@@ -1,12 +1,15 @@
 // The passage log's pure rules: request validation and the ADMIT / DENY / REFER decision,
-// every rule alone and in combination.
+// every rule alone and in combination; the keyed digest of a request.
 #include "services/checkpoint/passage_rules.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <cmath>
 #include <limits>
+
+#include "services/checkpoint/passages.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -319,6 +322,29 @@ TEST(PassageDecisionTest, TheMostSevereOutcomeWinsAndEveryReasonIsKept) {
   d = Decide(unknown);
   EXPECT_EQ(d.decision, v1::DECISION_DENY);
   EXPECT_THAT(d.alerts, ElementsAre(AlertKind::kFever, AlertKind::kUnknownPerson));
+}
+
+TEST(PassageDigestTest, IsKeyedSoTheDatabaseAloneCannotTestGuessedIdNumbers) {
+  v1::RecordPassageRequest r = Sample();
+  r.clear_pass_token();
+  r.set_id_number("410181199003071234");
+  const std::string key_a(32, 'a');
+  const std::string key_b(32, 'b');
+  const std::string digest = PassagePayloadHash(r, key_a);
+  EXPECT_EQ(digest.size(), 32u);
+  EXPECT_EQ(PassagePayloadHash(r, key_a), digest);  // the same content: the same digest
+  EXPECT_NE(PassagePayloadHash(r, key_b), digest);
+  v1::RecordPassageRequest other = r;
+  other.set_id_number("410181199003071242");
+  EXPECT_NE(PassagePayloadHash(other, key_a), digest);
+  // Not the unkeyed BLAKE2b-256 of the serialization, which anyone could recompute.
+  std::string bytes;
+  ASSERT_TRUE(r.SerializeToString(&bytes));
+  std::string unkeyed(crypto_generichash_BYTES, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(unkeyed.data()), unkeyed.size(),
+                     reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), nullptr,
+                     0);
+  EXPECT_NE(digest, unkeyed);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // A blocking Server-Sent Events client for tests: one GET, the response header, then the
 // chunked body decoded as it arrives and split into events, each read with a deadline.
 // Also reads an ordinary (Content-Length) reply, for the JSON errors of a stream route.
-#ifndef FANGXIAN_TESTS_INTEGRATION_GATEWAY_SSE_CLIENT_H_
-#define FANGXIAN_TESTS_INTEGRATION_GATEWAY_SSE_CLIENT_H_
+#ifndef FANGXIAN_TESTS_SUPPORT_SSE_CLIENT_H_
+#define FANGXIAN_TESTS_SUPPORT_SSE_CLIENT_H_
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -101,6 +101,15 @@ class SseClient {
     }
   }
 
+  // The next event that is not a comment block (keep-alives are skipped), each read
+  // bounded by `timeout`; nullopt as Next.
+  std::optional<SseEvent> NextEvent(std::chrono::milliseconds timeout) {
+    for (;;) {
+      std::optional<SseEvent> e = Next(timeout);
+      if (!e || !e->is_comment()) return e;
+    }
+  }
+
   // True once the last chunk arrived or the server closed the connection.
   bool ended() const { return ended_; }
 
@@ -191,4 +200,4 @@ class SseClient {
 
 }  // namespace fangxian::testing
 
-#endif  // FANGXIAN_TESTS_INTEGRATION_GATEWAY_SSE_CLIENT_H_
+#endif  // FANGXIAN_TESTS_SUPPORT_SSE_CLIENT_H_
