@@ -36,15 +36,15 @@ absl::Status RequireScope(const CallContext& call, absl::string_view field,
       absl::StrCat(field, ": area ", area, " is outside your area scope"));
 }
 
-void CallCompletion::State::Finish(const absl::Status& status) {
+void CallCompletion::State::Finish(absl::FunctionRef<absl::Status()> fill) {
   if (finished.exchange(true)) return;
-  reactor->Finish(ToGrpcStatus(status));
+  reactor->Finish(ToGrpcStatus(fill()));
 }
 
 CallCompletion::State::~State() {
   if (finished.load()) return;
   LogError("deferred call dropped without an answer", {{"request_id", request_id}});
-  Finish(absl::InternalError("internal error"));
+  Finish([] { return absl::InternalError("internal error"); });
 }
 
 void RpcRuntime::LogHandlerException(const CallContext& call, const char* what) {

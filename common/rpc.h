@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "common/auth.h"
@@ -90,20 +91,31 @@ absl::Status Reply(absl::StatusOr<T> result, Out* response) {
   return result.status();
 }
 
-// The `done` of RpcRuntime::UnaryDeferred: finishes its call with a status, once. Copies
-// share one state; the first call wins, later ones are ignored. When the last copy goes
-// away uncalled, the call is finished INTERNAL (and logged) so it can never hang.
+// The `done` of RpcRuntime::UnaryDeferred: finishes its call, once. Copies share one
+// state; the first completion wins, later ones are ignored. When the last copy goes away
+// uncalled, the call is finished INTERNAL (and logged) so it can never hang.
 class CallCompletion {
  public:
   CallCompletion(grpc::ServerUnaryReactor* reactor, std::string request_id)
       : state_(std::make_shared<State>(reactor, std::move(request_id))) {}
-  void operator()(const absl::Status& status) const { state_->Finish(status); }
+  // Finishes the call with `status`, writing nothing to the response.
+  void operator()(const absl::Status& status) const {
+    state_->Finish([&status] { return status; });
+  }
+  // Finishes the call with what `fill()` returns. `fill` runs only in the winning
+  // completion, before the call is finished, so it may write the response: a losing
+  // completion never touches the response of a call already finished (and possibly
+  // freed). Use this whenever the response is written.
+  template <typename Fill>
+  void Complete(Fill&& fill) const {
+    state_->Finish(absl::FunctionRef<absl::Status()>(fill));
+  }
 
  private:
   struct State {
     State(grpc::ServerUnaryReactor* r, std::string id) : reactor(r), request_id(std::move(id)) {}
     ~State();
-    void Finish(const absl::Status& status);
+    void Finish(absl::FunctionRef<absl::Status()> fill);
     grpc::ServerUnaryReactor* reactor;
     std::string request_id;
     std::atomic<bool> finished{false};
@@ -148,15 +160,29 @@ class RpcRuntime {
 
   // For calls whose answer waits on work done elsewhere (the passage log's group commit):
   // `handler(call, done)` runs on the worker pool like a Unary handler but may return
-  // before the call is complete, handing `done` on; `done(status)` finishes the call and
-  // must be called exactly once, from any thread, after the response is filled. A second
-  // call is ignored; if every copy of `done` is dropped uncalled, the call ends INTERNAL
-  // (logged) rather than never. Readiness, authentication, load shedding and the
-  // queued-deadline check are those of Unary.
+  // before the call is complete, handing `done` on; `done.Complete(fill)` (or
+  // `done(status)` when nothing is written to the response) finishes the call and must
+  // be called once, from any thread. A second completion is ignored (its fill never
+  // runs); if every copy of `done` is dropped uncalled, the call ends INTERNAL (logged)
+  // rather than never. Readiness, authentication, load shedding and the queued-deadline
+  // check are those of Unary.
   template <typename Handler>
   grpc::ServerUnaryReactor* UnaryDeferred(grpc::CallbackServerContext* ctx, const AuthRule& rule,
                                           Handler handler) {
     return Run(ctx, Admit(ctx, rule), NoFastPath(), Deferred<Handler>{std::move(handler)});
+  }
+
+  // UnaryDeferred with a fast path: `fast(call, take)` runs on the gRPC thread and must
+  // never block (no database, no Redis, no RPC). When it can handle the call from memory
+  // it calls `take()` once, which returns the call's CallCompletion, hands that on and
+  // returns true; otherwise it returns false without calling `take`, and `handler` runs
+  // on the worker pool as with UnaryDeferred. Saves the worker-pool hop on cache hits.
+  template <typename Fast, typename Handler>
+  grpc::ServerUnaryReactor* UnaryDeferredWithFastPath(grpc::CallbackServerContext* ctx,
+                                                      const AuthRule& rule, Fast fast,
+                                                      Handler handler) {
+    return Run(ctx, Admit(ctx, rule), DeferredFast<Fast>{std::move(fast)},
+               Deferred<Handler>{std::move(handler)});
   }
 
   // For hot reads that can often be answered from memory: `fast` runs on the gRPC thread
@@ -166,7 +192,8 @@ class RpcRuntime {
   template <typename Fast, typename Handler>
   grpc::ServerUnaryReactor* UnaryWithFastPath(grpc::CallbackServerContext* ctx,
                                               const AuthRule& rule, Fast fast, Handler handler) {
-    return Run(ctx, Admit(ctx, rule), std::move(fast), Immediate<Handler>{std::move(handler)});
+    return Run(ctx, Admit(ctx, rule), ImmediateFast<Fast>{std::move(fast)},
+               Immediate<Handler>{std::move(handler)});
   }
 
   // For the few methods that need no token (login, refresh, public keys): the same
@@ -177,8 +204,26 @@ class RpcRuntime {
   }
 
  private:
+  // Fast paths: true when the call was handled (finished, or handed on) on the gRPC thread.
   struct NoFastPath {
-    std::optional<absl::Status> operator()(const CallContext&) const { return std::nullopt; }
+    bool operator()(const CallContext&, grpc::ServerUnaryReactor*) const { return false; }
+  };
+  template <typename Fast>
+  struct ImmediateFast {
+    Fast fast;
+    bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
+      std::optional<absl::Status> answered = fast(call);
+      if (!answered) return false;
+      reactor->Finish(ToGrpcStatus(*answered));
+      return true;
+    }
+  };
+  template <typename Fast>
+  struct DeferredFast {
+    Fast fast;
+    bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
+      return fast(call, [&call, reactor] { return CallCompletion(reactor, call.request_id); });
+    }
   };
 
   // Runs a plain handler and finishes the call with its status.
@@ -221,10 +266,7 @@ class RpcRuntime {
       reactor->Finish(ToGrpcStatus(call.status()));
       return reactor;
     }
-    if (std::optional<absl::Status> answered = fast(static_cast<const CallContext&>(*call))) {
-      reactor->Finish(ToGrpcStatus(*answered));
-      return reactor;
-    }
+    if (fast(static_cast<const CallContext&>(*call), reactor)) return reactor;
     auto task = [ctx, reactor, body = std::move(body), call = std::move(*call)]() mutable {
       if (ctx->IsCancelled()) {
         reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));

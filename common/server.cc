@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/interceptors.h"
 #include "common/log.h"
 
@@ -129,6 +130,9 @@ ServiceHost::ServiceHost(ServerConfig config, std::string service_name, std::str
       service_name_(std::move(service_name)),
       schema_(std::move(schema)),
       migrations_(migrations) {
+  // Debian's abseil checks every absl::Mutex (gRPC's included) for lock-order cycles,
+  // which costs a graph update per lock on the hot paths; a released binary ignores them.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (sodium_init() < 0) {
     LogError("libsodium failed to initialise");
     std::exit(1);

@@ -187,6 +187,8 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
               -1);
     return;
   }
+  // A browser reconnecting an event stream resumes from the id of the last event it got.
+  if (streaming) ApplyLastEventId(View(request["Last-Event-ID"]), message->get());
   std::string bytes;
   if (!(*message)->SerializeToString(&bytes)) {
     (*finish)(ErrorResponse(400, grpc::StatusCode::INVALID_ARGUMENT, "request cannot be encoded"),

@@ -5,7 +5,10 @@
 #include <vector>
 
 #include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/time_util.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "gateway/transcode.h"
@@ -14,8 +17,60 @@ namespace fangxian::gateway {
 
 namespace http = boost::beast::http;
 
-std::string SseDataEvent(int64_t id, absl::string_view json) {
+namespace {
+
+constexpr char kTimestampType[] = "google.protobuf.Timestamp";
+
+bool IsTimestampField(const google::protobuf::FieldDescriptor* field) {
+  return field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
+         !field->is_repeated() && field->message_type()->full_name() == kTimestampType;
+}
+
+}  // namespace
+
+std::string SseDataEvent(absl::string_view id, absl::string_view json) {
   return absl::StrCat("id: ", id, "\ndata: ", json, "\n\n");
+}
+
+std::string SseDataEvent(int64_t id, absl::string_view json) {
+  return SseDataEvent(absl::StrCat(id), json);
+}
+
+const google::protobuf::FieldDescriptor* SseEventIdField(const google::protobuf::Descriptor* type) {
+  if (type == nullptr) return nullptr;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = type->field(i);
+    if (IsTimestampField(field) && absl::EndsWith(field->name(), "_time")) return field;
+  }
+  return nullptr;
+}
+
+std::string SseEventId(const google::protobuf::Message& message,
+                       const google::protobuf::FieldDescriptor* id_field, int64_t n) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  if (id_field == nullptr || !reflection->HasField(message, id_field)) return absl::StrCat(n);
+  // Through the wire form, so a dynamic message's Timestamp reads the same as a generated one.
+  google::protobuf::Timestamp time;
+  if (!time.ParseFromString(reflection->GetMessage(message, id_field).SerializeAsString()) ||
+      time.seconds() < google::protobuf::util::TimeUtil::kTimestampMinSeconds ||
+      time.seconds() > google::protobuf::util::TimeUtil::kTimestampMaxSeconds || time.nanos() < 0 ||
+      time.nanos() > 999999999) {
+    return absl::StrCat(n);
+  }
+  return google::protobuf::util::TimeUtil::ToString(time);
+}
+
+bool ApplyLastEventId(absl::string_view last_event_id, google::protobuf::Message* request) {
+  const google::protobuf::FieldDescriptor* since =
+      request->GetDescriptor()->FindFieldByName("since");
+  if (since == nullptr || !IsTimestampField(since) || last_event_id.empty()) return false;
+  google::protobuf::Timestamp time;
+  if (!google::protobuf::util::TimeUtil::FromString(std::string(last_event_id), &time)) {
+    return false;
+  }
+  return request->GetReflection()
+      ->MutableMessage(request, since)
+      ->ParseFromString(time.SerializeAsString());
 }
 
 std::string SseErrorEvent(grpc::StatusCode code, absl::string_view message) {
@@ -145,7 +200,7 @@ void SseStream::OnMessage(std::string bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   OpenLocked();
   std::shared_ptr<SseStream> self = shared_from_this();
-  responder_->Send(SseDataEvent(next_id_++, *json), [self](bool ok) {
+  responder_->Send(SseDataEvent(SseEventId(*reply, id_field_, next_id_++), *json), [self](bool ok) {
     // The next message is read only once this one is on its way to the client.
     if (ok) {
       std::shared_ptr<UpstreamStream> call;

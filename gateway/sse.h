@@ -2,11 +2,13 @@
 // upstream stream to one HTTP response, and the registry that bounds and drains them.
 //
 // The response is `200 text/event-stream`, chunked; each upstream message is one event
-// `id: <n>\ndata: <canonical JSON on one line>\n\n`, written before the next message is
-// read. The header goes out with the first message, or with a keep-alive comment one
-// second after the start when no message has come by then (then one every keep-alive
-// interval): until that moment an upstream error is an ordinary JSON error response
-// (401, 403, 400, ...); after it, an `event: error` event.
+// `id: <id>\ndata: <canonical JSON on one line>\n\n`, written before the next message is
+// read. The id is what a browser sends back as `Last-Event-ID` when it reconnects, so it
+// is a resume point where the message has one (see SseEventIdField, ApplyLastEventId)
+// and the running number 1, 2, ... of the stream otherwise. The header goes out with the first
+// message, or with a keep-alive comment one second after the start when no message has come by then
+// (then one every keep-alive interval): until that moment an upstream error is an ordinary JSON
+// error response (401, 403, 400, ...); after it, an `event: error` event.
 #ifndef FANGXIAN_GATEWAY_SSE_H_
 #define FANGXIAN_GATEWAY_SSE_H_
 
@@ -18,6 +20,7 @@
 #include <string>
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
@@ -28,7 +31,25 @@
 namespace fangxian::gateway {
 
 // "id: <id>\ndata: <json>\n\n". Canonical JSON escapes newlines, so `json` is one line.
+std::string SseDataEvent(absl::string_view id, absl::string_view json);
 std::string SseDataEvent(int64_t id, absl::string_view json);
+
+// The field of a streamed message type that gives its events their ids: the first
+// top-level google.protobuf.Timestamp field, in declaration order, whose name ends in
+// "_time" (AlertService's Alert: raise_time). Null when there is none.
+const google::protobuf::FieldDescriptor* SseEventIdField(const google::protobuf::Descriptor* type);
+
+// The id of the event of `message`: its SseEventIdField as RFC 3339 UTC
+// ("2026-03-05T08:00:00.123456Z") when that field is set, else `n`.
+std::string SseEventId(const google::protobuf::Message& message,
+                       const google::protobuf::FieldDescriptor* id_field, int64_t n);
+
+// Resuming a stream: when `request` (a streaming route's request message) has a top-level
+// google.protobuf.Timestamp field named `since` and `last_event_id` (the Last-Event-ID
+// header) is an RFC 3339 time, sets `since` to it, replacing a `since` of the query (the
+// browser repeats the URL it first opened). Any other id (a running number, from a stream
+// without time ids) leaves the request as it is. True when it set `since`.
+bool ApplyLastEventId(absl::string_view last_event_id, google::protobuf::Message* request);
 
 // "event: error\ndata: {"code":..,"message":..,"details":[]}\n\n": how a stream that has
 // already started reports its upstream's failure.
@@ -77,7 +98,10 @@ class SseStream final : public StreamListener, public std::enable_shared_from_th
  public:
   SseStream(SseRequest request, std::shared_ptr<Responder> responder,
             std::shared_ptr<StreamRegistry> registry)
-      : request_(std::move(request)), responder_(std::move(responder)), registry_(registry) {}
+      : request_(std::move(request)),
+        responder_(std::move(responder)),
+        registry_(registry),
+        id_field_(SseEventIdField(request_.output)) {}
 
   // Starts the upstream call and watches the client. Call once, right after creation.
   void Start(Upstreams* upstreams, const std::string& service, const std::string& grpc_method,
@@ -98,6 +122,7 @@ class SseStream final : public StreamListener, public std::enable_shared_from_th
   const SseRequest request_;
   const std::shared_ptr<Responder> responder_;
   const std::shared_ptr<StreamRegistry> registry_;
+  const google::protobuf::FieldDescriptor* const id_field_;  // null: running numbers
 
   std::mutex mu_;
   std::shared_ptr<UpstreamStream> call_;

@@ -23,29 +23,48 @@ const common::AuthRule kAcknowledgeAlert{
 // so none of them can outlive what it touches. All reactor operations happen under `mu_`,
 // which serialises them (gRPC runs OnWriteDone on its own thread, never inline, so
 // holding the lock across StartWrite/Finish cannot deadlock).
+// The alert ids one stream has queued or sent, so that none goes twice: an alert can come
+// both from the replay and live, and the relay publishes at least once. Remembers the
+// most recent kCapacity ids, far more than can be in flight at once.
+class SentIds {
+ public:
+  static constexpr size_t kCapacity = 2 * kMaxAlertReplayCount;
+
+  bool Contains(const std::string& id) const { return ids_.count(id) != 0; }
+  void Add(const std::string& id) {
+    if (!ids_.insert(id).second) return;
+    order_.push_back(id);
+    if (order_.size() > kCapacity) {
+      ids_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+
+ private:
+  std::set<std::string> ids_;
+  std::deque<std::string> order_;
+};
+
 class StreamState final : public AlertHub::Subscriber {
  public:
   StreamState(grpc::ServerWriteReactor<v1::Alert>* reactor, size_t queue_limit)
       : reactor_(reactor), queue_limit_(queue_limit) {}
 
-  // `since`: the replay's start, or nullopt without a replay.
-  void Begin(common::CallContext call, AlertAudience audience, std::optional<absl::Time> since) {
+  // `replaying`: a replay of stored alerts will come (ReplayDone); live ones wait for it.
+  void Begin(common::CallContext call, AlertAudience audience, bool replaying) {
     std::lock_guard<std::mutex> lock(mu_);
     call_ = std::move(call);
     audience_ = std::move(audience);
-    replaying_ = since.has_value();
-    if (since) since_micros_ = absl::ToUnixMicros(*since);
+    replaying_ = replaying;
   }
 
+  // Every live alert for the audience that this stream has not sent yet, however late it
+  // was published: raise_time order is not publish order (the outbox may wait for Redis,
+  // and a transaction may commit after a later one), so a time filter would lose alerts.
   void Deliver(const v1::Alert& alert) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (finishing() || !audience_.Matches(alert.area_codes())) return;
-    if (replayed_.count(alert.alert_id()) != 0) return;  // already sent by the replay
-    // Published late (the outbox waited for Redis) but before what the caller asked for.
-    if (since_micros_ && google::protobuf::util::TimeUtil::TimestampToMicroseconds(
-                             alert.raise_time()) <= *since_micros_) {
-      return;
-    }
+    if (sent_.Contains(alert.alert_id())) return;
     if (live_.size() >= queue_limit_) {
       FinishLocked(
           grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -53,6 +72,7 @@ class StreamState final : public AlertHub::Subscriber {
                                     " alerts behind; read faster, or reconnect with since")));
       return;
     }
+    sent_.Add(alert.alert_id());
     live_.push_back(RedactFor(call_, alert));
     PumpLocked();
   }
@@ -69,16 +89,19 @@ class StreamState final : public AlertHub::Subscriber {
       FinishLocked(common::ToGrpcStatus(alerts.status()));
       return;
     }
-    for (v1::Alert& a : *alerts) {
-      replayed_.insert(a.alert_id());
-      replay_.push_back(std::move(a));
-    }
-    // Live alerts that arrived during the query and were also replayed go only once.
+    // Live alerts that arrived during the query and were also replayed go once, in the
+    // replay's (raise_time) order.
+    std::set<std::string> replayed;
+    for (const v1::Alert& a : *alerts) replayed.insert(a.alert_id());
     std::deque<v1::Alert> live;
     for (v1::Alert& a : live_) {
-      if (replayed_.count(a.alert_id()) == 0) live.push_back(std::move(a));
+      if (replayed.count(a.alert_id()) == 0) live.push_back(std::move(a));
     }
     live_.swap(live);
+    for (v1::Alert& a : *alerts) {
+      sent_.Add(a.alert_id());
+      replay_.push_back(std::move(a));
+    }
     PumpLocked();
   }
 
@@ -146,10 +169,9 @@ class StreamState final : public AlertHub::Subscriber {
   common::CallContext call_;
   AlertAudience audience_;
   bool replaying_ = false;
-  std::optional<int64_t> since_micros_;
   std::deque<v1::Alert> replay_;  // stored alerts, sent first
   std::deque<v1::Alert> live_;    // bounded by queue_limit_
-  std::set<std::string> replayed_;
+  SentIds sent_;
   v1::Alert in_flight_;
   bool writing_ = false;
   std::optional<grpc::Status> pending_finish_;
@@ -158,31 +180,48 @@ class StreamState final : public AlertHub::Subscriber {
 
 class AlertStream final : public grpc::ServerWriteReactor<v1::Alert> {
  public:
-  AlertStream(AlertHub& hub, size_t queue_limit)
-      : hub_(hub), state_(std::make_shared<StreamState>(this, queue_limit)) {}
+  AlertStream(AlertHub& hub, size_t queue_limit, std::atomic<size_t>& open)
+      : hub_(hub), open_(open), state_(std::make_shared<StreamState>(this, queue_limit)) {}
 
   const std::shared_ptr<StreamState>& state() const { return state_; }
   void set_subscription(uint64_t id) { subscription_ = id; }
+
+  // Takes one of the replica's `max` stream slots until OnDone; false when all are taken.
+  bool TakeSlot(size_t max) {
+    size_t open = open_.load(std::memory_order_relaxed);
+    do {
+      if (open >= max) return false;
+    } while (!open_.compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
+    has_slot_ = true;
+    return true;
+  }
 
   void OnWriteDone(bool ok) override { state_->WriteDone(ok); }
   void OnCancel() override { state_->Cancelled(); }
   void OnDone() override {
     state_->Done();
     if (subscription_ != 0) hub_.Unsubscribe(subscription_);
+    if (has_slot_) open_.fetch_sub(1, std::memory_order_relaxed);
     delete this;
   }
 
  private:
   AlertHub& hub_;
+  std::atomic<size_t>& open_;
   std::shared_ptr<StreamState> state_;
   uint64_t subscription_ = 0;
+  bool has_slot_ = false;
 };
 
 }  // namespace
 
 AlertService::AlertService(common::RpcRuntime& runtime, Alerts& alerts, AlertHub& hub,
-                           size_t stream_queue_limit)
-    : runtime_(runtime), alerts_(alerts), hub_(hub), stream_queue_limit_(stream_queue_limit) {}
+                           size_t stream_queue_limit, size_t max_streams)
+    : runtime_(runtime),
+      alerts_(alerts),
+      hub_(hub),
+      stream_queue_limit_(stream_queue_limit),
+      max_streams_(max_streams) {}
 
 grpc::ServerUnaryReactor* AlertService::ListAlerts(grpc::CallbackServerContext* ctx,
                                                    const v1::ListAlertsRequest* request,
@@ -208,7 +247,7 @@ grpc::ServerUnaryReactor* AlertService::AcknowledgeAlert(grpc::CallbackServerCon
 
 grpc::ServerWriteReactor<v1::Alert>* AlertService::StreamAlerts(
     grpc::CallbackServerContext* ctx, const v1::StreamAlertsRequest* request) {
-  auto* stream = new AlertStream(hub_, stream_queue_limit_);
+  auto* stream = new AlertStream(hub_, stream_queue_limit_, open_streams_);
   const std::shared_ptr<StreamState> state = stream->state();
   if (!runtime_.ready()) {
     state->Fail(grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -226,12 +265,20 @@ grpc::ServerWriteReactor<v1::Alert>* AlertService::StreamAlerts(
     state->Fail(common::ToGrpcStatus(audience.status()));
     return stream;
   }
+  // After the caller's own checks, so a refusal costs no slot.
+  if (!stream->TakeSlot(max_streams_)) {
+    state->Fail(grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("this server already serves ", max_streams_,
+                     " alert streams; retry with backoff, or through another replica")));
+    return stream;
+  }
   std::optional<absl::Time> since;
   if (request->has_since()) {
     since = absl::FromUnixMicros(
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(request->since()));
   }
-  state->Begin(*call, *audience, since);
+  state->Begin(*call, *audience, since.has_value());
   // Before anything can be written; gRPC sends them once this method has returned, so
   // after the subscription below is in place.
   state->SendHeaders();

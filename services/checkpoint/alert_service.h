@@ -3,6 +3,7 @@
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_ALERT_SERVICE_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_ALERT_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 
 #include "common/rpc.h"
@@ -16,9 +17,11 @@ namespace fangxian::checkpoint {
 class AlertService final : public v1::AlertService::CallbackService {
  public:
   // `stream_queue_limit`: alerts one StreamAlerts subscriber may fall behind before it is
-  // dropped with RESOURCE_EXHAUSTED (FX_ALERT_STREAM_QUEUE).
+  // dropped with RESOURCE_EXHAUSTED (FX_ALERT_STREAM_QUEUE). `max_streams`: StreamAlerts
+  // calls this replica serves at once; more are refused RESOURCE_EXHAUSTED
+  // (FX_ALERT_MAX_STREAMS).
   AlertService(common::RpcRuntime& runtime, Alerts& alerts, AlertHub& hub,
-               size_t stream_queue_limit = 256);
+               size_t stream_queue_limit = 256, size_t max_streams = 1000);
 
   grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx,
                                        const v1::ListAlertsRequest* request,
@@ -37,6 +40,8 @@ class AlertService final : public v1::AlertService::CallbackService {
   Alerts& alerts_;
   AlertHub& hub_;
   const size_t stream_queue_limit_;
+  const size_t max_streams_;
+  std::atomic<size_t> open_streams_{0};  // StreamAlerts calls holding a slot
   // Replays of StreamAlerts (a database read) run here, never on a gRPC thread.
   common::WorkerPool replay_pool_{2, 64};
 };

@@ -214,8 +214,8 @@ absl::StatusOr<AlertAudience> Alerts::StartStream(const common::CallContext& cal
 absl::StatusOr<std::vector<v1::Alert>> Alerts::Replay(const common::CallContext& call,
                                                       const AlertAudience& audience,
                                                       absl::Time since) {
-  absl::StatusOr<std::vector<AlertRow>> rows =
-      store_.RaisedAfter(audience.areas, absl::ToUnixMicros(since), kMaxAlertReplayCount + 1);
+  absl::StatusOr<std::vector<AlertRow>> rows = store_.RaisedAfter(
+      audience.areas, absl::ToUnixMicros(since - kAlertReplayMargin), kMaxAlertReplayCount + 1);
   if (!rows.ok()) return rows.status();
   if (rows->size() > static_cast<size_t>(kMaxAlertReplayCount)) {
     return absl::OutOfRangeError(

@@ -24,6 +24,12 @@ inline constexpr size_t kMaxAlertNoteChars = 500;
 // How far back StreamAlerts may replay, and how many alerts at most.
 inline constexpr absl::Duration kMaxAlertReplay = absl::Hours(1);
 inline constexpr int kMaxAlertReplayCount = 5000;
+// A StreamAlerts replay starts this long before the request's `since`: alerts are
+// published in commit order, not raise_time order (a transaction raising an alert may
+// commit, and its outbox row be relayed, after a later alert was already streamed), so a
+// client resuming from the raise_time of the last alert it received could otherwise miss
+// one raised just before it. Clients dedupe the overlap by alert_id.
+inline constexpr absl::Duration kAlertReplayMargin = absl::Seconds(60);
 
 // Grants of these roles over one of an alert's areas see its temperature (health data).
 extern const std::vector<absl::string_view> kAlertHealthDataRoles;
@@ -77,8 +83,8 @@ class Alerts {
   // within kMaxAlertReplay before `now` and not after it).
   absl::StatusOr<AlertAudience> StartStream(const common::CallContext& call,
                                             const v1::StreamAlertsRequest& request, absl::Time now);
-  // The stored alerts raised after `since` for the audience, oldest first, redacted for
-  // `call`. OUT_OF_RANGE when there are more than kMaxAlertReplayCount.
+  // The stored alerts raised after `since` - kAlertReplayMargin for the audience, oldest
+  // first, redacted for `call`. OUT_OF_RANGE when there are more than kMaxAlertReplayCount.
   absl::StatusOr<std::vector<v1::Alert>> Replay(const common::CallContext& call,
                                                 const AlertAudience& audience, absl::Time since);
 

@@ -34,6 +34,10 @@ absl::Status ValidateWorkPlan(const std::string& work_plan) {
 
 }  // namespace
 
+absl::Status CheckpointNotFound() {
+  return absl::NotFoundError("no checkpoint with this checkpoint_id");
+}
+
 v1::Checkpoint CheckpointToProto(const CheckpointRow& row) {
   v1::Checkpoint out;
   out.set_checkpoint_id(row.checkpoint_id);
@@ -177,9 +181,11 @@ absl::StatusOr<CheckpointRow> Checkpoints::Visible(const common::CallContext& ca
                                                    const std::string& checkpoint_id) {
   if (auto s = common::RequireUuid("checkpoint_id", checkpoint_id); !s.ok()) return s;
   absl::StatusOr<CheckpointRow> row = store_.Get(checkpoint_id);
+  if (absl::IsNotFound(row.status())) return CheckpointNotFound();
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call, "this checkpoint", row->area_codes); !s.ok()) {
-    return s;
+  // Outside the scope reads as absent: the caller learns nothing about other areas.
+  if (!common::RequireScopeAny(call, "this checkpoint", row->area_codes).ok()) {
+    return CheckpointNotFound();
   }
   return row;
 }
@@ -249,7 +255,7 @@ absl::StatusOr<v1::Checkpoint> Checkpoints::SetOpen(const common::CallContext& c
 absl::StatusOr<v1::Checkpoint> Checkpoints::CheckKitItem(const common::CallContext& call,
                                                          const v1::CheckKitItemRequest& req) {
   if (auto s = ValidateKitCheck(req); !s.ok()) return s;
-  if (auto row = Visible(call, req.checkpoint_id()); !row.ok()) return row.status();
+  if (auto row = Administered(call, req.checkpoint_id()); !row.ok()) return row.status();
   KitRow kit;
   kit.item = req.item();
   kit.state = req.state();

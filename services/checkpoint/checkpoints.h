@@ -38,6 +38,10 @@ absl::Status ValidateOpenChange(const v1::SetCheckpointOpenRequest& req);
 // most 200 characters.
 absl::Status ValidateKitCheck(const v1::CheckKitItemRequest& req);
 
+// NOT_FOUND for a checkpoint that does not exist or lies wholly outside the caller's
+// scope: the same answer for both, so a caller learns nothing about other areas.
+absl::Status CheckpointNotFound();
+
 // The API form of a stored checkpoint: all nine kit items, unchecked ones UNSPECIFIED.
 v1::Checkpoint CheckpointToProto(const CheckpointRow& row);
 
@@ -52,23 +56,25 @@ class Checkpoints {
                                      const std::string& checkpoint_id);
   absl::StatusOr<v1::ListCheckpointsResponse> List(const common::CallContext& call,
                                                    const v1::ListCheckpointsRequest& req);
-  // Changes to the set-up need a scope covering every area of the checkpoint.
+  // Changes to the set-up, the kit and the roster need a scope covering every area of
+  // the checkpoint (a consolidated checkpoint's areas alike): see Administered.
   absl::StatusOr<v1::Checkpoint> Update(const common::CallContext& call,
                                         const v1::UpdateCheckpointRequest& req);
   absl::StatusOr<v1::Checkpoint> SetOpen(const common::CallContext& call,
                                          const v1::SetCheckpointOpenRequest& req);
-  // Kit checks are work at the checkpoint: a scope covering one of its areas is enough.
   absl::StatusOr<v1::Checkpoint> CheckKitItem(const common::CallContext& call,
                                               const v1::CheckKitItemRequest& req);
 
-  // The stored checkpoint when the caller's scope covers at least one of its areas
-  // (INVALID_ARGUMENT, NOT_FOUND or PERMISSION_DENIED otherwise). For the roster and
-  // inspections, whose records belong to a checkpoint.
+  // The stored checkpoint when the caller's scope covers at least one of its areas, for
+  // reads (and work at the checkpoint, such as clocking in): INVALID_ARGUMENT for a
+  // malformed id; CheckpointNotFound() when it is missing or wholly outside the scope.
   absl::StatusOr<CheckpointRow> Visible(const common::CallContext& call,
                                         const std::string& checkpoint_id);
 
- private:
-  // The stored checkpoint when the caller's scope covers every one of its areas.
+  // The stored checkpoint when the caller's scope covers every one of its areas, for
+  // writes that change it (set-up, kit, roster): a write to a consolidated checkpoint
+  // spans all its compounds, so one compound's admin may not make it alone. As Visible,
+  // plus PERMISSION_DENIED when the scope covers some of its areas but not all.
   absl::StatusOr<CheckpointRow> Administered(const common::CallContext& call,
                                              const std::string& checkpoint_id);
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/time_text.h"
+#include "services/checkpoint/checkpoints.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -11,6 +12,31 @@ namespace {
 const std::vector<absl::string_view> kAdminRoles = {"subdistrict_admin", "community_admin"};
 
 }  // namespace
+
+std::shared_ptr<const CheckpointFacts> DutyCheck::CachedCheckpoint(const std::string& checkpoint_id,
+                                                                   absl::Time now) const {
+  if (auto cached = checkpoints_.Find(checkpoint_id, now)) return *std::move(cached);
+  return nullptr;
+}
+
+std::string DutyCheck::DutyKey(const common::CallContext& call, const std::string& checkpoint_id,
+                               const ShiftPattern::Slot& slot) {
+  return absl::StrCat(checkpoint_id, "|", call.principal.subject, "|", common::IsoDate(slot.day),
+                      "|", slot.shift);
+}
+
+bool DutyCheck::IsAdminOver(const common::CallContext& call, const CheckpointFacts& checkpoint) {
+  for (const std::string& area : checkpoint.area_codes) {
+    if (call.principal.CoversArea(area, kAdminRoles)) return true;
+  }
+  return false;
+}
+
+bool DutyCheck::OnDutyFromMemory(const common::CallContext& call, const std::string& checkpoint_id,
+                                 const CheckpointFacts& checkpoint, absl::Time now) const {
+  if (IsAdminOver(call, checkpoint)) return true;
+  return on_duty_.Find(DutyKey(call, checkpoint_id, shifts_.At(now)), now).value_or(false);
+}
 
 absl::StatusOr<std::shared_ptr<const CheckpointFacts>> DutyCheck::Checkpoint(
     const std::string& checkpoint_id, absl::Time now) {
@@ -23,7 +49,7 @@ absl::StatusOr<std::shared_ptr<const CheckpointFacts>> DutyCheck::Checkpoint(
       "FROM checkpoint.checkpoints c WHERE c.checkpoint_id = $1",
       {checkpoint_id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return absl::NotFoundError("no checkpoint with this checkpoint_id");
+  if (r->rows() == 0) return CheckpointNotFound();
   auto facts = std::make_shared<CheckpointFacts>();
   facts->open = r->Get(0, 0) == "t";
   if (!r->IsNull(0, 1)) {
@@ -37,13 +63,10 @@ absl::StatusOr<std::shared_ptr<const CheckpointFacts>> DutyCheck::Checkpoint(
 absl::Status DutyCheck::RequireOnDuty(const common::CallContext& call,
                                       const std::string& checkpoint_id,
                                       const CheckpointFacts& checkpoint, absl::Time now) {
-  for (const std::string& area : checkpoint.area_codes) {
-    if (call.principal.CoversArea(area, kAdminRoles)) return absl::OkStatus();
-  }
+  if (IsAdminOver(call, checkpoint)) return absl::OkStatus();
   const ShiftPattern::Slot slot = shifts_.At(now);
   const std::string day = common::IsoDate(slot.day);
-  const std::string key =
-      absl::StrCat(checkpoint_id, "|", call.principal.subject, "|", day, "|", slot.shift);
+  const std::string key = DutyKey(call, checkpoint_id, slot);
   std::optional<bool> on_duty = on_duty_.Find(key, now);
   if (!on_duty) {
     auto conn = pg_.Acquire();

@@ -36,15 +36,27 @@ class DutyCheck {
   // The checkpoint's areas and state. NOT_FOUND when there is no such checkpoint.
   absl::StatusOr<std::shared_ptr<const CheckpointFacts>> Checkpoint(
       const std::string& checkpoint_id, absl::Time now);
+  // The same from memory only (never blocks); null when not kept.
+  std::shared_ptr<const CheckpointFacts> CachedCheckpoint(const std::string& checkpoint_id,
+                                                          absl::Time now) const;
 
   // OK when the caller may record at the checkpoint at `now`; PERMISSION_DENIED otherwise
   // ("clock in first").
   absl::Status RequireOnDuty(const common::CallContext& call, const std::string& checkpoint_id,
                              const CheckpointFacts& checkpoint, absl::Time now);
+  // True when memory alone says the caller may record (an admin grant, or a kept "on
+  // duty"); false when it does not know or knows otherwise. Never blocks.
+  bool OnDutyFromMemory(const common::CallContext& call, const std::string& checkpoint_id,
+                        const CheckpointFacts& checkpoint, absl::Time now) const;
 
  private:
   common::PgPool& pg_;
   const ShiftPattern& shifts_;
+  // The on-duty cache key of the caller at the checkpoint in `slot`.
+  static std::string DutyKey(const common::CallContext& call, const std::string& checkpoint_id,
+                             const ShiftPattern::Slot& slot);
+  static bool IsAdminOver(const common::CallContext& call, const CheckpointFacts& checkpoint);
+
   const absl::Duration ttl_;
   common::LocalCache<std::shared_ptr<const CheckpointFacts>> checkpoints_{4096};
   common::LocalCache<bool> on_duty_{65536};

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/time_text.h"
+#include "services/checkpoint/passage_figures.h"
 #include "services/checkpoint/passage_rules.h"
 #include "services/checkpoint/shifts.h"
 
@@ -14,9 +15,6 @@ namespace {
 
 constexpr char kFields[][9] = {"persons", "vehicles", "admitted", "denied", "referred", "fevers"};
 constexpr int kFieldCount = 6;
-// Kept two days: "today" in China is over by then everywhere.
-constexpr char kTtlSeconds[] = "172800";
-
 // Adds to an existing hash only: a missing hash is rebuilt from PostgreSQL on the next read,
 // which already counts this batch, so adding to a new hash would count it twice.
 constexpr char kIncrementIfPresent[] =
@@ -52,17 +50,58 @@ std::string LiveCounterKey(absl::CivilDay day, absl::string_view checkpoint_id) 
   return absl::StrCat("fx:checkpoint:v1:live:", common::IsoDate(day), ":", checkpoint_id);
 }
 
-void LiveCounters::Add(const std::vector<PassageTally>& tallies) {
-  std::map<std::string, Counts> by_key;
-  for (const PassageTally& t : tallies) {
-    Counts& c = by_key[LiveCounterKey(t.day, t.checkpoint_id)];
-    c.persons += t.person;
-    c.vehicles += t.vehicle;
-    c.admitted += t.decision == 1;
-    c.denied += t.decision == 2;
-    c.referred += t.decision == 3;
-    c.fevers += t.fever;
+LiveCounters::LiveCounters(common::RedisPool& redis, common::PgPool& pg, Options options)
+    : redis_(redis), pg_(pg), options_(options), flusher_([this] { FlusherLoop(); }) {}
+
+LiveCounters::~LiveCounters() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
   }
+  queue_cv_.notify_all();
+  flusher_.join();
+  Flush();
+}
+
+void LiveCounters::Add(const std::vector<PassageTally>& tallies) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    for (const PassageTally& t : tallies) {
+      Counts& c = queued_[LiveCounterKey(t.day, t.checkpoint_id)];
+      c.persons += t.person;
+      c.vehicles += t.vehicle;
+      c.admitted += t.decision == 1;
+      c.denied += t.decision == 2;
+      c.referred += t.decision == 3;
+      c.fevers += t.fever;
+    }
+  }
+  queue_cv_.notify_one();
+}
+
+void LiveCounters::Flush() {
+  std::map<std::string, Counts> batch;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    batch.swap(queued_);
+  }
+  Send(std::move(batch));
+}
+
+void LiveCounters::FlusherLoop() {
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  while (!stopping_) {
+    queue_cv_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+    if (stopping_) break;
+    std::map<std::string, Counts> batch;
+    batch.swap(queued_);
+    lock.unlock();
+    Send(std::move(batch));  // meanwhile further batches accumulate into one
+    lock.lock();
+  }
+}
+
+void LiveCounters::Send(std::map<std::string, Counts> by_key) {
   for (auto& [key, counts] : by_key) {
     std::vector<std::string> numbers;
     std::vector<absl::string_view> argv = {"EVAL", kIncrementIfPresent, "1", key};
@@ -133,18 +172,10 @@ absl::StatusOr<Counts> LiveCounters::Rebuild(absl::string_view checkpoint_id, ab
   if (!conn.ok()) return conn.status();
   const std::string from = common::Rfc3339Micros(ChinaDayStart(day));
   const std::string to = common::Rfc3339Micros(ChinaDayStart(day + 1));
-  // recorded_at bounds let the planner prune partitions: a passage reaches the server at
-  // most 5 minutes before its client time (the skew allowed) and 72 hours after it.
-  auto r = conn->Exec(
-      "SELECT count(*) FILTER (WHERE temperature_celsius IS NOT NULL), "
-      "count(*) FILTER (WHERE plate IS NOT NULL), count(*) FILTER (WHERE decision = 1), "
-      "count(*) FILTER (WHERE decision = 2), count(*) FILTER (WHERE decision = 3), "
-      "count(*) FILTER (WHERE temperature_celsius >= 37.3) "
-      "FROM checkpoint.passages WHERE checkpoint_id = $1::uuid "
-      "AND client_time >= $2::timestamptz AND client_time < $3::timestamptz "
-      "AND recorded_at >= $2::timestamptz - interval '5 minutes' "
-      "AND recorded_at < $3::timestamptz + interval '73 hours'",
-      {checkpoint_id, from, to});
+  auto r = conn->Exec(absl::StrCat("SELECT ", kFigureAggregates,
+                                   " FROM checkpoint.passages WHERE checkpoint_id = $1::uuid AND ",
+                                   ClientTimeWindow("$2", "$3", options_.max_replay)),
+                      {checkpoint_id, from, to});
   if (!r.ok()) return r.status();
   Counts c;
   for (int f = 0; f < kFieldCount; ++f) (void)absl::SimpleAtoi(r->Get(0, f), Field(c, f));
@@ -152,7 +183,8 @@ absl::StatusOr<Counts> LiveCounters::Rebuild(absl::string_view checkpoint_id, ab
   const std::string key = LiveCounterKey(day, checkpoint_id);
   std::vector<std::string> numbers;
   for (int f = 0; f < kFieldCount; ++f) numbers.push_back(absl::StrCat(*Field(c, f)));
-  std::vector<absl::string_view> argv = {"EVAL", kSetIfAbsent, "1", key, kTtlSeconds};
+  const std::string ttl = absl::StrCat(absl::ToInt64Seconds(options_.rebuilt_ttl));
+  std::vector<absl::string_view> argv = {"EVAL", kSetIfAbsent, "1", key, ttl};
   for (int f = 0; f < kFieldCount; ++f) {
     argv.push_back(kFields[f]);
     argv.push_back(numbers[f]);

@@ -6,14 +6,18 @@
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_LIVE_COUNTERS_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_LIVE_COUNTERS_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/pg.h"
 #include "common/redis.h"
 #include "services/checkpoint/passage_store.h"
@@ -48,11 +52,23 @@ std::string LiveCounterKey(absl::CivilDay day, absl::string_view checkpoint_id);
 
 class LiveCounters {
  public:
-  LiveCounters(common::RedisPool& redis, common::PgPool& pg) : redis_(redis), pg_(pg) {}
+  struct Options {
+    // How late a passage may arrive (FX_PASSAGE_MAX_REPLAY_H): bounds the rebuild's scan.
+    absl::Duration max_replay = absl::Hours(72);
+    // A rebuilt hash lives this long, then the next read rebuilds it again: whatever a
+    // rebuild racing a commit missed heals within it.
+    absl::Duration rebuilt_ttl = absl::Seconds(60);
+  };
 
-  // After a batch committed: one pipelined round of HINCRBY per (checkpoint, day) touched.
-  // Never fails the caller; on a Redis failure the keys are remembered for repair.
+  LiveCounters(common::RedisPool& redis, common::PgPool& pg, Options options);
+  ~LiveCounters();  // sends what is pending
+
+  // After a batch committed: queues the tallies and returns at once; a background thread
+  // sends one script call per (checkpoint, day) touched. Never fails the caller; on a Redis
+  // failure the keys are remembered for repair.
   void Add(const std::vector<PassageTally>& tallies);
+  // Sends what is queued now, on this thread (tests, shutdown).
+  void Flush();
 
   // Counts of `day` for `checkpoint_id`: from Redis, or rebuilt from PostgreSQL when the
   // hash is missing or awaiting repair (and written back). UNAVAILABLE only when neither
@@ -64,11 +80,19 @@ class LiveCounters {
 
  private:
   absl::StatusOr<Counts> Rebuild(absl::string_view checkpoint_id, absl::CivilDay day);
+  void Send(std::map<std::string, Counts> by_key);
+  void FlusherLoop();
 
   common::RedisPool& redis_;
   common::PgPool& pg_;
+  const Options options_;
   std::mutex mu_;
   std::set<std::string> dirty_;  // keys that may have missed increments
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::map<std::string, Counts> queued_;  // key -> increments not sent yet
+  bool stopping_ = false;
+  std::thread flusher_;
 };
 
 }  // namespace fangxian::checkpoint

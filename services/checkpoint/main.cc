@@ -36,6 +36,7 @@ int main() {
   const absl::Duration outbox_poll =
       absl::Milliseconds(env.Int("FX_OUTBOX_POLL_MS", 200, 10, 60000));
   const size_t alert_stream_queue = env.Int("FX_ALERT_STREAM_QUEUE", 256, 1, 100000);
+  const size_t alert_max_streams = env.Int("FX_ALERT_MAX_STREAMS", 1000, 1, 100000);
   const common::RedisPool::Options redis_options = config.redis;
   // The passage log: quarantine for pass colours on a cache miss, group commit, the
   // offline replay window and the staleness of the duty cache (README.md).
@@ -48,6 +49,10 @@ int main() {
       absl::Milliseconds(env.Int("FX_PASSAGE_DUTY_CACHE_MS", 2000, 0, 60000));
   const absl::Duration upstream_wait =
       absl::Milliseconds(env.Int("FX_PASSAGE_UPSTREAM_TIMEOUT_MS", 2000, 50, 30000));
+  // How long a resolved pass is kept in memory (0: not at all); identity accepts the same
+  // staleness for passes (its FX_LOCAL_CACHE_MS).
+  const absl::Duration pass_cache =
+      absl::Milliseconds(env.Int("FX_PASSAGE_LOCAL_CACHE_MS", 2000, 0, 60000));
   const int pg_pool_size = config.pg.size;
   // The key of the digest stored with each passage request id (it covers the ID number).
   const std::string digest_key = env.Key32("FX_PASSAGE_DIGEST_KEY");
@@ -58,6 +63,13 @@ int main() {
   maintenance_options.interval =
       absl::Seconds(env.Int("FX_MAINTENANCE_INTERVAL_S", 3600, 1, 7 * 86400));
   maintenance_options.max_replay_hours = static_cast<int>(absl::ToInt64Hours(max_replay));
+  // A day is rolled up only once no more late records can arrive for it; its partitions
+  // must outlive that, with two days to spare.
+  if (absl::Hours(24) * maintenance_options.retention_days <= max_replay + absl::Hours(48)) {
+    env.AddError("FX_PASSAGE_RETENTION_DAYS",
+                 "must exceed FX_PASSAGE_MAX_REPLAY_H by at least two days, or late records "
+                 "would be purged before their day is rolled up");
+  }
   env.ExitIfInvalid();
 
   common::ServiceHost host(std::move(config), "fangxian.checkpoint.v1.CheckpointService",
@@ -79,14 +91,17 @@ int main() {
   checkpoint::AlertHub::Options hub_options;
   hub_options.redis = redis_options;
   checkpoint::AlertHub alert_hub(hub_options, [&runtime] { return runtime.ready(); });
-  checkpoint::AlertService alert_service(runtime, alerts, alert_hub, alert_stream_queue);
+  checkpoint::AlertService alert_service(runtime, alerts, alert_hub, alert_stream_queue,
+                                         alert_max_streams);
   // The passage log. Without group commit each record is its own transaction, on as many
   // committer threads as there are database connections (the benchmark's baseline).
   checkpoint::PgPassageStore passage_store(host.pg());
   checkpoint::GroupCommitter::Options commit_options;
   commit_options.batch_max = group_commit ? batch_max : 1;
   commit_options.threads = group_commit ? committers : pg_pool_size;
-  checkpoint::LiveCounters live_counters(host.redis(), host.pg());
+  checkpoint::LiveCounters::Options counter_options;
+  counter_options.max_replay = max_replay;
+  checkpoint::LiveCounters live_counters(host.redis(), host.pg(), counter_options);
   checkpoint::GroupCommitter committer(
       passage_store, commit_options,
       [&outbox_relay, &live_counters](const std::vector<const checkpoint::PassageRecord*>& stored) {
@@ -101,15 +116,17 @@ int main() {
         live_counters.Add(tallies);
       });
   checkpoint::DutyCheck duty(host.pg(), *shifts, duty_cache);
-  checkpoint::PersonLookup people(identity_channel, upstream_wait);
+  checkpoint::PersonLookup people(identity_channel, upstream_wait, pass_cache);
+  // A known colour is kept for at most 1 s (kMaxColourCacheTtl), never longer than passes.
   checkpoint::PassColours colours(&host.redis(), checkpoint::UpstreamChannel(quarantine_addr),
-                                  upstream_wait);
+                                  upstream_wait,
+                                  std::min(pass_cache, checkpoint::kMaxColourCacheTtl));
   checkpoint::Passages passages(
       passage_store, committer, duty, people, colours, [&runtime] { return runtime.Now(); },
       max_replay, digest_key);
   checkpoint::PassageService passage_service(runtime, passages);
   // Housekeeping: partitions, roll-up, retention, repair of the live counters.
-  checkpoint::PassageMaintenance maintenance(host.pg(), maintenance_options,
+  checkpoint::PassageMaintenance maintenance(host.pg(), &host.redis(), maintenance_options,
                                              [&live_counters] { live_counters.Repair(); });
   bool maintenance_started = false;
   host.OnDatabaseReady([&passage_store, &runtime, &maintenance, &maintenance_started] {
@@ -122,7 +139,8 @@ int main() {
     }
     return s;
   });
-  checkpoint::Statistics statistics(host.pg(), live_counters, [&runtime] { return runtime.Now(); });
+  checkpoint::Statistics statistics(
+      host.pg(), live_counters, [&runtime] { return runtime.Now(); }, max_replay);
   checkpoint::StatisticsService statistics_service(runtime, statistics);
   // The roster, the unstaffed-post watch and inspections.
   checkpoint::PgRosterStore roster_store(host.pg());

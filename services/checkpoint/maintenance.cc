@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/time_text.h"
 #include "common/validate.h"
+#include "services/checkpoint/passage_figures.h"
 #include "services/checkpoint/shifts.h"
 
 namespace fangxian::checkpoint {
@@ -19,9 +20,9 @@ constexpr int kDeleteBatch = 10000;
 
 }  // namespace
 
-PassageMaintenance::PassageMaintenance(common::PgPool& pg, Options options,
-                                       std::function<void()> after_run)
-    : pg_(pg), options_(options), after_run_(std::move(after_run)) {}
+PassageMaintenance::PassageMaintenance(common::PgPool& pg, common::RedisPool* redis,
+                                       Options options, std::function<void()> after_run)
+    : pg_(pg), redis_(redis), options_(options), after_run_(std::move(after_run)) {}
 
 PassageMaintenance::~PassageMaintenance() { Stop(); }
 
@@ -57,18 +58,12 @@ absl::StatusOr<int> PassageMaintenance::RollUp(absl::Time now) {
     const absl::Time end = ChinaDayStart(day + 1);
     absl::Status s = pg_.Transaction([&](common::PgConn& tx) -> absl::Status {
       auto insert = tx.Exec(
-          "INSERT INTO checkpoint.daily_stats "
-          "(checkpoint_id, day, persons, vehicles, admitted, denied, referred, fevers) "
-          "SELECT checkpoint_id, $1::date, "
-          "count(*) FILTER (WHERE temperature_celsius IS NOT NULL), "
-          "count(*) FILTER (WHERE plate IS NOT NULL), count(*) FILTER (WHERE decision = 1), "
-          "count(*) FILTER (WHERE decision = 2), count(*) FILTER (WHERE decision = 3), "
-          "count(*) FILTER (WHERE temperature_celsius >= 37.3) "
-          "FROM checkpoint.passages "
-          "WHERE client_time >= $2::timestamptz AND client_time < $3::timestamptz "
-          "AND recorded_at >= $2::timestamptz - interval '5 minutes' "
-          "AND recorded_at < $3::timestamptz + interval '73 hours' "
-          "GROUP BY checkpoint_id ON CONFLICT (checkpoint_id, day) DO NOTHING",
+          absl::StrCat("INSERT INTO checkpoint.daily_stats "
+                       "(checkpoint_id, day, persons, vehicles, admitted, denied, referred, "
+                       "fevers) SELECT checkpoint_id, $1::date, ",
+                       kFigureAggregates, " FROM checkpoint.passages WHERE ",
+                       ClientTimeWindow("$2", "$3", absl::Hours(options_.max_replay_hours)),
+                       " GROUP BY checkpoint_id ON CONFLICT (checkpoint_id, day) DO NOTHING"),
           {common::IsoDate(day), common::Rfc3339Micros(start), common::Rfc3339Micros(end)});
       if (!insert.ok()) return insert.status();
       return tx
@@ -150,6 +145,13 @@ absl::StatusOr<PassageMaintenance::Report> PassageMaintenance::RunOnce(absl::Tim
   absl::StatusOr<int64_t> alerts = DeleteInBatches("alerts", "raised_at", cutoff);
   if (!alerts.ok()) return alerts.status();
   report.alerts_deleted = *alerts;
+  // Stream entry ids start with their Unix time in milliseconds. Exact trimming (not "~"):
+  // what is past the window must go, and only that much is removed. A failure here is not
+  // worth failing the pass: the next one trims.
+  if (redis_ != nullptr) {
+    const std::string min_id = absl::StrCat(absl::ToUnixMillis(cutoff));
+    report.stream_trimmed = redis_->Command({"XTRIM", options_.alert_stream, "MINID", min_id}).ok();
+  }
   return report;
 }
 

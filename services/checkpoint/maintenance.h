@@ -4,7 +4,9 @@
 //      daily_stats, so statistics outlive the personal records;
 //   3. purges what is older than the retention window (default 28 days): whole passage
 //      partitions are dropped, and idempotency keys and alerts are deleted in batches;
-//   4. lets the live counters repair keys that missed increments during a Redis outage.
+//   4. trims alert events older than the window from the Redis Stream (they carry resident
+//      ids and temperatures);
+//   5. lets the live counters repair keys that missed increments during a Redis outage.
 // Every step is idempotent: running twice, or on two replicas at once, changes nothing more.
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_MAINTENANCE_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_MAINTENANCE_H_
@@ -13,11 +15,13 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/pg.h"
+#include "common/redis.h"
 
 namespace fangxian::checkpoint {
 
@@ -27,16 +31,20 @@ class PassageMaintenance {
     int retention_days = 28;                   // FX_PASSAGE_RETENTION_DAYS (7..3650)
     absl::Duration interval = absl::Hours(1);  // FX_MAINTENANCE_INTERVAL_S
     int max_replay_hours = 72;                 // days stay open to late records this long
+    std::string alert_stream = "fx:checkpoint:v1:alerts";  // outbox_relay.h kAlertStreamKey
   };
   struct Report {
     int partitions_dropped = 0;
     int days_rolled_up = 0;
     int64_t requests_deleted = 0;
     int64_t alerts_deleted = 0;
+    bool stream_trimmed = false;  // false also when there is no Redis to trim
   };
 
-  // `after_run` (optional) runs after each pass (the live counters' repair).
-  PassageMaintenance(common::PgPool& pg, Options options, std::function<void()> after_run = {});
+  // `redis` (optional) holds the alert stream to trim; `after_run` (optional) runs after
+  // each pass (the live counters' repair).
+  PassageMaintenance(common::PgPool& pg, common::RedisPool* redis, Options options,
+                     std::function<void()> after_run = {});
   ~PassageMaintenance();
 
   // One pass at time `now`. Stops at the first failing step (the next pass retries).
@@ -54,6 +62,7 @@ class PassageMaintenance {
                                           absl::Time cutoff);
 
   common::PgPool& pg_;
+  common::RedisPool* redis_;
   const Options options_;
   std::function<void()> after_run_;
   std::mutex mu_;

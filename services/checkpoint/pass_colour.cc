@@ -19,12 +19,29 @@ v1::PassColour ParsePassColourWord(absl::string_view word) {
 }
 
 PassColours::PassColours(common::RedisPool* redis, std::shared_ptr<grpc::Channel> quarantine,
-                         absl::Duration max_wait)
+                         absl::Duration max_wait, absl::Duration local_ttl)
     : redis_(redis),
       quarantine_(quarantine ? quarantine::v1::QuarantineService::NewStub(quarantine) : nullptr),
-      max_wait_(max_wait) {}
+      max_wait_(max_wait),
+      local_ttl_(std::min(local_ttl, kMaxColourCacheTtl)) {}
 
-v1::PassColour PassColours::Get(const common::CallContext& call, const std::string& resident_id) {
+std::optional<v1::PassColour> PassColours::Cached(const std::string& resident_id,
+                                                  absl::Time now) const {
+  if (local_ttl_ <= absl::ZeroDuration()) return std::nullopt;
+  return kept_.Find(resident_id, now);
+}
+
+v1::PassColour PassColours::Get(const common::CallContext& call, const std::string& resident_id,
+                                absl::Time now) {
+  if (std::optional<v1::PassColour> kept = Cached(resident_id, now)) return *kept;
+  const v1::PassColour colour = Fetch(call, resident_id);
+  if (colour != v1::PASS_COLOUR_UNSPECIFIED && local_ttl_ > absl::ZeroDuration()) {
+    kept_.Insert(resident_id, colour, now + local_ttl_);
+  }
+  return colour;
+}
+
+v1::PassColour PassColours::Fetch(const common::CallContext& call, const std::string& resident_id) {
   if (redis_ != nullptr) {
     if (std::optional<std::string> word = redis_->Get(PassColourKey(resident_id))) {
       const v1::PassColour colour = ParsePassColourWord(*word);

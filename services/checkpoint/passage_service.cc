@@ -19,12 +19,19 @@ const common::AuthRule kReadPassages{{"shift_leader", "temperature_monitor", "co
 grpc::ServerUnaryReactor* PassageService::RecordPassage(grpc::CallbackServerContext* ctx,
                                                         const v1::RecordPassageRequest* request,
                                                         v1::Passage* response) {
-  return runtime_.UnaryDeferred(
+  // The answer is written into `response` only by the completion that finishes the call.
+  auto answer = [response](common::CallCompletion done) -> Passages::Done {
+    return [response, done = std::move(done)](absl::StatusOr<v1::Passage> result) {
+      done.Complete([&] { return common::Reply(std::move(result), response); });
+    };
+  };
+  return runtime_.UnaryDeferredWithFastPath(
       ctx, kRecordPassage,
-      [this, request, response](const common::CallContext& call, common::CallCompletion done) {
-        passages_.Record(call, *request, [response, done](absl::StatusOr<v1::Passage> result) {
-          done(common::Reply(std::move(result), response));
-        });
+      [this, request, answer](const common::CallContext& call, auto take) {
+        return passages_.TryRecordFast(call, *request, [&] { return answer(take()); });
+      },
+      [this, request, answer](const common::CallContext& call, common::CallCompletion done) {
+        passages_.Record(call, *request, answer(std::move(done)));
       });
 }
 

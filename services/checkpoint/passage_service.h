@@ -1,6 +1,8 @@
-// gRPC glue of the passage log: one AuthRule per method. RecordPassage is deferred: its
-// worker runs the lookups and returns, and the group committer finishes the call after
-// COMMIT, so no thread waits for the database.
+// gRPC glue of the passage log: one AuthRule per method. RecordPassage is deferred: when
+// everything it needs is in memory the gRPC thread hands the record to the group
+// committer directly (Passages::TryRecordFast); otherwise a worker runs the lookups and
+// returns. Either way the group committer finishes the call after COMMIT, so no thread
+// waits for the database.
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_PASSAGE_SERVICE_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_PASSAGE_SERVICE_H_
 

@@ -66,6 +66,11 @@ class BatchWriter {
 
 class PassageStore : public BatchWriter {
  public:
+  // What is stored under a request id (one primary-key read): std::nullopt when the id is
+  // unused; else the first record with its payload_hash and alert_ids, or a record with
+  // an empty passage_id when the key outlived its passage (purged: the id stays taken).
+  virtual absl::StatusOr<std::optional<PassageRecord>> FindRequest(
+      const std::string& checkpoint_id, const std::string& request_id) = 0;
   // NOT_FOUND when there is no such passage at this checkpoint.
   virtual absl::StatusOr<PassageRecord> Get(const std::string& checkpoint_id,
                                             const std::string& passage_id) = 0;
@@ -92,6 +97,8 @@ class PgPassageStore final : public PassageStore {
   // no partition for a record's day, the partitions are created and the batch retried.
   absl::Status WriteBatch(const std::vector<const PassageRecord*>& records,
                           std::vector<WriteOutcome>* outcomes) override;
+  absl::StatusOr<std::optional<PassageRecord>> FindRequest(const std::string& checkpoint_id,
+                                                           const std::string& request_id) override;
   absl::StatusOr<PassageRecord> Get(const std::string& checkpoint_id,
                                     const std::string& passage_id) override;
   absl::StatusOr<std::vector<PassageRecord>> List(const std::string& checkpoint_id, absl::Time from,

@@ -12,6 +12,8 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/checkpoint/alerts.h"
+#include "services/checkpoint/checkpoints.h"
 #include "services/checkpoint/passage_rules.h"
 #include "services/checkpoint/shifts.h"
 
@@ -55,9 +57,28 @@ std::string AlertDetail(AlertKind kind, v1::Direction direction) {
   }
 }
 
+absl::Status RequestIdConflict() {
+  return absl::AlreadyExistsError(
+      "request_id was already used at this checkpoint for a passage with different content; "
+      "send a new request_id for a new passage, or resend the first content unchanged");
+}
+
 bool AreaCovered(absl::string_view area, const std::vector<std::string>& checkpoint_areas) {
   return std::any_of(checkpoint_areas.begin(), checkpoint_areas.end(),
                      [area](const std::string& scope) { return common::AreaWithin(area, scope); });
+}
+
+// The alerts' health-data rule (MaySeeHealthData) for the checkpoint's areas.
+bool MaySeeHealthDataAt(const common::CallContext& call, const CheckpointFacts& cp) {
+  const google::protobuf::RepeatedPtrField<std::string> areas(cp.area_codes.begin(),
+                                                              cp.area_codes.end());
+  return MaySeeHealthData(call, areas);
+}
+
+// A passage without health data: no temperature, no pass colour.
+void RedactHealthData(v1::Passage* p) {
+  p->clear_temperature_celsius();
+  p->set_pass_colour(v1::PASS_COLOUR_UNSPECIFIED);
 }
 
 }  // namespace
@@ -106,32 +127,87 @@ v1::Passage PassageToProto(const PassageRecord& r, const PersonAtGate* person, b
   return out;
 }
 
-absl::StatusOr<PassageRecord> Passages::Prepare(const common::CallContext& call,
-                                                const v1::RecordPassageRequest& request,
-                                                PersonAtGate* person) {
-  const absl::Time now = clock_();
+absl::Time Passages::Now() const { return absl::FromUnixMicros(absl::ToUnixMicros(clock_())); }
+
+bool Passages::TryRecordFast(const common::CallContext& call,
+                             const v1::RecordPassageRequest& request,
+                             absl::FunctionRef<Done()> take) {
+  const absl::Time now = Now();
+  // Anything but a valid request that passes every check from memory goes to the worker
+  // (which also answers a repeated request id from the log before any check fails).
   absl::StatusOr<ValidPassage> valid = ValidateRecordPassage(request, now, max_replay_);
-  if (!valid.ok()) return valid.status();
+  if (!valid.ok()) return false;
+  if (valid->person != PersonKind::kNone && valid->person != PersonKind::kPassToken) return false;
+  if (NeedsVehicleCheck(request.direction(), valid->vehicle, valid->exemption)) return false;
+  std::shared_ptr<const CheckpointFacts> cp = duty_.CachedCheckpoint(request.checkpoint_id(), now);
+  if (cp == nullptr || !cp->open) return false;
+  if (!common::RequireScopeAny(call, "this checkpoint", cp->area_codes).ok()) return false;
+  if (!duty_.OnDutyFromMemory(call, request.checkpoint_id(), *cp, now)) return false;
+  PersonAtGate who;
+  v1::PassColour colour = v1::PASS_COLOUR_UNSPECIFIED;
+  if (valid->person == PersonKind::kPassToken) {
+    std::optional<PersonAtGate> kept = people_.CachedPass(request.pass_token(), now);
+    if (!kept) return false;
+    std::optional<v1::PassColour> kept_colour = colours_.Cached(kept->resident_id, now);
+    if (!kept_colour) return false;
+    who = *std::move(kept);
+    colour = *kept_colour;
+  }
+  PassageRecord record =
+      Build(call, request, *valid, *cp, who, colour, /*vehicle_registered=*/std::nullopt, now);
+  Commit(std::move(record), std::move(who), take());
+  return true;
+}
+
+void Passages::Record(const common::CallContext& call, const v1::RecordPassageRequest& request,
+                      Done done) {
+  const absl::Time now = Now();
+  absl::StatusOr<ValidPassage> valid = ValidateRecordPassage(request, now, max_replay_);
+  if (!valid.ok()) return done(valid.status());
   absl::StatusOr<std::shared_ptr<const CheckpointFacts>> checkpoint =
       duty_.Checkpoint(request.checkpoint_id(), now);
-  if (!checkpoint.ok()) return checkpoint.status();
+  if (!checkpoint.ok()) return done(checkpoint.status());
   const CheckpointFacts& cp = **checkpoint;
-  if (auto s = common::RequireScopeAny(call, "this checkpoint", cp.area_codes); !s.ok()) return s;
+  // Outside the caller's scope a checkpoint is as missing (its existence is not told).
+  if (!common::RequireScopeAny(call, "this checkpoint", cp.area_codes).ok()) {
+    return done(CheckpointNotFound());
+  }
+  // A repeated request id: the stored first result, whatever changed since (one
+  // primary-key read; docs/checkpoint.md, "Passage log: idempotency ...").
+  absl::StatusOr<std::optional<PassageRecord>> stored =
+      store_.FindRequest(request.checkpoint_id(), request.request_id());
+  if (!stored.ok()) return done(stored.status());
+  if (stored->has_value()) {
+    const PassageRecord& first = **stored;
+    if (first.passage_id.empty() ||
+        first.payload_hash != PassagePayloadHash(request, digest_key_)) {
+      return done(RequestIdConflict());
+    }
+    return done(PassageToProto(first, nullptr, /*replayed=*/true));
+  }
+  PersonAtGate person;
+  absl::StatusOr<PassageRecord> record = Prepare(call, request, *valid, cp, now, &person);
+  if (!record.ok()) return done(record.status());
+  Commit(*std::move(record), std::move(person), std::move(done));
+}
+
+absl::StatusOr<PassageRecord> Passages::Prepare(const common::CallContext& call,
+                                                const v1::RecordPassageRequest& request,
+                                                const ValidPassage& valid,
+                                                const CheckpointFacts& cp, absl::Time now,
+                                                PersonAtGate* person) {
   if (!cp.open) {
     return absl::FailedPreconditionError(
         "this checkpoint is closed; passages are recorded only while it is open");
   }
   if (auto s = duty_.RequireOnDuty(call, request.checkpoint_id(), cp, now); !s.ok()) return s;
 
-  PassageFacts facts;
-  facts.direction = request.direction();
-  facts.temperature_tenths = valid->temperature_tenths;
   absl::StatusOr<PersonAtGate> who = PersonAtGate{};
-  switch (valid->person) {
+  switch (valid.person) {
     case PersonKind::kNone:
       break;
     case PersonKind::kPassToken:
-      who = people_.ByPass(call, request.pass_token());
+      who = people_.ByPass(call, request.pass_token(), now);
       break;
     case PersonKind::kIdNumber:
       who = people_.ByIdNumber(call, request.id_number());
@@ -142,25 +218,40 @@ absl::StatusOr<PassageRecord> Passages::Prepare(const common::CallContext& call,
       break;
   }
   if (!who.ok()) return who.status();
-  if (valid->person != PersonKind::kNone) {
-    if (who->known) {
-      facts.person = PersonOutcome::kKnown;
-      facts.visitor_registered = valid->person == PersonKind::kVisitor && who->visitor;
-      facts.colour = colours_.Get(call, who->resident_id);
-    } else {
-      facts.person = valid->person == PersonKind::kPassToken ? PersonOutcome::kInvalidPass
-                                                             : PersonOutcome::kUnknownIdNumber;
-    }
-  }
-  facts.vehicle = valid->vehicle;
-  facts.exemption = valid->exemption;
+  const v1::PassColour colour =
+      who->known ? colours_.Get(call, who->resident_id, now) : v1::PASS_COLOUR_UNSPECIFIED;
   std::optional<bool> vehicle_registered;
-  if (NeedsVehicleCheck(facts.direction, facts.vehicle, facts.exemption)) {
-    absl::StatusOr<std::optional<std::string>> area = people_.VehicleArea(call, valid->plate);
+  if (NeedsVehicleCheck(request.direction(), valid.vehicle, valid.exemption)) {
+    absl::StatusOr<std::optional<std::string>> area = people_.VehicleArea(call, valid.plate);
     if (!area.ok()) return area.status();
     vehicle_registered = area->has_value() && AreaCovered(**area, cp.area_codes);
-    facts.vehicle_registered = *vehicle_registered;
   }
+  PassageRecord r = Build(call, request, valid, cp, *who, colour, vehicle_registered, now);
+  *person = *std::move(who);
+  return r;
+}
+
+PassageRecord Passages::Build(const common::CallContext& call,
+                              const v1::RecordPassageRequest& request, const ValidPassage& valid,
+                              const CheckpointFacts& cp, const PersonAtGate& who,
+                              v1::PassColour colour, std::optional<bool> vehicle_registered,
+                              absl::Time now) const {
+  PassageFacts facts;
+  facts.direction = request.direction();
+  facts.temperature_tenths = valid.temperature_tenths;
+  if (valid.person != PersonKind::kNone) {
+    if (who.known) {
+      facts.person = PersonOutcome::kKnown;
+      facts.visitor_registered = valid.person == PersonKind::kVisitor && who.visitor;
+      facts.colour = colour;
+    } else {
+      facts.person = valid.person == PersonKind::kPassToken ? PersonOutcome::kInvalidPass
+                                                            : PersonOutcome::kUnknownIdNumber;
+    }
+  }
+  facts.vehicle = valid.vehicle;
+  facts.exemption = valid.exemption;
+  facts.vehicle_registered = vehicle_registered.value_or(false);
   const PassageDecision decision = Decide(facts);
 
   PassageRecord r;
@@ -169,24 +260,25 @@ absl::StatusOr<PassageRecord> Passages::Prepare(const common::CallContext& call,
   r.request_id = request.request_id();
   r.direction = request.direction();
   if (facts.person == PersonOutcome::kKnown) {
-    r.resident_id = who->resident_id;
-    r.visitor = who->visitor;
+    r.resident_id = who.resident_id;
+    r.visitor = who.visitor;
     r.pass_colour = facts.colour;
   }
-  r.temperature_tenths = valid->temperature_tenths;
-  r.plate = valid->plate;
-  r.vehicle_exemption = valid->exemption;
+  r.temperature_tenths = valid.temperature_tenths;
+  r.plate = valid.plate;
+  r.vehicle_exemption = valid.exemption;
   r.vehicle_registered = vehicle_registered;
   r.decision = decision.decision;
-  for (v1::Reason reason : decision.reasons) r.reasons.push_back(reason);
+  r.reasons.assign(decision.reasons.begin(), decision.reasons.end());
   r.operator_id = call.principal.subject;
-  r.client_time = valid->client_time;
+  r.client_time = valid.client_time;
   r.recorded_at = now;
-  if (valid->person == PersonKind::kVisitor) {
+  if (valid.person == PersonKind::kVisitor) {
     r.visit_destination = request.visitor().destination();
     r.visit_reason = request.visitor().reason();
   }
   r.payload_hash = PassagePayloadHash(request, digest_key_);
+  r.alerts.reserve(decision.alerts.size());
   for (AlertKind kind : decision.alerts) {
     NewAlert a;
     a.kind = kind;
@@ -199,37 +291,20 @@ absl::StatusOr<PassageRecord> Passages::Prepare(const common::CallContext& call,
     a.raised_at = now;
     r.alerts.push_back(std::move(a));
   }
-  *person = *std::move(who);
   return r;
 }
 
-void Passages::Record(const common::CallContext& call, const v1::RecordPassageRequest& request,
-                      Done done) {
-  PersonAtGate person;
-  absl::StatusOr<PassageRecord> record = Prepare(call, request, &person);
-  if (!record.ok()) {
-    done(record.status());
-    return;
-  }
-  committer_.Submit(*std::move(record), [done = std::move(done), person = std::move(person)](
-                                            absl::StatusOr<WriteOutcome> o) {
-    if (!o.ok()) {
-      done(o.status());
-      return;
-    }
+void Passages::Commit(PassageRecord record, PersonAtGate person, Done done) {
+  committer_.Submit(std::move(record), [done = std::move(done), person = std::move(person)](
+                                           absl::StatusOr<WriteOutcome> o) {
+    if (!o.ok()) return done(o.status());
     switch (o->kind) {
       case WriteOutcome::kStored:
-        done(PassageToProto(o->record, &person, /*replayed=*/false));
-        return;
+        return done(PassageToProto(o->record, &person, /*replayed=*/false));
       case WriteOutcome::kReplayed:
-        done(PassageToProto(o->record, nullptr, /*replayed=*/true));
-        return;
+        return done(PassageToProto(o->record, nullptr, /*replayed=*/true));
       case WriteOutcome::kConflict:
-        done(absl::AlreadyExistsError(
-            "request_id was already used at this checkpoint for a passage with different "
-            "content; send a new request_id for a new passage, or resend the first content "
-            "unchanged"));
-        return;
+        return done(RequestIdConflict());
     }
   });
 }
@@ -241,23 +316,30 @@ absl::StatusOr<std::shared_ptr<const CheckpointFacts>> Passages::VisibleCheckpoi
       duty_.Checkpoint(checkpoint_id, clock_());
   if (!cp.ok()) return cp.status();
   if (!common::RequireScopeAny(call, "this checkpoint", (*cp)->area_codes).ok()) {
-    return absl::NotFoundError("no checkpoint with this checkpoint_id");
+    return CheckpointNotFound();
   }
   return cp;
 }
 
 absl::StatusOr<v1::Passage> Passages::Get(const common::CallContext& call,
                                           const v1::GetPassageRequest& request) {
-  if (auto s = VisibleCheckpoint(call, request.checkpoint_id()); !s.ok()) return s.status();
+  absl::StatusOr<std::shared_ptr<const CheckpointFacts>> cp =
+      VisibleCheckpoint(call, request.checkpoint_id());
+  if (!cp.ok()) return cp.status();
   if (auto s = common::RequireUuid("passage_id", request.passage_id()); !s.ok()) return s;
   absl::StatusOr<PassageRecord> r = store_.Get(request.checkpoint_id(), request.passage_id());
   if (!r.ok()) return r.status();
-  return PassageToProto(*r, nullptr, /*replayed=*/false);
+  v1::Passage out = PassageToProto(*r, nullptr, /*replayed=*/false);
+  if (!MaySeeHealthDataAt(call, **cp)) RedactHealthData(&out);
+  return out;
 }
 
 absl::StatusOr<v1::ListPassagesResponse> Passages::List(const common::CallContext& call,
                                                         const v1::ListPassagesRequest& request) {
-  if (auto s = VisibleCheckpoint(call, request.checkpoint_id()); !s.ok()) return s.status();
+  absl::StatusOr<std::shared_ptr<const CheckpointFacts>> cp =
+      VisibleCheckpoint(call, request.checkpoint_id());
+  if (!cp.ok()) return cp.status();
+  const bool health_data = MaySeeHealthDataAt(call, **cp);
   absl::CivilDay day = common::ChinaToday(clock_());
   if (!request.date().empty() && !common::ParseIsoDate(request.date(), &day)) {
     return absl::InvalidArgumentError("date must be a real day as YYYY-MM-DD (China time)");
@@ -285,7 +367,9 @@ absl::StatusOr<v1::ListPassagesResponse> Passages::List(const common::CallContex
       },
       out.mutable_next_page_token());
   for (size_t i = 0; i < shown; ++i) {
-    *out.add_passages() = PassageToProto((*rows)[i], nullptr, /*replayed=*/false);
+    v1::Passage* p = out.add_passages();
+    *p = PassageToProto((*rows)[i], nullptr, /*replayed=*/false);
+    if (!health_data) RedactHealthData(p);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -16,6 +17,7 @@
 #include "services/checkpoint/duty_check.h"
 #include "services/checkpoint/group_commit.h"
 #include "services/checkpoint/pass_colour.h"
+#include "services/checkpoint/passage_rules.h"
 #include "services/checkpoint/passage_store.h"
 #include "services/checkpoint/person_lookup.h"
 
@@ -48,8 +50,21 @@ class Passages {
         max_replay_(max_replay),
         digest_key_(std::move(digest_key)) {}
 
+  // The fast path, on the gRPC thread: when validation, the checkpoint, the caller's duty,
+  // the pass holder and the pass colour all answer from memory (and every check passes),
+  // builds the record, hands it to the group committer with `take()` as its Done and
+  // returns true. Otherwise returns false without calling `take` (Record then runs on a
+  // worker). Never blocks. A repeated request id that gets here is answered by the
+  // committer (its batch's INSERT ... ON CONFLICT finds the stored first record).
+  bool TryRecordFast(const common::CallContext& call, const v1::RecordPassageRequest& request,
+                     absl::FunctionRef<Done()> take);
+
   // Runs the lookups on the calling (worker) thread, then returns; `done` is called once,
   // with the answer only after the record is committed, or with why nothing was stored.
+  // After validation and the scope check, a request id already stored at the checkpoint
+  // is answered at once from the log (its first result, or ALREADY_EXISTS for different
+  // content) — before the open, duty and identity checks, so a device's retry gets its
+  // answer after the shift ended, the checkpoint closed or identity went down.
   void Record(const common::CallContext& call, const v1::RecordPassageRequest& request, Done done);
 
   absl::StatusOr<v1::Passage> Get(const common::CallContext& call,
@@ -58,10 +73,22 @@ class Passages {
                                                 const v1::ListPassagesRequest& request);
 
  private:
-  // Everything up to the finished record; an error means nothing is to be stored.
+  // The server's time of a record: the clock truncated to microseconds, what the database
+  // keeps, so that the first answer and a replay agree exactly.
+  absl::Time Now() const;
+  // The checks and lookups after the idempotency check, up to the finished record; an
+  // error means nothing is to be stored.
   absl::StatusOr<PassageRecord> Prepare(const common::CallContext& call,
                                         const v1::RecordPassageRequest& request,
-                                        PersonAtGate* person);
+                                        const ValidPassage& valid, const CheckpointFacts& cp,
+                                        absl::Time now, PersonAtGate* person);
+  // The record of a passage whose facts are known.
+  PassageRecord Build(const common::CallContext& call, const v1::RecordPassageRequest& request,
+                      const ValidPassage& valid, const CheckpointFacts& cp, const PersonAtGate& who,
+                      v1::PassColour colour, std::optional<bool> vehicle_registered,
+                      absl::Time now) const;
+  // Hands `record` to the group committer; `done` gets the answer after COMMIT.
+  void Commit(PassageRecord record, PersonAtGate person, Done done);
   // The checkpoint, when it exists and the caller's scope covers one of its areas
   // (NOT_FOUND otherwise, so a caller outside learns nothing).
   absl::StatusOr<std::shared_ptr<const CheckpointFacts>> VisibleCheckpoint(

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status.h"
+#include "services/checkpoint/upstream_channel.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -19,23 +20,25 @@ PersonAtGate FromSummary(const identity::v1::PersonSummary& s) {
   return p;
 }
 
-// identity's failure, passed through with its code; an unreachable identity says so.
-absl::Status Upstream(const grpc::Status& st) {
-  if (st.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    return absl::UnavailableError("identity service unreachable; retry");
-  }
-  if (st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return absl::DeadlineExceededError("identity service did not answer in time; retry");
-  }
-  return common::FromGrpcStatus(st);
+// identity's failure as ours (UNAVAILABLE when only our own cap on the wait expired).
+absl::Status Upstream(const grpc::Status& st, const common::CallContext& call) {
+  return UpstreamFailure(st, "identity", call.deadline);
 }
 
 }  // namespace
 
-PersonLookup::PersonLookup(std::shared_ptr<grpc::Channel> identity, absl::Duration max_wait)
+PersonLookup::PersonLookup(std::shared_ptr<grpc::Channel> identity, absl::Duration max_wait,
+                           absl::Duration pass_cache_ttl)
     : people_(identity::v1::IdentityService::NewStub(identity)),
       households_(identity::v1::HouseholdService::NewStub(identity)),
-      max_wait_(max_wait) {}
+      max_wait_(max_wait),
+      pass_cache_ttl_(pass_cache_ttl) {}
+
+std::optional<PersonAtGate> PersonLookup::CachedPass(const std::string& token,
+                                                     absl::Time now) const {
+  if (pass_cache_ttl_ <= absl::ZeroDuration()) return std::nullopt;
+  return passes_.Find(token, now);
+}
 
 void PersonLookup::Prepare(const common::CallContext& call, grpc::ClientContext* ctx) const {
   common::PrepareOutgoing(call, ctx);
@@ -44,16 +47,22 @@ void PersonLookup::Prepare(const common::CallContext& call, grpc::ClientContext*
 }
 
 absl::StatusOr<PersonAtGate> PersonLookup::ByPass(const common::CallContext& call,
-                                                  const std::string& token) {
+                                                  const std::string& token, absl::Time now) {
+  if (std::optional<PersonAtGate> kept = CachedPass(token, now)) return *std::move(kept);
   grpc::ClientContext ctx;
   Prepare(call, &ctx);
   identity::v1::ResolvePassRequest req;
   req.set_token(token);
   identity::v1::PersonSummary out;
   grpc::Status st = people_->ResolvePass(&ctx, req, &out);
-  if (st.ok()) return FromSummary(out);
+  if (st.ok()) {
+    PersonAtGate person = FromSummary(out);
+    if (pass_cache_ttl_ > absl::ZeroDuration())
+      passes_.Insert(token, person, now + pass_cache_ttl_);
+    return person;
+  }
   if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return PersonAtGate{};
-  return Upstream(st);
+  return Upstream(st, call);
 }
 
 absl::StatusOr<PersonAtGate> PersonLookup::ByIdNumber(const common::CallContext& call,
@@ -70,7 +79,7 @@ absl::StatusOr<PersonAtGate> PersonLookup::ByIdNumber(const common::CallContext&
     // identity's message names its own field; ours is id_number too.
     return absl::InvalidArgumentError(st.error_message());
   }
-  return Upstream(st);
+  return Upstream(st, call);
 }
 
 absl::StatusOr<PersonAtGate> PersonLookup::RegisterVisitor(const common::CallContext& call,
@@ -94,7 +103,7 @@ absl::StatusOr<PersonAtGate> PersonLookup::RegisterVisitor(const common::CallCon
       absl::ConsumePrefix(&message, "resident.");
       return absl::InvalidArgumentError(absl::StrCat("visitor.", message));
     }
-    return Upstream(st);
+    return Upstream(st, call);
   }
   PersonAtGate p;
   p.known = true;
@@ -115,7 +124,7 @@ absl::StatusOr<std::optional<std::string>> PersonLookup::VehicleArea(
   grpc::Status st = households_->LookupVehicleByPlate(&ctx, req, &out);
   if (st.ok()) return std::optional<std::string>(out.area_code());
   if (st.error_code() == grpc::StatusCode::NOT_FOUND) return std::optional<std::string>();
-  return Upstream(st);
+  return Upstream(st, call);
 }
 
 }  // namespace fangxian::checkpoint

@@ -1,6 +1,12 @@
 // The passage log's questions to identity, asked with the operator's token and the call's
 // deadline (capped): who holds this pass or ID number, registering a visitor, and which
-// area a vehicle belongs to. Blocking: call from worker threads.
+// area a vehicle belongs to. Blocking: call from worker threads (CachedPass excepted).
+//
+// The holders of passes are kept in memory for `pass_cache_ttl` (FX_PASSAGE_LOCAL_CACHE_MS,
+// default 2 s; 0 disables): the staleness identity itself accepts for passes (its
+// FX_LOCAL_CACHE_MS), so a revoked or superseded pass may still resolve for that long.
+// ResolvePass answers any recording role for a pass from anywhere, so the cache is shared
+// by every caller. Only resolved passes are kept, never a refusal.
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_PERSON_LOOKUP_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_PERSON_LOOKUP_H_
 
@@ -12,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/local_cache.h"
 #include "common/rpc.h"
 #include "fangxian/checkpoint/v1/passages.pb.h"
 #include "fangxian/identity/v1/households.grpc.pb.h"
@@ -30,12 +37,18 @@ struct PersonAtGate {
 
 class PersonLookup {
  public:
-  // `max_wait` caps each call below the caller's own deadline.
-  PersonLookup(std::shared_ptr<grpc::Channel> identity, absl::Duration max_wait);
+  // `max_wait` caps each call below the caller's own deadline; when that cap (not the
+  // caller's deadline) expires the answer is UNAVAILABLE (UpstreamFailure).
+  PersonLookup(std::shared_ptr<grpc::Channel> identity, absl::Duration max_wait,
+               absl::Duration pass_cache_ttl);
 
+  // The holder of a pass from memory (never blocks); std::nullopt when not kept.
+  std::optional<PersonAtGate> CachedPass(const std::string& token, absl::Time now) const;
   // The holder of a pass. known = false when identity refuses the pass (forged, expired,
-  // superseded: its INVALID_ARGUMENT); other failures pass through.
-  absl::StatusOr<PersonAtGate> ByPass(const common::CallContext& call, const std::string& token);
+  // superseded: its INVALID_ARGUMENT); other failures pass through. Answers from memory
+  // when it can; keeps a resolved pass until `now` + the cache's TTL.
+  absl::StatusOr<PersonAtGate> ByPass(const common::CallContext& call, const std::string& token,
+                                      absl::Time now);
   // The holder of an ID number. known = false when nobody is registered with it;
   // INVALID_ARGUMENT (a malformed number) and other failures pass through.
   absl::StatusOr<PersonAtGate> ByIdNumber(const common::CallContext& call,
@@ -56,6 +69,8 @@ class PersonLookup {
   std::unique_ptr<identity::v1::IdentityService::Stub> people_;
   std::unique_ptr<identity::v1::HouseholdService::Stub> households_;
   const absl::Duration max_wait_;
+  const absl::Duration pass_cache_ttl_;
+  common::LocalCache<PersonAtGate> passes_{65536};
 };
 
 }  // namespace fangxian::checkpoint

@@ -257,6 +257,33 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
   return s;
 }
 
+absl::StatusOr<std::optional<PassageRecord>> PgPassageStore::FindRequest(
+    const std::string& checkpoint_id, const std::string& request_id) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r =
+      conn->Exec(absl::StrCat("SELECT ", kColumns,
+                              ", r.payload_hash FROM checkpoint.passage_requests r "
+                              "LEFT JOIN checkpoint.passages p "
+                              "ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at "
+                              "WHERE r.checkpoint_id = $1 AND r.request_id = $2"),
+                 {checkpoint_id, request_id});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<PassageRecord>();
+  if (r->IsNull(0, 0)) {
+    // The key outlived its passage (purged).
+    PassageRecord gone;
+    gone.checkpoint_id = checkpoint_id;
+    gone.request_id = request_id;
+    gone.payload_hash = r->GetBytes(0, kColumnCount);
+    return std::optional<PassageRecord>(std::move(gone));
+  }
+  PassageRecord rec = RecordFrom(*r, 0);
+  rec.payload_hash = r->GetBytes(0, kColumnCount);
+  if (absl::Status a = LoadAlertIds(*conn, {&rec}); !a.ok()) return a;
+  return std::optional<PassageRecord>(std::move(rec));
+}
+
 absl::StatusOr<PassageRecord> PgPassageStore::Get(const std::string& checkpoint_id,
                                                   const std::string& passage_id) {
   auto conn = pool_.Acquire();

@@ -8,6 +8,7 @@
 #include "common/time_text.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/checkpoint/upstream_channel.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -195,8 +196,21 @@ absl::Status JudgeCadre(const identity::v1::StaffAccount& account) {
   return absl::OkStatus();
 }
 
-absl::Status IdentityStaffDirectory::RequireCadre(const common::CallContext& call,
-                                                  const std::string& account_id) {
+absl::Status JudgePostHolder(const identity::v1::StaffAccount& account) {
+  if (account.kind() == identity::v1::STAFF_KIND_RESIDENT ||
+      account.kind() == identity::v1::STAFF_KIND_SERVICE) {
+    return absl::FailedPreconditionError(
+        "account_id: a resident's or a system's account cannot hold a post; name a staff "
+        "account");
+  }
+  if (account.disabled()) {
+    return absl::FailedPreconditionError("account_id: the account is disabled");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<identity::v1::StaffAccount> IdentityStaffDirectory::Get(
+    const common::CallContext& call, const std::string& account_id) {
   grpc::ClientContext ctx;
   common::PrepareOutgoing(call, &ctx);
   const auto cap = std::chrono::system_clock::now() + kIdentityTimeout;
@@ -207,21 +221,14 @@ absl::Status IdentityStaffDirectory::RequireCadre(const common::CallContext& cal
   const grpc::Status st = stub_->GetStaffAccount(&ctx, req, &account);
   switch (st.error_code()) {
     case grpc::StatusCode::OK:
-      return JudgeCadre(account);
+      return account;
     case grpc::StatusCode::NOT_FOUND:
       return absl::NotFoundError(
           "account_id: identity has no staff account with this id within your area scope");
-    case grpc::StatusCode::UNAVAILABLE:
-      return absl::UnavailableError("identity service unreachable; retry");
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      if (std::chrono::system_clock::now() < call.deadline) {
-        return absl::UnavailableError("identity service did not answer in time; retry");
-      }
-      return absl::DeadlineExceededError("deadline passed while asking identity");
     default:
-      // Other codes (the caller's own permissions at identity, ...) pass through.
-      return absl::Status(static_cast<absl::StatusCode>(st.error_code()),
-                          absl::StrCat("identity: ", st.error_message()));
+      // Unreachable or slow (UNAVAILABLE unless the caller's own deadline passed); other
+      // codes (the caller's own permissions at identity, ...) pass through.
+      return UpstreamFailure(st, "identity", call.deadline);
   }
 }
 
@@ -233,7 +240,7 @@ absl::StatusOr<PostSlot> Roster::CheckSlot(const common::CallContext& call,
   if (!day.ok()) return day.status();
   if (auto s = ValidateShift(shift, shifts_); !s.ok()) return s;
   if (auto s = ValidatePost(post); !s.ok()) return s;
-  if (auto row = checkpoints_.Visible(call, checkpoint_id); !row.ok()) return row.status();
+  if (auto row = checkpoints_.Administered(call, checkpoint_id); !row.ok()) return row.status();
   return PostSlot{checkpoint_id, *day, shift, post};
 }
 
@@ -244,8 +251,12 @@ absl::StatusOr<v1::LeadingCadre> Roster::SetLeadingCadre(const common::CallConte
       ParseRosterDate("date", req.date(), common::ChinaToday(clock_()));
   if (!day.ok()) return day.status();
   if (auto s = common::RequireUuid("account_id", req.account_id()); !s.ok()) return s;
-  if (auto row = checkpoints_.Visible(call, req.checkpoint_id()); !row.ok()) return row.status();
-  if (auto s = staff_.RequireCadre(call, req.account_id()); !s.ok()) return s;
+  if (auto row = checkpoints_.Administered(call, req.checkpoint_id()); !row.ok()) {
+    return row.status();
+  }
+  absl::StatusOr<identity::v1::StaffAccount> account = staff_.Get(call, req.account_id());
+  if (!account.ok()) return account.status();
+  if (auto s = JudgeCadre(*account); !s.ok()) return s;
   CadreRow row;
   row.checkpoint_id = req.checkpoint_id();
   row.date = *day;
@@ -258,10 +269,13 @@ absl::StatusOr<v1::LeadingCadre> Roster::SetLeadingCadre(const common::CallConte
 
 absl::StatusOr<v1::PostAssignment> Roster::AssignPost(const common::CallContext& call,
                                                       const v1::AssignPostRequest& req) {
+  if (auto s = common::RequireUuid("account_id", req.account_id()); !s.ok()) return s;
   absl::StatusOr<PostSlot> slot =
       CheckSlot(call, req.checkpoint_id(), req.date(), req.shift(), req.post());
   if (!slot.ok()) return slot.status();
-  if (auto s = common::RequireUuid("account_id", req.account_id()); !s.ok()) return s;
+  absl::StatusOr<identity::v1::StaffAccount> account = staff_.Get(call, req.account_id());
+  if (!account.ok()) return account.status();
+  if (auto s = JudgePostHolder(*account); !s.ok()) return s;
   AssignmentRow wanted;
   wanted.checkpoint_id = slot->checkpoint_id;
   wanted.date = slot->date;

@@ -63,15 +63,18 @@ v1::PostAssignment AssignmentToProto(const AssignmentRow& row);
 class StaffDirectory {
  public:
   virtual ~StaffDirectory() = default;
-  // OK when `account_id` is a cadre account that is not disabled, looked up with the
-  // caller's credentials. NOT_FOUND, FAILED_PRECONDITION (not a cadre, disabled) or
-  // UNAVAILABLE (directory unreachable).
-  virtual absl::Status RequireCadre(const common::CallContext& call,
-                                    const std::string& account_id) = 0;
+  // The staff account `account_id`, looked up with the caller's credentials: NOT_FOUND
+  // (no such account, or one the caller may not read), UNAVAILABLE (directory
+  // unreachable) or the directory's own refusal.
+  virtual absl::StatusOr<identity::v1::StaffAccount> Get(const common::CallContext& call,
+                                                         const std::string& account_id) = 0;
 };
 
 // Judges an account identity returned: FAILED_PRECONDITION unless a cadre, not disabled.
 absl::Status JudgeCadre(const identity::v1::StaffAccount& account);
+// Judges the account of a post holder: FAILED_PRECONDITION when it is disabled, or is not
+// a person's staff account (a resident's or another system's account holds no post).
+absl::Status JudgePostHolder(const identity::v1::StaffAccount& account);
 
 // StaffDirectory on identity's GetStaffAccount, called with the caller's token and
 // deadline (capped at 2 s).
@@ -79,8 +82,8 @@ class IdentityStaffDirectory final : public StaffDirectory {
  public:
   explicit IdentityStaffDirectory(std::shared_ptr<grpc::Channel> identity)
       : stub_(identity::v1::IdentityService::NewStub(std::move(identity))) {}
-  absl::Status RequireCadre(const common::CallContext& call,
-                            const std::string& account_id) override;
+  absl::StatusOr<identity::v1::StaffAccount> Get(const common::CallContext& call,
+                                                 const std::string& account_id) override;
 
  private:
   std::unique_ptr<identity::v1::IdentityService::Stub> stub_;
@@ -112,7 +115,8 @@ class Roster {
                                            const v1::GetCoverageRequest& req);
 
  private:
-  // The checkpoint must exist and be within the caller's scope; the slot's inputs valid.
+  // The slot's inputs must be valid and the caller's scope must cover every area of the
+  // checkpoint (Checkpoints::Administered).
   absl::StatusOr<PostSlot> CheckSlot(const common::CallContext& call,
                                      const std::string& checkpoint_id, const std::string& date,
                                      int shift, int post);

@@ -5,10 +5,10 @@ namespace {
 
 using common::Dispatch;
 
-// Who names the leading cadre of a day: the subdistrict and community administrations.
+// Who names the leading cadre of a day and puts people on posts: the subdistrict and
+// community administrations. Both look the account up in identity with the caller's
+// token, and identity shows staff accounts only to the admins of their areas.
 const common::AuthRule kManageRoster{{"subdistrict_admin", "community_admin"}};
-// Who puts people on posts: admins and the checkpoint's shift leaders.
-const common::AuthRule kAssignPosts{{"subdistrict_admin", "community_admin", "shift_leader"}};
 // Who clocks in and out: the holders of the four posts and shift leaders.
 const common::AuthRule kClock{
     {"shift_leader", "temperature_monitor", "code_verifier", "order_keeper", "info_registrar"}};
@@ -29,13 +29,13 @@ grpc::ServerUnaryReactor* RosterService::SetLeadingCadre(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* RosterService::AssignPost(grpc::CallbackServerContext* ctx,
                                                     const v1::AssignPostRequest* request,
                                                     v1::PostAssignment* response) {
-  return Dispatch(runtime_, ctx, kAssignPosts, roster_, &Roster::AssignPost, request, response);
+  return Dispatch(runtime_, ctx, kManageRoster, roster_, &Roster::AssignPost, request, response);
 }
 
 grpc::ServerUnaryReactor* RosterService::UnassignPost(grpc::CallbackServerContext* ctx,
                                                       const v1::UnassignPostRequest* request,
                                                       v1::UnassignPostResponse* response) {
-  return Dispatch(runtime_, ctx, kAssignPosts, roster_, &Roster::UnassignPost, request, response);
+  return Dispatch(runtime_, ctx, kManageRoster, roster_, &Roster::UnassignPost, request, response);
 }
 
 grpc::ServerUnaryReactor* RosterService::GetRoster(grpc::CallbackServerContext* ctx,

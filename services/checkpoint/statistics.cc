@@ -7,6 +7,8 @@
 #include "absl/strings/str_split.h"
 #include "common/time_text.h"
 #include "common/validate.h"
+#include "services/checkpoint/checkpoints.h"
+#include "services/checkpoint/passage_figures.h"
 #include "services/checkpoint/shifts.h"
 
 namespace fangxian::checkpoint {
@@ -54,9 +56,12 @@ absl::StatusOr<std::vector<Statistics::Selected>> Statistics::Select(
         "FROM checkpoint.checkpoints c WHERE c.checkpoint_id = $1",
         {checkpoint_id});
     if (!r.ok()) return r.status();
-    if (r->rows() == 0) return absl::NotFoundError("no checkpoint with this checkpoint_id");
+    if (r->rows() == 0) return CheckpointNotFound();
     const std::vector<std::string> areas = absl::StrSplit(r->Get(0, 1), ',', absl::SkipEmpty());
-    if (auto s = common::RequireScopeAny(call, "this checkpoint", areas); !s.ok()) return s;
+    // Outside the caller's scope it is as missing (the id's existence is not revealed).
+    if (!common::RequireScopeAny(call, "this checkpoint", areas).ok()) {
+      return CheckpointNotFound();
+    }
     return std::vector<Selected>{{checkpoint_id, std::string(r->Get(0, 0))}};
   }
   if (auto s = common::RequireAreaPath("area_code", area_code); !s.ok()) return s;
@@ -107,25 +112,18 @@ absl::StatusOr<v1::DailyStatistics> Statistics::Daily(
   // Rolled-up days from daily_stats; the others counted from the passages (whose
   // recorded_at bounds let the planner skip partitions: see live_counters.cc).
   auto r = conn->Exec(
-      "WITH rolled AS (SELECT day FROM checkpoint.stats_rollups "
-      "                WHERE day BETWEEN $2::date AND $3::date) "
-      "SELECT checkpoint_id, day::text, persons, vehicles, admitted, denied, referred, fevers "
-      "FROM checkpoint.daily_stats "
-      "WHERE checkpoint_id = ANY($1::uuid[]) AND day IN (SELECT day FROM rolled) "
-      "UNION ALL "
-      "SELECT checkpoint_id, d::text, "
-      "count(*) FILTER (WHERE temperature_celsius IS NOT NULL), "
-      "count(*) FILTER (WHERE plate IS NOT NULL), count(*) FILTER (WHERE decision = 1), "
-      "count(*) FILTER (WHERE decision = 2), count(*) FILTER (WHERE decision = 3), "
-      "count(*) FILTER (WHERE temperature_celsius >= 37.3) "
-      "FROM (SELECT *, (client_time AT TIME ZONE 'Asia/Shanghai')::date AS d "
-      "      FROM checkpoint.passages "
-      "      WHERE checkpoint_id = ANY($1::uuid[]) "
-      "      AND client_time >= $4::timestamptz AND client_time < $5::timestamptz "
-      "      AND recorded_at >= $4::timestamptz - interval '5 minutes' "
-      "      AND recorded_at < $5::timestamptz + interval '73 hours') p "
-      "WHERE d NOT IN (SELECT day FROM rolled) GROUP BY checkpoint_id, d "
-      "ORDER BY 2, 1",
+      absl::StrCat("WITH rolled AS (SELECT day FROM checkpoint.stats_rollups "
+                   "                WHERE day BETWEEN $2::date AND $3::date) "
+                   "SELECT checkpoint_id, day::text, persons, vehicles, admitted, denied, "
+                   "referred, fevers FROM checkpoint.daily_stats "
+                   "WHERE checkpoint_id = ANY($1::uuid[]) AND day IN (SELECT day FROM rolled) "
+                   "UNION ALL SELECT checkpoint_id, d::text, ",
+                   kFigureAggregates,
+                   " FROM (SELECT *, (client_time AT TIME ZONE 'Asia/Shanghai')::date AS d "
+                   "FROM checkpoint.passages WHERE checkpoint_id = ANY($1::uuid[]) AND ",
+                   ClientTimeWindow("$4", "$5", max_replay_),
+                   ") p WHERE d NOT IN (SELECT day FROM rolled) GROUP BY checkpoint_id, d "
+                   "ORDER BY 2, 1"),
       {common::PgTextArray(ids), common::IsoDate(from), common::IsoDate(to),
        common::Rfc3339Micros(start), common::Rfc3339Micros(end)});
   if (!r.ok()) return r.status();

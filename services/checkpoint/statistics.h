@@ -21,8 +21,10 @@ inline constexpr int kMaxLiveCheckpoints = 500;
 
 class Statistics {
  public:
-  Statistics(common::PgPool& pg, LiveCounters& live, common::RpcRuntime::Clock clock)
-      : pg_(pg), live_(live), clock_(std::move(clock)) {}
+  // `max_replay`: how late a passage may arrive (FX_PASSAGE_MAX_REPLAY_H).
+  Statistics(common::PgPool& pg, LiveCounters& live, common::RpcRuntime::Clock clock,
+             absl::Duration max_replay)
+      : pg_(pg), live_(live), clock_(std::move(clock)), max_replay_(max_replay) {}
 
   absl::StatusOr<v1::DailyStatistics> Daily(const common::CallContext& call,
                                             const v1::GetDailyStatisticsRequest& request);
@@ -42,6 +44,7 @@ class Statistics {
   common::PgPool& pg_;
   LiveCounters& live_;
   common::RpcRuntime::Clock clock_;
+  const absl::Duration max_replay_;
 };
 
 }  // namespace fangxian::checkpoint

@@ -1,11 +1,29 @@
 #include "services/checkpoint/upstream_channel.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace fangxian::checkpoint {
 
 std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetLoadBalancingPolicyName("round_robin");
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+absl::Status UpstreamFailure(const grpc::Status& status, absl::string_view peer,
+                             std::chrono::system_clock::time_point caller_deadline) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return absl::UnavailableError(absl::StrCat(peer, " service unreachable; retry"));
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      if (std::chrono::system_clock::now() < caller_deadline) {
+        return absl::UnavailableError(absl::StrCat(peer, " service did not answer in time; retry"));
+      }
+      return absl::DeadlineExceededError(absl::StrCat("deadline passed while asking ", peer));
+    default:
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          absl::StrCat(peer, ": ", status.error_message()));
+  }
 }
 
 }  // namespace fangxian::checkpoint

@@ -6,8 +6,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace fangxian::checkpoint {
 
@@ -15,6 +19,14 @@ namespace fangxian::checkpoint {
 // Kubernetes Service) spreads calls over all of them. Connects lazily: a peer that is
 // down makes calls fail with UNAVAILABLE, not the start of this service.
 std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address);
+
+// A failed call to `peer` ("identity") as this service's status. Unreachable, or no answer
+// within our own cap on the wait while the caller's deadline (`caller_deadline`) has not
+// passed: UNAVAILABLE, "retry" (the caller still has time; the peer was slow, not the
+// caller's budget). DEADLINE_EXCEEDED only when the caller's own deadline has passed.
+// Any other code passes through, its message prefixed with "<peer>: ".
+absl::Status UpstreamFailure(const grpc::Status& status, absl::string_view peer,
+                             std::chrono::system_clock::time_point caller_deadline);
 
 }  // namespace fangxian::checkpoint
 

@@ -562,12 +562,19 @@ TEST_F(GatewayCheckpointTest, ADayAtTheGateThroughTheGateway) {
   const Session yimin = Login("yimin.admin", kStaffPassword);
   ASSERT_FALSE(yimin.token.empty());
   const std::string gate_path = "/v1/checkpoints/" + gate_id;
-  EXPECT_TRUE(IsError(Call("GET", gate_path, yimin.token), 403, 7));
-  EXPECT_TRUE(IsError(Call("GET", gate_path + "/coverage", yimin.token), 403, 7));
-  EXPECT_TRUE(IsError(Call("GET", roster, yimin.token), 403, 7));
+  // A checkpoint elsewhere looks exactly like a missing one.
+  const HttpResponse hidden_gate = Call("GET", gate_path, yimin.token);
+  EXPECT_TRUE(IsError(hidden_gate, 404, 5));
+  EXPECT_EQ(
+      Str(ParseJson(hidden_gate.body), "message"),
+      Str(ParseJson(Call("GET", "/v1/checkpoints/123e4567-e89b-12d3-a456-426614174000", yimin.token)
+                        .body),
+          "message"));
+  EXPECT_TRUE(IsError(Call("GET", gate_path + "/coverage", yimin.token), 404, 5));
+  EXPECT_TRUE(IsError(Call("GET", roster, yimin.token), 404, 5));
   EXPECT_TRUE(IsError(
       Call("POST", passages, yimin.token, person("yimin:0001", "DIRECTION_IN", with_pass, "36.5")),
-      403, 7));
+      404, 5));
   EXPECT_TRUE(IsError(Call("GET", passages, yimin.token), 404, 5));
   EXPECT_TRUE(IsError(Call("GET", passages + "/" + green_id, yimin.token), 404, 5));
   // An alert elsewhere looks exactly like a missing one.
@@ -582,12 +589,12 @@ TEST_F(GatewayCheckpointTest, ADayAtTheGateThroughTheGateway) {
   EXPECT_TRUE(
       IsError(Call("GET", absl::StrCat("/v1/alerts?areaCode=", kLonghai), yimin.token), 403, 7));
   EXPECT_TRUE(IsError(
-      Call("GET", "/v1/checkpoint-statistics/today?checkpointId=" + gate_id, yimin.token), 403, 7));
+      Call("GET", "/v1/checkpoint-statistics/today?checkpointId=" + gate_id, yimin.token), 404, 5));
   EXPECT_TRUE(IsError(Call("GET", live, yimin.token), 403, 7));
   EXPECT_TRUE(
       IsError(Call("GET", absl::StrCat("/v1/checkpoint-ranking?areaCode=", kLonghai), yimin.token),
               403, 7));
-  EXPECT_TRUE(IsError(Call("GET", gate_path + "/inspections", yimin.token), 403, 7));
+  EXPECT_TRUE(IsError(Call("GET", gate_path + "/inspections", yimin.token), 404, 5));
   // Nothing the refusals tried was stored or changed.
   EXPECT_EQ(checkpoint_->Count("checkpoint.passages"), "5");
   EXPECT_EQ(Str(Ok("GET", "/v1/alerts/" + red_alert, admin.token), "acknowledgedBy"), "");

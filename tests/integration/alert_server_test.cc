@@ -150,6 +150,33 @@ class AlertServerTest : public ::testing::Test {
     return s;
   }
 
+  // Raises alerts as Raise does and remembers them as this test's own.
+  std::vector<std::string> RaiseOwn(const std::vector<NewAlert>& alerts) {
+    std::vector<std::string> ids = Raise(*pg_, alerts);
+    own_.insert(ids.begin(), ids.end());
+    return ids;
+  }
+
+  // The next alert on `s` that this test raised. Every checkpoint_server under test
+  // publishes to the one stream of the shared test Redis, so a subscriber over gongyi
+  // also gets the alerts of tests running alongside; those are skipped.
+  bool ReadOwn(Stream& s, Alert* out) {
+    while (s.reader->Read(out)) {
+      if (own_.count(out->alert_id()) != 0) return true;
+    }
+    return false;
+  }
+
+  // The status a refused StreamAlerts call ends with.
+  grpc::Status Refused(const std::string& token, const StreamAlertsRequest& r) {
+    auto ctx = CallContextWith(token);
+    auto reader = stub_->StreamAlerts(ctx.get(), r);
+    Alert ignored;
+    while (reader->Read(&ignored)) {
+    }
+    return reader->Finish();
+  }
+
   TestTokens tokens_;
   std::unique_ptr<ServiceUnderTest> server_;
   std::unique_ptr<AlertService::Stub> stub_;
@@ -159,6 +186,7 @@ class AlertServerTest : public ::testing::Test {
   std::string yimin_gate_;
   std::string leader_;
   std::string yimin_admin_;
+  std::set<std::string> own_;  // ids of the alerts this test raised
 };
 
 TEST_F(AlertServerTest, ListFiltersByScopeKindAndStateNewestFirstInPages) {
@@ -345,25 +373,25 @@ TEST_F(AlertServerTest, StreamDeliversLiveAlertsOnlyWithinTheSubscribersScope) {
   Stream inspector = Subscribe(tokens_.Mint("insp", {"inspector"}, {"gongyi"}));
 
   const std::string a =
-      Raise(*pg_, {Fever(longhai_gate_, kLonghai + std::string(".jingyuan"), absl::Now())})[0];
+      RaiseOwn({Fever(longhai_gate_, kLonghai + std::string(".jingyuan"), absl::Now())})[0];
   Alert got;
-  ASSERT_TRUE(longhai.reader->Read(&got));
+  ASSERT_TRUE(ReadOwn(longhai, &got));
   EXPECT_EQ(got.alert_id(), a);
   EXPECT_EQ(got.kind(), checkpoint::v1::ALERT_KIND_FEVER);
   ASSERT_TRUE(got.has_temperature_celsius());
   EXPECT_DOUBLE_EQ(got.temperature_celsius(), 38.6);
   EXPECT_EQ(got.detail(), "fever at the gate");
-  ASSERT_TRUE(inspector.reader->Read(&got));
+  ASSERT_TRUE(ReadOwn(inspector, &got));
   EXPECT_EQ(got.alert_id(), a);
   EXPECT_FALSE(got.has_temperature_celsius());
 
   // The yimin subscriber's first alert is yimin's, raised after longhai's: it never got
   // longhai's.
   const std::string b =
-      Raise(*pg_, {Fever(yimin_gate_, kYimin + std::string(".north"), absl::Now())})[0];
-  ASSERT_TRUE(yimin.reader->Read(&got));
+      RaiseOwn({Fever(yimin_gate_, kYimin + std::string(".north"), absl::Now())})[0];
+  ASSERT_TRUE(ReadOwn(yimin, &got));
   EXPECT_EQ(got.alert_id(), b);
-  ASSERT_TRUE(inspector.reader->Read(&got));
+  ASSERT_TRUE(ReadOwn(inspector, &got));
   EXPECT_EQ(got.alert_id(), b);
 
   // Cancelling ends the call on both sides; the others carry on.
@@ -371,15 +399,15 @@ TEST_F(AlertServerTest, StreamDeliversLiveAlertsOnlyWithinTheSubscribersScope) {
   EXPECT_FALSE(longhai.reader->Read(&got));
   EXPECT_EQ(longhai.reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
   const std::string c =
-      Raise(*pg_, {Fever(yimin_gate_, kYimin + std::string(".north"), absl::Now())})[0];
-  ASSERT_TRUE(yimin.reader->Read(&got));
+      RaiseOwn({Fever(yimin_gate_, kYimin + std::string(".north"), absl::Now())})[0];
+  ASSERT_TRUE(ReadOwn(yimin, &got));
   EXPECT_EQ(got.alert_id(), c);
 
   // SIGTERM ends open streams with UNAVAILABLE, so the server drains long before its
   // 30 s drain window.
   const auto start = std::chrono::steady_clock::now();
   server_->process().Signal(SIGTERM);
-  EXPECT_FALSE(yimin.reader->Read(&got));
+  EXPECT_FALSE(ReadOwn(yimin, &got));
   EXPECT_EQ(yimin.reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(server_->process().WaitExit(std::chrono::seconds(10)), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
@@ -389,33 +417,29 @@ TEST_F(AlertServerTest, StreamReplaysStoredAlertsSinceThenGoesLiveWithoutDuplica
   const absl::Time now = absl::Now();
   const std::string area = kLonghai + std::string(".jingyuan");
   const std::vector<std::string> old =
-      Raise(*pg_, {Fever(longhai_gate_, area, now - absl::Minutes(50)),
-                   Fever(longhai_gate_, area, now - absl::Minutes(10)),
-                   Fever(longhai_gate_, area, now - absl::Minutes(5))});
-  // Wait until the relay has published them, so the live path also carries them... or not:
-  // either way each must arrive once.
+      RaiseOwn({Fever(longhai_gate_, area, now - absl::Minutes(50)),
+                Fever(longhai_gate_, area, now - absl::Minutes(10)),
+                Fever(longhai_gate_, area, now - absl::Minutes(5))});
+  // Published before the stream opens: a live stream sends every alert published while
+  // it is open, however old, so the 50-minute-old one must not be published meanwhile.
+  ASSERT_TRUE(Eventually([&] { return server_->Count("checkpoint.outbox") == "0"; }));
   StreamAlertsRequest req;
   *req.mutable_since() =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now - absl::Minutes(20)));
   Stream s = Subscribe(leader_, req);
   Alert got;
-  ASSERT_TRUE(s.reader->Read(&got));
+  ASSERT_TRUE(ReadOwn(s, &got));
   EXPECT_EQ(got.alert_id(), old[1]);  // oldest first, the 50-minute-old one not included
-  ASSERT_TRUE(s.reader->Read(&got));
+  ASSERT_TRUE(ReadOwn(s, &got));
   EXPECT_EQ(got.alert_id(), old[2]);
-  const std::string live = Raise(*pg_, {Fever(longhai_gate_, area, absl::Now())})[0];
-  ASSERT_TRUE(s.reader->Read(&got));
+  const std::string live = RaiseOwn({Fever(longhai_gate_, area, absl::Now())})[0];
+  ASSERT_TRUE(ReadOwn(s, &got));
   EXPECT_EQ(got.alert_id(), live);
   s.ctx->TryCancel();
 
   // Refusals arrive as the stream's status.
   auto refused = [&](const std::string& token, const StreamAlertsRequest& r) {
-    auto ctx = CallContextWith(token);
-    auto reader = stub_->StreamAlerts(ctx.get(), r);
-    Alert ignored;
-    while (reader->Read(&ignored)) {
-    }
-    return reader->Finish();
+    return Refused(token, r);
   };
   EXPECT_EQ(refused("", {}).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(refused(tokens_.Mint("v", {"volunteer"}, {"gongyi"}), {}).error_code(),
@@ -427,6 +451,115 @@ TEST_F(AlertServerTest, StreamReplaysStoredAlertsSinceThenGoesLiveWithoutDuplica
   *req.mutable_since() =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now() - absl::Hours(2)));
   EXPECT_TRUE(IsInvalidNaming(refused(leader_, req), "since"));
+}
+
+// Alerts reach the stream in commit order, not raise_time order: a client resuming from
+// the raise_time of the last alert it got must still get one raised a little earlier
+// that was committed (and published) later. The replay starts a minute before `since`.
+TEST_F(AlertServerTest, AResumedStreamReplaysFromAMinuteBeforeSince) {
+  const absl::Time now = absl::Now();
+  const std::string area = kLonghai + std::string(".jingyuan");
+  // Raised 30 s ago and 2 minutes ago; the client last saw an alert raised 10 s ago.
+  const std::string late = RaiseOwn({Fever(longhai_gate_, area, now - absl::Seconds(30))})[0];
+  RaiseOwn({Fever(longhai_gate_, area, now - absl::Minutes(2))});
+  // Both already published, as for a client that reconnects a while later.
+  ASSERT_TRUE(Eventually([&] { return server_->Count("checkpoint.outbox") == "0"; }));
+  StreamAlertsRequest req;
+  *req.mutable_since() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now - absl::Seconds(10)));
+  Stream s = Subscribe(leader_, req);
+  Alert got;
+  ASSERT_TRUE(ReadOwn(s, &got));
+  EXPECT_EQ(got.alert_id(), late);
+  // Replayed and (maybe) published live meanwhile: sent once. The next is a new one.
+  const std::string next = RaiseOwn({Fever(longhai_gate_, area, absl::Now())})[0];
+  ASSERT_TRUE(ReadOwn(s, &got));
+  EXPECT_EQ(got.alert_id(), next);
+  s.ctx->TryCancel();
+}
+
+// A live alert is streamed however long before `since` it was raised (its transaction, or
+// the outbox, was slow), and an event the relay published twice goes out once.
+TEST_F(AlertServerTest, LateAndRepeatedLiveAlertsAreStreamedOnce) {
+  const std::string area = kLonghai + std::string(".jingyuan");
+  StreamAlertsRequest req;
+  *req.mutable_since() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now() - absl::Seconds(5)));
+  Stream s = Subscribe(leader_, req);
+  const std::string late =
+      RaiseOwn({Fever(longhai_gate_, area, absl::Now() - absl::Minutes(5))})[0];
+  Alert got;
+  ASSERT_TRUE(ReadOwn(s, &got));
+  EXPECT_EQ(got.alert_id(), late);
+
+  // The relay delivers at least once: the same event again, as it would after a retry.
+  Entry published;
+  ASSERT_TRUE(Eventually([&] {
+    for (const Entry& e : ReadStream(*redis_, checkpoint::kAlertStreamKey)) {
+      if (e.payload.find(late) != std::string::npos) published = e;
+    }
+    return !published.payload.empty();
+  }));
+  ASSERT_TRUE(
+      redis_
+          ->Command({"XADD", checkpoint::kAlertStreamKey, "*", "event_id", published.event_id,
+                     "type", published.type, "payload", published.payload})
+          .ok());
+  const std::string next = RaiseOwn({Fever(longhai_gate_, area, absl::Now())})[0];
+  ASSERT_TRUE(ReadOwn(s, &got));
+  EXPECT_EQ(got.alert_id(), next);
+  s.ctx->TryCancel();
+}
+
+// FX_ALERT_MAX_STREAMS bounds the streams one replica serves; a closed stream frees its
+// slot.
+TEST(AlertStreamLimitTest, StreamsBeyondTheLimitAreResourceExhausted) {
+  TestTokens tokens;
+  ServiceUnderTest server("services/checkpoint/checkpoint_server", "alertlimit", tokens,
+                          {{"FX_ALERT_MAX_STREAMS", "2"}});
+  ASSERT_TRUE(server.WaitUntilServing());
+  auto stub = AlertService::NewStub(server.channel());
+  const std::string token = tokens.Mint("leader", {"shift_leader"}, {kLonghai});
+  struct Open {
+    std::unique_ptr<grpc::ClientContext> ctx;
+    std::unique_ptr<grpc::ClientReader<Alert>> reader;
+  };
+  auto open = [&] {
+    Open o;
+    o.ctx = CallContextWith(token);
+    o.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    o.reader = stub->StreamAlerts(o.ctx.get(), StreamAlertsRequest());
+    o.reader->WaitForInitialMetadata();
+    return o;
+  };
+  // The status of a stream the server ended at once; OK while it stays open.
+  auto refusal = [&](Open& o) {
+    Alert ignored;
+    if (!o.reader->Read(&ignored)) return o.reader->Finish();
+    return grpc::Status::OK;
+  };
+  Open first = open();
+  Open second = open();
+  Open third = open();
+  const grpc::Status st = refusal(third);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << st.error_message();
+  EXPECT_NE(st.error_message().find("2 alert streams"), std::string::npos) << st.error_message();
+
+  first.ctx->TryCancel();
+  Alert ignored;
+  EXPECT_FALSE(first.reader->Read(&ignored));
+  first.reader->Finish();
+  // The slot comes free once the server has finished the call: a stream opened then stays
+  // open until its (short) deadline instead of being refused.
+  EXPECT_TRUE(Eventually([&] {
+    auto ctx = CallContextWith(token);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+    auto reader = stub->StreamAlerts(ctx.get(), StreamAlertsRequest());
+    while (reader->Read(&ignored)) {
+    }
+    return reader->Finish().error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+  }));
+  second.ctx->TryCancel();
 }
 
 // The relay on its own database (no server relaying alongside), with Redis behind a

@@ -105,7 +105,15 @@ TEST_F(MaintenanceTest, PurgesWholeOldDaysRollsThemUpFirstAndIsIdempotent) {
       "VALUES (1, $1, '{sd.c1.x}', $2), (1, $1, '{sd.c1.x}', $3)",
       {checkpoint_, Ts(old), Ts(recent)});
 
-  PassageMaintenance maintenance(*pg_, {});
+  // Alert events on a stream of this test's own: one from before the cutoff, one after.
+  PassageMaintenance::Options options;
+  options.alert_stream = "fx:test:maintenance:" + checkpoint_;
+  const std::string old_id = absl::StrCat(absl::ToUnixMillis(old), "-1");
+  const std::string recent_id = absl::StrCat(absl::ToUnixMillis(recent), "-1");
+  ASSERT_TRUE(redis_->Command({"XADD", options.alert_stream, old_id, "f", "v"}).ok());
+  ASSERT_TRUE(redis_->Command({"XADD", options.alert_stream, recent_id, "f", "v"}).ok());
+
+  PassageMaintenance maintenance(*pg_, redis_.get(), options);
   absl::StatusOr<PassageMaintenance::Report> first = maintenance.RunOnce(now);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_GE(first->partitions_dropped, 1);
@@ -126,6 +134,15 @@ TEST_F(MaintenanceTest, PurgesWholeOldDaysRollsThemUpFirstAndIsIdempotent) {
                   "'passages_20261129', 'passages_20261130', 'passages_20261201')"),
             4);
 
+  EXPECT_TRUE(first->stream_trimmed);
+  auto left = redis_->Command({"XRANGE", options.alert_stream, "-", "+"});
+  ASSERT_TRUE(left.ok());
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < (*left)->elements; ++i)
+    ids.push_back((*left)->element[i]->element[0]->str);
+  EXPECT_EQ(ids, std::vector<std::string>{recent_id});
+  redis_->Del(options.alert_stream);
+
   absl::StatusOr<PassageMaintenance::Report> second = maintenance.RunOnce(now);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->partitions_dropped, 0);
@@ -142,11 +159,12 @@ TEST_F(MaintenanceTest, DailyStatisticsJoinRolledUpAndLiveDays) {
   Passage(long_ago, long_ago, "36.5", "豫A12345", 1, "a");
   Passage(now - absl::Minutes(5), now - absl::Minutes(5), "37.5", nullptr, 3, "b");
   Passage(now - absl::Minutes(4), now - absl::Minutes(4), nullptr, "豫A54321", 2, "c");
-  PassageMaintenance maintenance(*pg_, {});
+  PassageMaintenance maintenance(*pg_, redis_.get(), {});
   ASSERT_TRUE(maintenance.RunOnce(now).ok());
 
-  LiveCounters live(*redis_, *pg_);
-  Statistics stats(*pg_, live, [] { return absl::Now(); });
+  LiveCounters live(*redis_, *pg_, {});
+  Statistics stats(
+      *pg_, live, [] { return absl::Now(); }, absl::Hours(72));
   v1::GetDailyStatisticsRequest request;
   request.set_area_code("sd.c1");
   request.set_from_date(common::IsoDate(today - 30));
@@ -184,7 +202,7 @@ TEST_F(MaintenanceTest, LiveCountersRebuildFromPostgresAndThenCountIncrements) {
   const absl::CivilDay today = common::ChinaToday(now);
   redis_->Del(LiveCounterKey(today, checkpoint_));
   Passage(now, now, "36.5", nullptr, 1, "x");
-  LiveCounters live(*redis_, *pg_);
+  LiveCounters live(*redis_, *pg_, {});
 
   absl::StatusOr<Counts> first = live.Get(checkpoint_, today);  // a miss: rebuilt
   ASSERT_TRUE(first.ok()) << first.status();
@@ -194,6 +212,7 @@ TEST_F(MaintenanceTest, LiveCountersRebuildFromPostgresAndThenCountIncrements) {
   // A committed batch adds to the rebuilt hash.
   Passage(now, now, "38.1", nullptr, 3, "y");
   live.Add({{checkpoint_, today, true, false, 3, true}});
+  live.Flush();
   absl::StatusOr<Counts> second = live.Get(checkpoint_, today);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->persons, 2);
@@ -213,19 +232,20 @@ TEST_F(MaintenanceTest, CountersThatMissedIncrementsWhileRedisWasDownAreRebuilt)
   via.port = proxy.port();
   via.down_backoff = absl::ZeroDuration();
   common::RedisPool redis(via);
-  LiveCounters live(redis, *pg_);
+  LiveCounters live(redis, *pg_, {});
   Passage(now, now, "36.5", nullptr, 1, "p1");
   ASSERT_EQ(live.Get(checkpoint_, today)->persons, 1);  // rebuilt and cached in Redis
 
   proxy.SetEnabled(false);
   Passage(now, now, "36.7", nullptr, 1, "p2");
-  live.Add({{checkpoint_, today, true, false, 1, false}});  // lost: Redis unreachable
+  live.Add({{checkpoint_, today, true, false, 1, false}});
+  live.Flush();  // lost: Redis unreachable
   absl::StatusOr<Counts> during = live.Get(checkpoint_, today);
   ASSERT_TRUE(during.ok()) << during.status();
   EXPECT_EQ(during->persons, 2);  // answered from PostgreSQL meanwhile
 
   proxy.SetEnabled(true);
-  LiveCounters other_replica(*redis_, *pg_);
+  LiveCounters other_replica(*redis_, *pg_, {});
   EXPECT_EQ(other_replica.Get(checkpoint_, today)->persons, 1);  // stale until repaired
   live.Repair();
   EXPECT_EQ(other_replica.Get(checkpoint_, today)->persons, 2);

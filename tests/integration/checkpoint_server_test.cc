@@ -212,8 +212,12 @@ TEST_F(CheckpointServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAr
   // Reading needs only one covered area.
   EXPECT_TRUE(Get(longhai_admin, id, &out).ok());
   EXPECT_TRUE(Get(monitor, id, &out).ok());
+  // Outside the scope a checkpoint reads as missing, with the same message: the caller
+  // learns nothing about other areas.
   const std::string other_area = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
-  EXPECT_EQ(Get(other_area, id, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const grpc::Status outside = Get(other_area, id, &out);
+  EXPECT_EQ(outside.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(outside.error_message(), Get(admin_, kUnknownId, &out).error_message());
   const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
   EXPECT_EQ(Get(volunteer, id, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   const std::string service = tokens_.Mint("svc", {"service"}, {"gongyi"});
@@ -325,8 +329,7 @@ TEST_F(CheckpointServerTest, UpdateChangesTheMaskedFieldsWithinScope) {
   // Another community's admin, an admin of only one of the two areas, and a shift leader
   // may not change it; nothing changed.
   const std::string other = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
-  EXPECT_EQ(Update(other, id, change, {"name"}, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Update(other, id, change, {"name"}, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   const std::string half = tokens_.Mint("h", {"community_admin"}, {"gongyi.dufulu.longhai"});
   EXPECT_EQ(Update(half, id, change, {"name"}, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -354,7 +357,7 @@ TEST_F(CheckpointServerTest, ClosingStoresTheReasonAndOpeningClearsIt) {
   EXPECT_EQ(out.closed_reason(), "");
 
   const std::string other = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
-  EXPECT_EQ(SetOpen(other, id, false, "x", &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(SetOpen(other, id, false, "x", &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(SetOpen(admin_, kUnknownId, false, "x", &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(Get(admin_, id, &out).ok());
@@ -411,8 +414,43 @@ TEST_F(CheckpointServerTest, TheKitListsNineItemsAndStaffRecordChecks) {
   EXPECT_EQ(CheckKit(other_leader, id, checkpoint::v1::KIT_ITEM_FLAG,
                      checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out)
                 .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(server_->Count("checkpoint.kit_items"), "1");
+}
+
+// A consolidated checkpoint spans several compounds: a grant over one of them lets its
+// holder read the checkpoint, but a write to it (set-up, opening, kit) needs every one.
+TEST_F(CheckpointServerTest, WritesToAConsolidatedCheckpointNeedEveryArea) {
+  Checkpoint created;
+  ASSERT_TRUE(Create(admin_, Sample(), &created).ok());
+  const std::string id = created.checkpoint_id();
+  const std::string half_admin = tokens_.Mint("h", {"community_admin"}, {"gongyi.dufulu.longhai"});
+  const std::string half_leader = tokens_.Mint("l", {"shift_leader"}, {"gongyi.dufulu.longhai"});
+  Checkpoint out;
+  EXPECT_TRUE(Get(half_admin, id, &out).ok());
+  EXPECT_TRUE(Get(half_leader, id, &out).ok());
+
+  Checkpoint change;
+  change.set_name("改名");
+  grpc::Status st = Update(half_admin, id, change, {"name"}, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_EQ(SetOpen(half_admin, id, false, "封控", &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(CheckKit(half_leader, id, checkpoint::v1::KIT_ITEM_FLAG,
+                     checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(server_->Count("checkpoint.kit_items"), "0");
+  ASSERT_TRUE(Get(admin_, id, &out).ok());
+  EXPECT_EQ(out.name(), "益民街综合卡点");
+  EXPECT_TRUE(out.open());
+
+  // A leader over both compounds checks the kit.
+  const std::string leader = tokens_.MintGrants(
+      "l2", {{"shift_leader", "gongyi.dufulu.longhai"}, {"shift_leader", "gongyi.dufulu.yimin"}});
+  EXPECT_TRUE(CheckKit(leader, id, checkpoint::v1::KIT_ITEM_FLAG,
+                       checkpoint::v1::KIT_ITEM_STATE_PRESENT, "", &out)
+                  .ok());
 }
 
 TEST(CheckpointServerConfigTest, StartsOnlyWithThePassageDigestKey) {

@@ -24,6 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "fangxian/bench/v1/echo.grpc.pb.h"
+#include "fangxian/checkpoint/v1/alerts.grpc.pb.h"
+#include "google/protobuf/util/time_util.h"
 #include "tests/support/fake_upstream_gateway.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
@@ -386,6 +388,100 @@ TEST_F(GatewaySseTest, DrainEndsOpenStreamsWellWithinTheDrainWindow) {
   // FX_DRAIN_SECONDS is 20: the stream did not hold the drain.
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(fake_->Get("drain").cancelled_future.wait_for(kWait), std::future_status::ready);
+}
+
+// ---- Resuming: Last-Event-ID and time ids, on a fake AlertService (a request with a
+// Timestamp `since`, messages with a Timestamp `raise_time`).
+
+class FakeAlerts final : public checkpoint::v1::AlertService::Service {
+ public:
+  // Sends two alerts: the first raised at kRaised, the second without a raise_time.
+  grpc::Status StreamAlerts(grpc::ServerContext*, const checkpoint::v1::StreamAlertsRequest* req,
+                            grpc::ServerWriter<checkpoint::v1::Alert>* writer) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_ = *req;
+    }
+    checkpoint::v1::Alert alert;
+    alert.set_alert_id("a1");
+    google::protobuf::util::TimeUtil::FromString(kRaised, alert.mutable_raise_time());
+    // A later Timestamp ending in _time: the first one declared gives the id.
+    google::protobuf::util::TimeUtil::FromString("2026-03-05T09:00:00Z",
+                                                 alert.mutable_acknowledge_time());
+    writer->Write(alert);
+    alert.Clear();
+    alert.set_alert_id("a2");
+    writer->Write(alert);
+    return grpc::Status::OK;
+  }
+
+  // The request of the last call.
+  checkpoint::v1::StreamAlertsRequest last() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_;
+  }
+
+  static constexpr char kRaised[] = "2026-03-05T08:00:00.123456Z";
+
+ private:
+  std::mutex mu_;
+  checkpoint::v1::StreamAlertsRequest last_;
+};
+
+class GatewaySseResumeTest : public FakeUpstreamGatewayTest<FakeAlerts> {
+ protected:
+  static void SetUpTestSuite() {
+    StartSuite([](int fake_port) {
+      return GatewayEnv(FreePort(),
+                        {{"FX_CHECKPOINT_ADDR", absl::StrCat("127.0.0.1:", fake_port)}});
+    });
+  }
+  static void TearDownTestSuite() { StopSuite(); }
+
+  // The ids of the events of one stream, after it ended.
+  std::vector<std::string> Ids(const std::string& target,
+                               const std::map<std::string, std::string>& headers) {
+    SseClient c(port_, target, headers);
+    EXPECT_TRUE(c.ReadHeader(kWait));
+    EXPECT_EQ(c.status, 200);
+    std::vector<std::string> ids;
+    while (std::optional<SseEvent> e = c.NextEvent(kWait)) {
+      if (!e->is_comment()) ids.push_back(e->id);
+    }
+    return ids;
+  }
+};
+
+TEST_F(GatewaySseResumeTest, EventIdsAreRaiseTimesAndLastEventIdResumesFromThem) {
+  // The event of a message with a raise_time has it as its id; one without, its number.
+  EXPECT_EQ(Ids("/v1/alerts:stream", {}), (std::vector<std::string>{FakeAlerts::kRaised, "2"}));
+  EXPECT_FALSE(fake_->last().has_since());
+
+  // A browser reconnecting sends the last id back: it becomes `since`, replacing the
+  // since of the URL it first opened.
+  Ids("/v1/alerts:stream?since=2026-03-05T07:00:00Z", {{"Last-Event-ID", FakeAlerts::kRaised}});
+  EXPECT_EQ(google::protobuf::util::TimeUtil::ToString(fake_->last().since()), FakeAlerts::kRaised);
+
+  // An id that is not a time (a running number) leaves the request as it was.
+  Ids("/v1/alerts:stream?since=2026-03-05T07:00:00Z", {{"Last-Event-ID", "2"}});
+  EXPECT_EQ(google::protobuf::util::TimeUtil::ToString(fake_->last().since()),
+            "2026-03-05T07:00:00Z");
+  Ids("/v1/alerts:stream", {{"Last-Event-ID", "2"}});
+  EXPECT_FALSE(fake_->last().has_since());
+}
+
+// Streams of messages without a Timestamp ending in _time keep running numbers, and a
+// request without a `since` field ignores Last-Event-ID.
+TEST_F(GatewaySseTest, WithoutATimeFieldIdsStayRunningNumbers) {
+  SseClient c(port_, "/v1/echo:stream?text=plain&count=2&intervalMs=1",
+              {{"Last-Event-ID", FakeAlerts::kRaised}});
+  ASSERT_TRUE(c.ReadHeader(kWait));
+  ASSERT_EQ(c.status, 200);
+  std::vector<std::string> ids;
+  while (std::optional<SseEvent> e = c.NextEvent(kWait)) {
+    if (!e->is_comment()) ids.push_back(e->id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"1", "2"}));
 }
 
 }  // namespace

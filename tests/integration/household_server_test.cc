@@ -411,9 +411,20 @@ TEST_F(HouseholdServerTest, OutOfScopeIsNotFoundAndVolunteersAreRefused) {
   EXPECT_EQ(Register(stranger, h, "豫B12345", identity::v1::VEHICLE_KIND_PRIVATE).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(RemoveVehicle(stranger, car.vehicle_id()).error_code(), grpc::StatusCode::NOT_FOUND);
-  grpc::Status lookup = Lookup(stranger, "豫A12345");
-  EXPECT_EQ(lookup.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(lookup.error_message(), Lookup(stranger, "豫A99999").error_message());
+  // A plate outside the scope of an admin or a service: unknown alike.
+  for (const std::string role : {"community_admin", "subdistrict_admin", "service"}) {
+    const std::string outside = tokens_.Mint("o-1", {role}, {kYimin});
+    grpc::Status lookup = Lookup(outside, "豫A12345");
+    EXPECT_EQ(lookup.error_code(), grpc::StatusCode::NOT_FOUND) << role;
+    EXPECT_EQ(lookup.error_message(), Lookup(outside, "豫A99999").error_message()) << role;
+  }
+  // Checkpoint post staff find any plate (a consolidated checkpoint decides by its own
+  // areas): the vehicle and its area, nothing more.
+  identity::v1::LookupVehicleByPlateResponse seen;
+  ASSERT_TRUE(Lookup(stranger, "豫A12345", &seen).ok());
+  EXPECT_EQ(seen.vehicle().vehicle_id(), car.vehicle_id());
+  EXPECT_EQ(seen.area_code(), kBuilding);
+  EXPECT_EQ(Lookup(stranger, "豫A99999").error_code(), grpc::StatusCode::NOT_FOUND);
   // A grant of a read-only role in scope does not widen a write role elsewhere.
   const std::string mixed =
       tokens_.MintGrants("m-1", {{"auditor", kLonghai}, {"grid_worker", kYimin}});

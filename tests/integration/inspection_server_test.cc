@@ -292,9 +292,12 @@ TEST_F(InspectionServerTest, RankingOrdersByAverageScoreInTheWindow) {
 
 TEST_F(InspectionServerTest, CallersAreConfinedToTheirRolesAndAreas) {
   Inspection out;
+  // Outside the scope the checkpoint reads as missing, with the same message.
   const std::string other_inspector = tokens_.Mint("o", {"inspector"}, {"gongyi.xinhua"});
-  EXPECT_EQ(Record(other_inspector, Sample(east_), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  const grpc::Status outside = Record(other_inspector, Sample(east_), &out);
+  EXPECT_EQ(outside.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(outside.error_message(),
+            Record(other_inspector, Sample(kUnknownId), &out).error_message());
   const std::string community_admin =
       tokens_.Mint("c", {"community_admin"}, {"gongyi.dufulu.longhai"});
   EXPECT_EQ(Record(community_admin, Sample(east_), &out).error_code(),
@@ -307,7 +310,7 @@ TEST_F(InspectionServerTest, CallersAreConfinedToTheirRolesAndAreas) {
   list.set_checkpoint_id(east_);
   ListInspectionsResponse listed;
   const std::string other_admin = tokens_.Mint("x", {"community_admin"}, {"gongyi.xinhua"});
-  EXPECT_EQ(List(other_admin, list, &listed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(List(other_admin, list, &listed).error_code(), grpc::StatusCode::NOT_FOUND);
   RankCheckpointsResponse ranked;
   EXPECT_EQ(Rank(other_admin, "gongyi.dufulu", 0, &ranked).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

@@ -110,6 +110,72 @@ TEST_F(PassageFaultsTest, WithPostgresDownNothingIsAcknowledgedThatIsNotStored) 
   EXPECT_EQ(Sql(dsn, "SELECT count(*) FROM checkpoint.passages")[0], "2");
 }
 
+TEST_F(PassageFaultsTest, ARepeatedRequestGetsItsFirstResultAfterShiftClosingAndIdentityLoss) {
+  // No caches in the way: every check and lookup would go to PostgreSQL or identity.
+  StartCheckpoint({{"FX_PASSAGE_DUTY_CACHE_MS", "0"}, {"FX_PASSAGE_LOCAL_CACHE_MS", "0"}});
+  ASSERT_FALSE(HasFatalFailure());
+  Scene();
+  cpv1::RecordPassageRequest r = NewRequest(checkpoint_id_, "visit-once");
+  cpv1::VisitorRegistration* v = r.mutable_visitor();
+  v->set_name("吴一");
+  v->set_id_number(NewIdNumber());
+  v->set_destination("5号楼");
+  v->set_reason("探亲");
+  cpv1::Passage first;
+  grpc::Status st = Record(operator_, r, &first);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_FALSE(first.replayed());
+
+  // The shift ends, the checkpoint closes and identity goes away.
+  Query("UPDATE checkpoint.post_assignments SET clock_out_at = now() WHERE account_id = 'op-1'");
+  Query("UPDATE checkpoint.checkpoints SET open = false WHERE checkpoint_id = '" + checkpoint_id_ +
+        "'");
+  identity_.reset();
+
+  cpv1::Passage again;
+  st = Record(operator_, r, &again);
+  ASSERT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
+  EXPECT_TRUE(again.replayed());
+  EXPECT_EQ(again.passage_id(), first.passage_id());
+  EXPECT_EQ(again.decision(), first.decision());
+  EXPECT_EQ(again.person().resident_id(), first.person().resident_id());
+  EXPECT_EQ(again.record_time().seconds(), first.record_time().seconds());
+  EXPECT_EQ(again.record_time().nanos(), first.record_time().nanos());
+  // Different content under the same id is still refused, before any other check.
+  cpv1::RecordPassageRequest changed = r;
+  changed.mutable_visitor()->set_reason("送货");
+  EXPECT_EQ(Record(operator_, changed, &again).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  // A new request id meets the checks.
+  cpv1::RecordPassageRequest fresh = r;
+  fresh.set_request_id("visit-new");
+  EXPECT_EQ(Record(operator_, fresh, &again).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Count("checkpoint.passages"), "1");
+}
+
+TEST_F(PassageFaultsTest, AnIdentityThatDoesNotAnswerWithinOurCapIsUnavailable) {
+  StartCheckpoint({{"FX_PASSAGE_UPSTREAM_TIMEOUT_MS", "300"}, {"FX_PASSAGE_LOCAL_CACHE_MS", "0"}});
+  ASSERT_FALSE(HasFatalFailure());
+  const Person zhang = Scene();
+  SetColour(zhang.resident_id, "green");
+  const std::string pass = PassOf(zhang.resident_id);
+  identity_->process().Signal(SIGSTOP);  // connected, but silent
+  cpv1::RecordPassageRequest r = NewRequest(checkpoint_id_, "slow-identity");
+  r.set_pass_token(pass);
+  cpv1::Passage p;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + operator_);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Status st = passages_->RecordPassage(&ctx, r, &p);
+  identity_->process().Signal(SIGCONT);
+  // Our own 300 ms cap expired, not the caller's 10 s: retryable.
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+  EXPECT_EQ(Count("checkpoint.passages"), "0");
+  // The retry with the same request id, identity back, is recorded.
+  st = Record(operator_, r, &p);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_FALSE(p.replayed());
+}
+
 TEST_F(PassageFaultsTest, AfterSigkillUnderLoadEveryAcknowledgedRecordIsStoredExactlyOnce) {
   const std::string dsn = CreateScratchDatabase("pass_kill");
   StartCheckpoint({{"FX_PG_DSN", dsn}}, dsn);

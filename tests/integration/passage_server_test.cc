@@ -109,7 +109,10 @@ TEST_F(PassageServerTest, AGreenResidentWithAPassIsAdmittedAndStoredWithBothTime
   EXPECT_EQ(got.decision(), cpv1::DECISION_ADMIT);
   EXPECT_EQ(got.person().resident_id(), zhang.resident_id);
   EXPECT_EQ(got.person().name(), "");
+  // The first answer's server time is exactly the stored one (microseconds).
   EXPECT_EQ(got.record_time().seconds(), p.record_time().seconds());
+  EXPECT_EQ(got.record_time().nanos(), p.record_time().nanos());
+  EXPECT_EQ(p.record_time().nanos() % 1000, 0);
 
   cpv1::ListPassagesRequest list;
   list.set_checkpoint_id(checkpoint_id_);
@@ -239,6 +242,96 @@ TEST_F(PassageServerTest, VehiclesMustBelongToTheCoveredAreasUnlessExempt) {
             "<null>");
 }
 
+TEST_F(PassageServerTest, AConsolidatedCheckpointAdmitsTheCarsOfEveryCompoundItCovers) {
+  // One checkpoint for jingyuan (longhai) and xinyuan (yimin); its operator's grants
+  // cover jingyuan only, yet a xinyuan car is a resident car here.
+  const std::string consolidated = MakeCheckpoint({kJingyuan, kXinyuan});
+  const std::string op2 = tokens_.Mint("op-2", {"order_keeper"}, {kJingyuan});
+  PutOnDuty(consolidated, "op-2", 3);
+  RegisterVehicle("豫A24680", kXinyuan);
+  cpv1::RecordPassageRequest r = NewRequest(consolidated, "car-xinyuan");
+  r.clear_temperature_celsius();
+  r.mutable_vehicle()->set_plate("豫A24680");
+  cpv1::Passage p = MustRecord(r, op2);
+  EXPECT_EQ(p.decision(), cpv1::DECISION_ADMIT);
+  EXPECT_TRUE(p.vehicle_registered());
+  EXPECT_THAT(p.alert_ids(), IsEmpty());
+  // The checkpoint still decides by its own areas: the same car at jingyuan's own gate is
+  // an outside vehicle.
+  r = NewRequest(checkpoint_id_, "car-xinyuan-at-jingyuan");
+  r.clear_temperature_celsius();
+  r.mutable_vehicle()->set_plate("豫A24680");
+  p = MustRecord(r);
+  EXPECT_EQ(p.decision(), cpv1::DECISION_DENY);
+  EXPECT_THAT(p.reasons(), ElementsAre(cpv1::REASON_OUTSIDE_VEHICLE));
+}
+
+TEST_F(PassageServerTest, OnlyRolesThatMaySeeHealthDataReadTemperatureAndColour) {
+  const Person zhang = Resident("张三");
+  SetColour(zhang.resident_id, "yellow");
+  cpv1::RecordPassageRequest r = NewRequest(checkpoint_id_, "health-1");
+  r.set_id_number(zhang.id_number);
+  r.set_temperature_celsius(37.8);
+  const cpv1::Passage p = MustRecord(r);
+  ASSERT_EQ(p.pass_colour(), cpv1::PASS_COLOUR_YELLOW);  // the operator at the gate sees it
+
+  auto read = [&](const std::string& token, cpv1::Passage* got, cpv1::Passage* listed) {
+    cpv1::GetPassageRequest get;
+    get.set_checkpoint_id(checkpoint_id_);
+    get.set_passage_id(p.passage_id());
+    grpc::Status st = passages_->GetPassage(CallContextWith(token).get(), get, got);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    cpv1::ListPassagesRequest list;
+    list.set_checkpoint_id(checkpoint_id_);
+    cpv1::ListPassagesResponse page;
+    st = passages_->ListPassages(CallContextWith(token).get(), list, &page);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(page.passages_size(), 1);
+    *listed = page.passages(0);
+  };
+  for (const std::string role : {"shift_leader", "community_admin", "subdistrict_admin"}) {
+    SCOPED_TRACE(role);
+    cpv1::Passage got, listed;
+    read(tokens_.Mint("reader", {role}, {kLonghai}), &got, &listed);
+    for (const cpv1::Passage* x : {&got, &listed}) {
+      EXPECT_DOUBLE_EQ(x->temperature_celsius(), 37.8);
+      EXPECT_EQ(x->pass_colour(), cpv1::PASS_COLOUR_YELLOW);
+    }
+  }
+  for (const std::string role : {"inspector", "auditor", "service", "temperature_monitor",
+                                 "code_verifier", "order_keeper", "info_registrar"}) {
+    SCOPED_TRACE(role);
+    cpv1::Passage got, listed;
+    read(tokens_.Mint("reader", {role}, {kLonghai}), &got, &listed);
+    for (const cpv1::Passage* x : {&got, &listed}) {
+      EXPECT_FALSE(x->has_temperature_celsius());
+      EXPECT_EQ(x->pass_colour(), cpv1::PASS_COLOUR_UNSPECIFIED);
+      // The log itself (what was decided, and why) stays readable.
+      EXPECT_EQ(x->decision(), cpv1::DECISION_REFER);
+      EXPECT_EQ(x->passage_id(), p.passage_id());
+    }
+  }
+}
+
+TEST_F(PassageServerTest, AColourChangeReachesTheGateWithinAboutASecond) {
+  const Person zhou = Resident("周十");
+  SetColour(zhou.resident_id, "green");
+  const std::string pass = PassOf(zhou.resident_id);
+  int n = 0;
+  auto colour_now = [&] {
+    cpv1::RecordPassageRequest r = NewRequest(checkpoint_id_, absl::StrCat("colour-", n++));
+    r.set_pass_token(pass);
+    return MustRecord(r).pass_colour();
+  };
+  ASSERT_EQ(colour_now(), cpv1::PASS_COLOUR_GREEN);
+  ASSERT_EQ(colour_now(), cpv1::PASS_COLOUR_GREEN);  // from memory now
+  SetColour(zhou.resident_id, "red");
+  const auto changed = std::chrono::steady_clock::now();
+  EXPECT_TRUE(
+      Eventually([&] { return colour_now() == cpv1::PASS_COLOUR_RED; }, std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - changed, std::chrono::milliseconds(2500));
+}
+
 TEST_F(PassageServerTest, AnUnknownPersonMustRegisterAndIsRecordedAsRefused) {
   cpv1::RecordPassageRequest r = NewRequest(checkpoint_id_, "stranger");
   r.set_id_number(NewIdNumber());
@@ -330,6 +423,7 @@ TEST_F(PassageServerTest, ARepeatedRequestIdReturnsTheFirstResultAndStoresNothin
   EXPECT_EQ(again.pass_colour(), cpv1::PASS_COLOUR_GREEN);
   EXPECT_THAT(again.alert_ids(), ElementsAre(first.alert_ids(0)));
   EXPECT_EQ(again.record_time().seconds(), first.record_time().seconds());
+  EXPECT_EQ(again.record_time().nanos(), first.record_time().nanos());
   EXPECT_EQ(PassageCount(), "1");
   EXPECT_EQ(Count("checkpoint.alerts"), "1");
 
@@ -434,11 +528,10 @@ TEST_F(PassageServerTest, OnlyStaffOnDutyAtAnOpenCheckpointMayRecord) {
   PutOnDuty(checkpoint_id_, "op-late", 3);
   Query("UPDATE checkpoint.post_assignments SET clock_in_at = NULL WHERE account_id = 'op-late'");
   EXPECT_EQ(attempt(late, checkpoint_id_, "x4").error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  // On duty, but the token's scope is another community.
+  // On duty, but the token's scope is another community: the checkpoint is as missing.
   const std::string stranger = tokens_.Mint("op-yimin", {"temperature_monitor"}, {kYimin});
   PutOnDuty(checkpoint_id_, "op-yimin", 4);
-  EXPECT_EQ(attempt(stranger, checkpoint_id_, "x5").error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(attempt(stranger, checkpoint_id_, "x5").error_code(), grpc::StatusCode::NOT_FOUND);
   // A role that never records.
   EXPECT_EQ(
       attempt(tokens_.Mint("vol", {"volunteer"}, {kLonghai}), checkpoint_id_, "x6").error_code(),

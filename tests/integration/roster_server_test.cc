@@ -23,10 +23,6 @@ namespace {
 using namespace checkpoint::v1;  // NOLINT: the test reads better with the message names
 
 constexpr char kUnknownId[] = "123e4567-e89b-12d3-a456-426614174000";
-// Staff account ids as identity would issue them; tokens minted with them as subject.
-constexpr char kMonitor[] = "00000000-0000-4000-8000-000000000001";
-constexpr char kVerifier[] = "00000000-0000-4000-8000-000000000002";
-constexpr char kKeeper[] = "00000000-0000-4000-8000-000000000003";
 
 // The shift `now` falls in, under the service's default pattern.
 checkpoint::ShiftPattern::Slot SlotNow() {
@@ -48,6 +44,7 @@ class RosterServerTest : public ::testing::Test {
                                                    tokens_, IdentityKeysEnv());
     ASSERT_TRUE(identity_->WaitUntilServing());
     const int identity_port = identity_->process().WaitForPort("grpc_port");
+    identity_addr_ = absl::StrCat("127.0.0.1:", identity_port);
     server_ = std::make_unique<ServiceUnderTest>(
         "services/checkpoint/checkpoint_server", "roster", tokens_,
         std::map<std::string, std::string>{
@@ -60,6 +57,13 @@ class RosterServerTest : public ::testing::Test {
     admin_ = tokens_.Mint("admin-1", {"community_admin"}, {"gongyi.dufulu"});
     identity_admin_ = tokens_.Mint("root", {"subdistrict_admin"}, {"gongyi"});
     checkpoint_id_ = MakeCheckpoint("龙海小区东门", "gongyi.dufulu.longhai");
+    // Post holders are staff accounts in identity; tokens are minted with their ids.
+    monitor_id_ =
+        MakeAccount("monitor.a", identity::v1::STAFF_KIND_VOLUNTEER, "gongyi.dufulu.longhai");
+    verifier_id_ = MakeAccount("verifier.b", identity::v1::STAFF_KIND_MUNICIPAL_STAFF,
+                               "gongyi.dufulu.longhai");
+    keeper_id_ =
+        MakeAccount("keeper.c", identity::v1::STAFF_KIND_PARTY_MEMBER, "gongyi.dufulu.longhai");
   }
 
   std::string MakeCheckpoint(const std::string& name, const std::string& area) {
@@ -150,6 +154,10 @@ class RosterServerTest : public ::testing::Test {
   std::string admin_;
   std::string identity_admin_;
   std::string checkpoint_id_;
+  std::string identity_addr_;  // host:port of identity_
+  std::string monitor_id_;
+  std::string verifier_id_;
+  std::string keeper_id_;
 };
 
 TEST_F(RosterServerTest, TheLeadingCadreMustBeAnEnabledCadreAccountInIdentity) {
@@ -210,8 +218,7 @@ TEST_F(RosterServerTest, CadreRequestsAreValidatedAndScoped) {
   EXPECT_EQ(SetCadre(admin_, Today(), cadre, &out, kUnknownId).error_code(),
             grpc::StatusCode::NOT_FOUND);
   const std::string other = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
-  EXPECT_EQ(SetCadre(other, Today(), cadre, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(SetCadre(other, Today(), cadre, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   const std::string leader = PostToken("l", "shift_leader");
   EXPECT_EQ(SetCadre(leader, Today(), cadre, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -220,46 +227,45 @@ TEST_F(RosterServerTest, CadreRequestsAreValidatedAndScoped) {
 
 TEST_F(RosterServerTest, PostsHaveOneHolderAndPeopleOnePost) {
   const std::string date = common::IsoDate(SlotNow().day + 1);
-  const std::string leader = PostToken("leader-1", "shift_leader");
   PostAssignment a;
-  grpc::Status st = Assign(leader, date, 2, POST_CODE_VERIFIER, kVerifier, &a);
+  grpc::Status st = Assign(admin_, date, 2, POST_CODE_VERIFIER, verifier_id_, &a);
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(a.post(), POST_CODE_VERIFIER);
   EXPECT_EQ(a.shift(), 2);
   EXPECT_EQ(a.date(), date);
-  EXPECT_EQ(a.assigned_by(), "leader-1");
+  EXPECT_EQ(a.assigned_by(), "admin-1");
   EXPECT_FALSE(a.has_clock_in_time());
   // The same again changes nothing.
   PostAssignment again;
-  ASSERT_TRUE(Assign(leader, date, 2, POST_CODE_VERIFIER, kVerifier, &again).ok());
+  ASSERT_TRUE(Assign(admin_, date, 2, POST_CODE_VERIFIER, verifier_id_, &again).ok());
   EXPECT_EQ(again.assignment_id(), a.assignment_id());
 
   // The same person on a second post of the shift, here or at another checkpoint.
-  st = Assign(leader, date, 2, POST_ORDER_KEEPER, kVerifier, &a);
+  st = Assign(admin_, date, 2, POST_ORDER_KEEPER, verifier_id_, &a);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_NE(st.error_message().find("one post at a time"), std::string::npos);
   const std::string other_gate = MakeCheckpoint("龙海小区西门", "gongyi.dufulu.longhai");
-  st = Assign(leader, date, 2, POST_ORDER_KEEPER, kVerifier, &a, other_gate);
+  st = Assign(admin_, date, 2, POST_ORDER_KEEPER, verifier_id_, &a, other_gate);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_NE(st.error_message().find("another checkpoint"), std::string::npos);
   // Another shift of the day is fine.
-  EXPECT_TRUE(Assign(leader, date, 3, POST_ORDER_KEEPER, kVerifier, &a, other_gate).ok());
+  EXPECT_TRUE(Assign(admin_, date, 3, POST_ORDER_KEEPER, verifier_id_, &a, other_gate).ok());
 
   // Reassigning the post replaces its holder (not clocked in).
-  ASSERT_TRUE(Assign(admin_, date, 2, POST_CODE_VERIFIER, kKeeper, &a).ok());
+  ASSERT_TRUE(Assign(admin_, date, 2, POST_CODE_VERIFIER, keeper_id_, &a).ok());
   Roster roster;
   ASSERT_TRUE(GetRoster(admin_, date, &roster).ok());
   ASSERT_EQ(roster.assignments_size(), 1);
-  EXPECT_EQ(roster.assignments(0).account_id(), kKeeper);
+  EXPECT_EQ(roster.assignments(0).account_id(), keeper_id_);
   ASSERT_EQ(roster.shifts_size(), 3);
   EXPECT_EQ(roster.shifts(1).shift(), 2);
   EXPECT_EQ(roster.shifts(1).end_time().seconds() - roster.shifts(1).start_time().seconds(),
             8 * 3600);
 
   UnassignPostResponse removed;
-  ASSERT_TRUE(Unassign(leader, date, 2, POST_CODE_VERIFIER, &removed).ok());
-  EXPECT_EQ(removed.removed().account_id(), kKeeper);
-  EXPECT_EQ(Unassign(leader, date, 2, POST_CODE_VERIFIER, &removed).error_code(),
+  ASSERT_TRUE(Unassign(admin_, date, 2, POST_CODE_VERIFIER, &removed).ok());
+  EXPECT_EQ(removed.removed().account_id(), keeper_id_);
+  EXPECT_EQ(Unassign(admin_, date, 2, POST_CODE_VERIFIER, &removed).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(server_->Count("checkpoint.post_assignments"), "1");  // the other gate's
 }
@@ -267,41 +273,96 @@ TEST_F(RosterServerTest, PostsHaveOneHolderAndPeopleOnePost) {
 TEST_F(RosterServerTest, AssignmentsAreValidatedAndScoped) {
   const std::string date = common::IsoDate(SlotNow().day + 1);
   PostAssignment a;
-  EXPECT_TRUE(IsInvalidNaming(Assign(admin_, date, 0, POST_CODE_VERIFIER, kVerifier, &a), "shift"));
-  EXPECT_TRUE(IsInvalidNaming(Assign(admin_, date, 4, POST_CODE_VERIFIER, kVerifier, &a), "shift"));
-  EXPECT_TRUE(IsInvalidNaming(Assign(admin_, date, 1, POST_UNSPECIFIED, kVerifier, &a), "post"));
   EXPECT_TRUE(
-      IsInvalidNaming(Assign(admin_, date, 1, static_cast<Post>(9), kVerifier, &a), "post"));
+      IsInvalidNaming(Assign(admin_, date, 0, POST_CODE_VERIFIER, verifier_id_, &a), "shift"));
+  EXPECT_TRUE(
+      IsInvalidNaming(Assign(admin_, date, 4, POST_CODE_VERIFIER, verifier_id_, &a), "shift"));
+  EXPECT_TRUE(IsInvalidNaming(Assign(admin_, date, 1, POST_UNSPECIFIED, verifier_id_, &a), "post"));
+  EXPECT_TRUE(
+      IsInvalidNaming(Assign(admin_, date, 1, static_cast<Post>(9), verifier_id_, &a), "post"));
   EXPECT_TRUE(
       IsInvalidNaming(Assign(admin_, date, 1, POST_CODE_VERIFIER, "bob", &a), "account_id"));
-  EXPECT_TRUE(
-      IsInvalidNaming(Assign(admin_, "2020-01-01", 1, POST_CODE_VERIFIER, kVerifier, &a), "date"));
-  EXPECT_EQ(Assign(admin_, date, 1, POST_CODE_VERIFIER, kVerifier, &a, kUnknownId).error_code(),
+  EXPECT_TRUE(IsInvalidNaming(Assign(admin_, "2020-01-01", 1, POST_CODE_VERIFIER, verifier_id_, &a),
+                              "date"));
+  EXPECT_EQ(Assign(admin_, date, 1, POST_CODE_VERIFIER, verifier_id_, &a, kUnknownId).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  // Another community's admin and shift leader; a post role cannot assign.
+  // Another community's admin finds no such checkpoint; shift leaders and post roles
+  // cannot assign (identity shows staff accounts only to admins).
   const std::string other_admin = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
-  EXPECT_EQ(Assign(other_admin, date, 1, POST_CODE_VERIFIER, kVerifier, &a).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-  const std::string other_leader = tokens_.Mint("x", {"shift_leader"}, {"gongyi.xinhua"});
-  EXPECT_EQ(Assign(other_leader, date, 1, POST_CODE_VERIFIER, kVerifier, &a).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Assign(other_admin, date, 1, POST_CODE_VERIFIER, verifier_id_, &a).error_code(),
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(
-      Assign(PostToken(kMonitor, "temperature_monitor"), date, 1, POST_CODE_VERIFIER, kVerifier, &a)
+      Assign(PostToken("leader-1", "shift_leader"), date, 1, POST_CODE_VERIFIER, verifier_id_, &a)
           .error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
-  Roster roster;
-  EXPECT_EQ(GetRoster(other_admin, date, &roster).error_code(),
+  EXPECT_EQ(Assign(PostToken(monitor_id_, "temperature_monitor"), date, 1, POST_CODE_VERIFIER,
+                   verifier_id_, &a)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // The account must be a staff account identity knows, enabled, of a person.
+  grpc::Status st = Assign(admin_, date, 1, POST_CODE_VERIFIER, kUnknownId, &a);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << st.error_message();
+  EXPECT_NE(st.error_message().find("account_id"), std::string::npos) << st.error_message();
+  identity::v1::SetStaffAccountDisabledRequest disable;
+  disable.set_account_id(keeper_id_);
+  disable.set_disabled(true);
+  identity::v1::StaffAccount disabled;
+  ASSERT_TRUE(
+      staff_->SetStaffAccountDisabled(CallContextWith(identity_admin_).get(), disable, &disabled)
+          .ok());
+  st = Assign(admin_, date, 1, POST_CODE_VERIFIER, keeper_id_, &a);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(st.error_message().find("disabled"), std::string::npos) << st.error_message();
+  Roster roster;
+  const grpc::Status outside = GetRoster(other_admin, date, &roster);
+  EXPECT_EQ(outside.error_code(), grpc::StatusCode::NOT_FOUND);
+  GetRosterRequest missing;
+  missing.set_checkpoint_id(kUnknownId);
+  missing.set_date(date);
+  EXPECT_EQ(outside.error_message(),
+            roster_->GetRoster(CallContextWith(admin_).get(), missing, &roster).error_message());
   EXPECT_TRUE(IsInvalidNaming(GetRoster(admin_, "30-11-2026", &roster), "date"));
   EXPECT_EQ(server_->Count("checkpoint.post_assignments"), "0");
+}
+
+// The roster of a consolidated checkpoint is the whole checkpoint's: an admin of one of
+// its compounds reads it but may not change it; an admin of every compound may.
+TEST_F(RosterServerTest, AConsolidatedCheckpointsRosterNeedsEveryArea) {
+  const std::string consolidated =
+      CreateCheckpoint(server_->channel(), identity_admin_, "益民街综合卡点",
+                       {"gongyi.dufulu.longhai", "gongyi.dufulu.yimin"});
+  ASSERT_FALSE(consolidated.empty());
+  const std::string date = common::IsoDate(SlotNow().day + 1);
+  const std::string half = tokens_.Mint("h", {"community_admin"}, {"gongyi.dufulu.longhai"});
+  const std::string cadre =
+      MakeAccount("cadre.wang", identity::v1::STAFF_KIND_CADRE, "gongyi.dufulu.longhai");
+  LeadingCadre lead;
+  grpc::Status st = SetCadre(half, date, cadre, &lead, consolidated);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  PostAssignment a;
+  EXPECT_EQ(Assign(half, date, 1, POST_CODE_VERIFIER, verifier_id_, &a, consolidated).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(server_->Count("checkpoint.post_assignments"), "0");
+  EXPECT_EQ(server_->Count("checkpoint.duty_days"), "0");
+  GetRosterRequest read;
+  read.set_checkpoint_id(consolidated);
+  read.set_date(date);
+  Roster roster;
+  EXPECT_TRUE(roster_->GetRoster(CallContextWith(half).get(), read, &roster).ok());
+
+  // admin_ covers gongyi.dufulu, so both compounds.
+  st = Assign(admin_, date, 1, POST_CODE_VERIFIER, verifier_id_, &a, consolidated);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  st = SetCadre(admin_, date, cadre, &lead, consolidated);
+  EXPECT_TRUE(st.ok()) << st.error_message();
 }
 
 TEST_F(RosterServerTest, StaffClockInAndOutOfTheirPostAndCoverageFollows) {
   if (NearShiftChange()) GTEST_SKIP() << "within 2 minutes of a shift change";
   const checkpoint::ShiftPattern::Slot slot = SlotNow();
   const std::string today = common::IsoDate(slot.day);
-  const std::string monitor = PostToken(kMonitor, "temperature_monitor");
-  const std::string verifier = PostToken(kVerifier, "code_verifier");
+  const std::string monitor = PostToken(monitor_id_, "temperature_monitor");
+  const std::string verifier = PostToken(verifier_id_, "code_verifier");
 
   checkpoint::v1::Coverage cov;
   ASSERT_TRUE(Coverage(monitor, &cov).ok());
@@ -317,8 +378,8 @@ TEST_F(RosterServerTest, StaffClockInAndOutOfTheirPostAndCoverageFollows) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(st.error_message().find("no post"), std::string::npos);
 
-  ASSERT_TRUE(Assign(admin_, today, slot.shift, POST_TEMPERATURE_MONITOR, kMonitor, &a).ok());
-  ASSERT_TRUE(Assign(admin_, today, slot.shift, POST_CODE_VERIFIER, kVerifier, &a).ok());
+  ASSERT_TRUE(Assign(admin_, today, slot.shift, POST_TEMPERATURE_MONITOR, monitor_id_, &a).ok());
+  ASSERT_TRUE(Assign(admin_, today, slot.shift, POST_CODE_VERIFIER, verifier_id_, &a).ok());
   EXPECT_EQ(Clock(monitor, false, &a).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   st = Clock(monitor, true, &a);
   ASSERT_TRUE(st.ok()) << st.error_message();
@@ -331,7 +392,7 @@ TEST_F(RosterServerTest, StaffClockInAndOutOfTheirPostAndCoverageFollows) {
 
   // A clocked-in holder can be neither replaced nor removed.
   EXPECT_EQ(
-      Assign(admin_, today, slot.shift, POST_TEMPERATURE_MONITOR, kKeeper, &again).error_code(),
+      Assign(admin_, today, slot.shift, POST_TEMPERATURE_MONITOR, keeper_id_, &again).error_code(),
       grpc::StatusCode::FAILED_PRECONDITION);
   UnassignPostResponse removed;
   EXPECT_EQ(Unassign(admin_, today, slot.shift, POST_TEMPERATURE_MONITOR, &removed).error_code(),
@@ -339,7 +400,7 @@ TEST_F(RosterServerTest, StaffClockInAndOutOfTheirPostAndCoverageFollows) {
 
   ASSERT_TRUE(Coverage(admin_, &cov).ok());
   EXPECT_EQ(cov.posts(0).state(), POST_STATE_ON_DUTY);
-  EXPECT_EQ(cov.posts(0).account_id(), kMonitor);
+  EXPECT_EQ(cov.posts(0).account_id(), monitor_id_);
   EXPECT_EQ(cov.posts(1).state(), POST_STATE_ASSIGNED_NOT_CLOCKED_IN);
   EXPECT_EQ(cov.posts(2).state(), POST_STATE_UNASSIGNED);
   ASSERT_EQ(cov.unstaffed_posts_size(), 3);
@@ -375,10 +436,10 @@ TEST_F(RosterServerTest, StaffClockInAndOutOfTheirPostAndCoverageFollows) {
   EXPECT_EQ(roster.leading_cadre().account_id(), cadre);
 
   // Scope and roles: staff elsewhere, a volunteer.
-  const std::string elsewhere = tokens_.Mint(kVerifier, {"code_verifier"}, {"gongyi.xinhua"});
-  EXPECT_EQ(Clock(elsewhere, false, &a).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Coverage(elsewhere, &cov).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Clock(PostToken(kVerifier, "volunteer"), false, &a).error_code(),
+  const std::string elsewhere = tokens_.Mint(verifier_id_, {"code_verifier"}, {"gongyi.xinhua"});
+  EXPECT_EQ(Clock(elsewhere, false, &a).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Coverage(elsewhere, &cov).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Clock(PostToken(verifier_id_, "volunteer"), false, &a).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   ClockInRequest bad;
   bad.set_checkpoint_id("x");
@@ -398,7 +459,7 @@ TEST(RosterIdentityDownTest, AnUnreachableIdentityIsUnavailable) {
   SetLeadingCadreRequest req;
   req.set_checkpoint_id(checkpoint_id);
   req.set_date(Today());
-  req.set_account_id(kMonitor);
+  req.set_account_id(kUnknownId);
   LeadingCadre out;
   grpc::Status st = RosterService::NewStub(server.channel())
                         ->SetLeadingCadre(CallContextWith(admin).get(), req, &out);
@@ -479,7 +540,7 @@ TEST_F(RosterServerTest, TheRunningWatchAlertsUnstaffedPostsOfOpenCheckpoints) {
   ServiceUnderTest watched("services/checkpoint/checkpoint_server", "watch_e2e", tokens_,
                            {{"FX_STAFFING_WATCH_MS", "50"},
                             {"FX_UNSTAFFED_GRACE_S", "0"},
-                            {"FX_IDENTITY_ADDR", "127.0.0.1:1"}});
+                            {"FX_IDENTITY_ADDR", identity_addr_}});
   ASSERT_TRUE(watched.WaitUntilServing());
   // Closed while its roster is set up, so the watch cannot see it half staffed.
   const std::string id = watched.Query(
@@ -494,13 +555,13 @@ TEST_F(RosterServerTest, TheRunningWatchAlertsUnstaffedPostsOfOpenCheckpoints) {
   assign.set_date(common::IsoDate(slot.day));
   assign.set_shift(slot.shift);
   assign.set_post(POST_TEMPERATURE_MONITOR);
-  assign.set_account_id(kMonitor);
+  assign.set_account_id(monitor_id_);
   PostAssignment a;
   ASSERT_TRUE(roster->AssignPost(CallContextWith(admin_).get(), assign, &a).ok());
   ClockInRequest in;
   in.set_checkpoint_id(id);
   ASSERT_TRUE(
-      roster->ClockIn(CallContextWith(PostToken(kMonitor, "temperature_monitor")).get(), in, &a)
+      roster->ClockIn(CallContextWith(PostToken(monitor_id_, "temperature_monitor")).get(), in, &a)
           .ok());
   // Nothing for a closed checkpoint, however many rounds pass.
   EXPECT_EQ(watched.Count("checkpoint.alerts"), "0");

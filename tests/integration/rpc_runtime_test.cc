@@ -216,19 +216,28 @@ class DeferredEcho final : public EchoService::CallbackService {
           if (payload == "drop") return;  // every copy of done goes away uncalled
           if (payload == "throw") throw std::runtime_error("bug");
           std::lock_guard<std::mutex> lock(mu_);
-          threads_.emplace_back([payload, out, done, subject = call.principal.subject] {
+          threads_.emplace_back([this, payload, out, done, subject = call.principal.subject] {
             if (payload == "fail") {
               done(absl::FailedPreconditionError("refused later"));
-              done(absl::OkStatus());  // ignored: the first answer stands
+              // Ignored: the first answer stands, and the loser's fill never runs (the
+              // call may be finished and its response gone).
+              done.Complete([&] {
+                ++late_fills;
+                out->set_payload("late");
+                return absl::OkStatus();
+              });
               return;
             }
-            out->set_payload(subject + ":" + payload);
-            done(absl::OkStatus());
+            done.Complete([&] {
+              out->set_payload(subject + ":" + payload);
+              return absl::OkStatus();
+            });
           });
         });
   }
 
   std::atomic<int> handled{0};
+  std::atomic<int> late_fills{0};
 
  private:
   RpcRuntime& rt_;
@@ -266,6 +275,7 @@ TEST(RpcRuntimeDeferredTest, CallsFinishWhenDoneIsCalledFromAnotherThreadAndOnly
   st = call(token, "fail", &out);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(st.error_message(), "refused later");
+  EXPECT_EQ(service.late_fills.load(), 0);
 
   // A dropped completion or an exception ends the call INTERNAL instead of never.
   EXPECT_EQ(call(token, "drop", &out).error_code(), grpc::StatusCode::INTERNAL);
