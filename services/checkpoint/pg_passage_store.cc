@@ -121,57 +121,74 @@ absl::Status PgPassageStore::WriteBatch(const std::vector<const PassageRecord*>&
 absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& records,
                                        std::vector<WriteOutcome>* outcomes) {
   std::vector<WriteOutcome> result(records.size());
-  absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
-    // 1. The idempotency keys: the ones inserted now are the records to write.
-    std::vector<std::string> cids, rids, pids, hashes, times;
+  bool any_alerts = false;
+  for (const PassageRecord* r : records) any_alerts = any_alerts || !r->alerts.empty();
+  auto write = [&](common::PgConn& conn) -> absl::Status {
+    // 1. One statement writes the idempotency keys and the passages of the keys inserted
+    // now (a key that exists already writes nothing): one round trip for the batch.
+    std::vector<std::string> hashes;
+    std::vector<std::vector<std::string>> cols(kColumnCount);
     for (const PassageRecord* r : records) {
-      cids.push_back(r->checkpoint_id);
-      rids.push_back(r->request_id);
-      pids.push_back(r->passage_id);
       hashes.push_back(common::PgBytea(r->payload_hash));
-      times.push_back(common::Rfc3339Micros(r->recorded_at));
+      const std::vector<std::string> row = {
+          r->passage_id,
+          r->checkpoint_id,
+          r->request_id,
+          std::to_string(r->direction),
+          r->resident_id,
+          r->visitor ? "true" : "false",
+          r->temperature_tenths
+              ? absl::StrCat(*r->temperature_tenths / 10, ".", *r->temperature_tenths % 10)
+              : "",
+          r->plate,
+          std::to_string(r->vehicle_exemption),
+          r->vehicle_registered ? (*r->vehicle_registered ? "true" : "false") : "",
+          std::to_string(r->pass_colour),
+          std::to_string(r->decision),
+          TextArray(r->reasons),
+          r->operator_id,
+          common::Rfc3339Micros(r->client_time),
+          common::Rfc3339Micros(r->recorded_at),
+          r->visit_destination,
+          r->visit_reason};
+      for (int c = 0; c < kColumnCount; ++c) cols[c].push_back(row[c]);
     }
+    std::vector<std::string> arrays;
+    arrays.reserve(kColumnCount + 1);
+    for (int c = 0; c < kColumnCount; ++c) arrays.push_back(common::PgTextArray(cols[c]));
+    arrays.push_back(common::PgTextArray(hashes));
+    std::vector<common::PgParam> params;
+    for (const std::string& a : arrays) params.emplace_back(a);
     auto keys = conn.Exec(
-        "INSERT INTO checkpoint.passage_requests "
+        "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+        "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+        "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
+        "$18::text[], $19::bytea[]) AS u(pid, cid, rid, dir, res, vis, temp, plate, ex, vreg, "
+        "col, dec, rea, op, ct, ra, dest, why, hash)), "
+        "k AS (INSERT INTO checkpoint.passage_requests "
         "(checkpoint_id, request_id, passage_id, payload_hash, recorded_at) "
-        "SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bytea[], "
-        "$5::timestamptz[]) "
-        "ON CONFLICT (checkpoint_id, request_id) DO NOTHING RETURNING passage_id::text",
-        {common::PgTextArray(cids), common::PgTextArray(rids), common::PgTextArray(pids),
-         common::PgTextArray(hashes), common::PgTextArray(times)});
+        "SELECT u.cid::uuid, u.rid, u.pid::uuid, u.hash, u.ra::timestamptz FROM u "
+        "ON CONFLICT (checkpoint_id, request_id) DO NOTHING RETURNING passage_id), "
+        "p AS (INSERT INTO checkpoint.passages (passage_id, checkpoint_id, request_id, "
+        "direction, resident_id, visitor, temperature_celsius, plate, vehicle_exemption, "
+        "vehicle_registered, pass_colour, decision, reasons, operator_id, client_time, "
+        "recorded_at, visit_destination, visit_reason) "
+        "SELECT u.pid::uuid, u.cid::uuid, u.rid, u.dir::smallint, NULLIF(u.res, '')::uuid, "
+        "u.vis::boolean, NULLIF(u.temp, '')::numeric, NULLIF(u.plate, ''), u.ex::smallint, "
+        "NULLIF(u.vreg, '')::boolean, u.col::smallint, u.dec::smallint, u.rea::smallint[], "
+        "u.op, u.ct::timestamptz, u.ra::timestamptz, NULLIF(u.dest, ''), NULLIF(u.why, '') "
+        "FROM u WHERE u.pid::uuid IN (SELECT passage_id FROM k) RETURNING passage_id) "
+        "SELECT passage_id::text FROM p",
+        params);
     if (!keys.ok()) return keys.status();
     absl::flat_hash_set<std::string> inserted;
     for (int i = 0; i < keys->rows(); ++i) inserted.emplace(keys->Get(i, 0));
 
-    // 2. The passages of the new keys, in one statement.
-    std::vector<std::vector<std::string>> cols(kColumnCount);
     std::vector<NewAlert> alerts;
     std::vector<size_t> alert_owner;
     for (size_t i = 0; i < records.size(); ++i) {
       const PassageRecord& r = *records[i];
       if (!inserted.contains(r.passage_id)) continue;
-      const std::vector<std::string> row = {
-          r.passage_id,
-          r.checkpoint_id,
-          r.request_id,
-          std::to_string(r.direction),
-          r.resident_id,
-          r.visitor ? "true" : "false",
-          r.temperature_tenths
-              ? absl::StrCat(*r.temperature_tenths / 10, ".", *r.temperature_tenths % 10)
-              : "",
-          r.plate,
-          std::to_string(r.vehicle_exemption),
-          r.vehicle_registered ? (*r.vehicle_registered ? "true" : "false") : "",
-          std::to_string(r.pass_colour),
-          std::to_string(r.decision),
-          TextArray(r.reasons),
-          r.operator_id,
-          common::Rfc3339Micros(r.client_time),
-          common::Rfc3339Micros(r.recorded_at),
-          r.visit_destination,
-          r.visit_reason};
-      for (int c = 0; c < kColumnCount; ++c) cols[c].push_back(row[c]);
       for (const NewAlert& a : r.alerts) {
         alerts.push_back(a);
         alert_owner.push_back(i);
@@ -180,29 +197,8 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
       result[i].record = r;
       result[i].record.alert_ids.clear();
     }
-    if (!inserted.empty()) {
-      std::vector<common::PgParam> params;
-      std::vector<std::string> arrays;
-      arrays.reserve(kColumnCount);
-      for (int c = 0; c < kColumnCount; ++c) arrays.push_back(common::PgTextArray(cols[c]));
-      for (const std::string& a : arrays) params.emplace_back(a);
-      auto ins = conn.Exec(
-          "INSERT INTO checkpoint.passages (passage_id, checkpoint_id, request_id, direction, "
-          "resident_id, visitor, temperature_celsius, plate, vehicle_exemption, "
-          "vehicle_registered, pass_colour, decision, reasons, operator_id, client_time, "
-          "recorded_at, visit_destination, visit_reason) "
-          "SELECT u.pid::uuid, u.cid::uuid, u.rid, u.dir::smallint, NULLIF(u.res, '')::uuid, "
-          "u.vis::boolean, NULLIF(u.temp, '')::numeric, NULLIF(u.plate, ''), u.ex::smallint, "
-          "NULLIF(u.vreg, '')::boolean, u.col::smallint, u.dec::smallint, u.rea::smallint[], "
-          "u.op, u.ct::timestamptz, u.ra::timestamptz, NULLIF(u.dest, ''), NULLIF(u.why, '') "
-          "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-          "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
-          "$13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[]) "
-          "AS u(pid, cid, rid, dir, res, vis, temp, plate, ex, vreg, col, dec, rea, op, ct, ra, "
-          "dest, why)",
-          params);
-      if (!ins.ok()) return ins.status();
-      // 3. Their alerts and outbox events, in the same transaction.
+    // 2. Their alerts and outbox events, in the same transaction.
+    if (!alerts.empty()) {
       std::vector<std::string> alert_ids;
       if (absl::Status a = InsertAlerts(conn, alerts, &alert_ids); !a.ok()) return a;
       for (size_t k = 0; k < alerts.size(); ++k) {
@@ -210,7 +206,7 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
       }
     }
 
-    // 4. The keys that existed: their stored first records decide replay or conflict.
+    // 3. The keys that existed: their stored first records decide replay or conflict.
     if (inserted.size() == records.size()) return absl::OkStatus();
     std::vector<std::string> old_cids, old_rids;
     for (const PassageRecord* r : records) {
@@ -252,7 +248,17 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
                                                                  : WriteOutcome::kConflict;
     }
     return absl::OkStatus();
-  });
+  };
+  absl::Status s;
+  if (any_alerts) {
+    // Alerts must commit with their passages: an explicit transaction.
+    s = pool_.Transaction(write);
+  } else {
+    // One statement is its own transaction (durable at its commit, like COMMIT); what
+    // follows only reads first records that are already committed.
+    auto conn = pool_.Acquire();
+    s = conn.ok() ? write(*conn) : conn.status();
+  }
   if (s.ok()) *outcomes = std::move(result);
   return s;
 }
