@@ -98,7 +98,80 @@ absl::StatusOr<std::unique_ptr<RequestSource>> RequestSource::Create(
   auto first = source->Serialize(sequence ? source->Expand(first_index) : source->json_);
   if (!first.ok()) return first.status();
   if (!sequence) source->fixed_ = *std::move(first);
+  if (sequence) (void)source->PrepareMarked();
   return source;
+}
+
+namespace {
+// Stand-ins for the placeholders while the template is parsed once (letters only, so they
+// survive JSON string parsing unchanged and cannot clash with a real value by accident).
+constexpr absl::string_view kIdMarker = "QqFxIdMarkerQq";
+constexpr absl::string_view kSeqMarker = "QqFxSeqMarkerQq";
+
+size_t Occurrences(absl::string_view text, absl::string_view needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != absl::string_view::npos;
+       at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+}  // namespace
+
+std::string RequestSource::Fill(const std::string& value, uint64_t index) const {
+  return absl::StrReplaceAll(
+      value, {{kIdMarker, has_id_ ? ids_.ForIndex(index) : ""}, {kSeqMarker, absl::StrCat(index)}});
+}
+
+void RequestSource::FindMarked(const pb::Message& m,
+                               std::vector<const pb::FieldDescriptor*>& path) {
+  const pb::Reflection* r = m.GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const pb::FieldDescriptor* f : fields) {
+    path.push_back(f);
+    const bool is_string = f->type() == pb::FieldDescriptor::TYPE_STRING;
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(m, f); ++i) {
+        if (is_string) {
+          std::string v = r->GetRepeatedString(m, f, i);
+          if (absl::StrContains(v, kIdMarker) || absl::StrContains(v, kSeqMarker)) {
+            marked_fields_.push_back({path, i, v});
+          }
+        }
+      }
+    } else if (is_string) {
+      std::string v = r->GetString(m, f);
+      if (absl::StrContains(v, kIdMarker) || absl::StrContains(v, kSeqMarker)) {
+        marked_fields_.push_back({path, -1, v});
+      }
+    } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      FindMarked(r->GetMessage(m, f), path);
+    }
+    path.pop_back();
+  }
+}
+
+bool RequestSource::PrepareMarked() {
+  const std::string marked_json =
+      absl::StrReplaceAll(json_, {{kIdPlaceholder, kIdMarker}, {kSeqPlaceholder, kSeqMarker}});
+  std::unique_ptr<pb::Message> message(request_prototype_->New());
+  if (!pb::util::JsonStringToMessage(marked_json, message.get()).ok()) return false;
+  std::vector<const pb::FieldDescriptor*> path;
+  FindMarked(*message, path);
+  // Every placeholder must have landed in a string field found above.
+  const size_t placeholders =
+      Occurrences(json_, kIdPlaceholder) + Occurrences(json_, kSeqPlaceholder);
+  size_t markers = 0;
+  for (const MarkedField& f : marked_fields_) {
+    markers += Occurrences(f.value, kIdMarker) + Occurrences(f.value, kSeqMarker);
+  }
+  if (markers != placeholders) {
+    marked_fields_.clear();
+    return false;
+  }
+  marked_ = std::move(message);
+  return true;
 }
 
 std::string RequestSource::Expand(uint64_t index) const {
@@ -120,7 +193,23 @@ absl::StatusOr<std::string> RequestSource::Serialize(const std::string& json) co
 
 absl::StatusOr<std::string> RequestSource::Next() {
   if (!sequence_) return fixed_;
-  return Serialize(Expand(next_index_.fetch_add(1, std::memory_order_relaxed)));
+  const uint64_t index = next_index_.fetch_add(1, std::memory_order_relaxed);
+  if (marked_ == nullptr) return Serialize(Expand(index));
+  std::unique_ptr<pb::Message> message(marked_->New());
+  message->CopyFrom(*marked_);
+  for (const MarkedField& f : marked_fields_) {
+    pb::Message* m = message.get();
+    for (size_t i = 0; i + 1 < f.path.size(); ++i) {
+      m = m->GetReflection()->MutableMessage(m, f.path[i]);
+    }
+    const pb::FieldDescriptor* leaf = f.path.back();
+    if (f.index >= 0) {
+      m->GetReflection()->SetRepeatedString(m, leaf, f.index, Fill(f.value, index));
+    } else {
+      m->GetReflection()->SetString(m, leaf, Fill(f.value, index));
+    }
+  }
+  return message->SerializeAsString();
 }
 
 absl::StatusOr<std::string> RequestSource::ResponseToJson(const std::string& bytes) const {

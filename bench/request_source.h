@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -52,6 +53,22 @@ class RequestSource {
   RequestSource(const google::protobuf::MethodDescriptor* method, std::string json, bool sequence,
                 uint64_t first_index);
   absl::StatusOr<std::string> Serialize(const std::string& json) const;
+  // Sequence mode without a JSON parse per request: the template is parsed once with
+  // markers in place of the placeholders, and each request copies that message and fills
+  // in the string fields holding a marker. False when the placeholders are not all inside
+  // string fields (then every request is parsed from its JSON).
+  bool PrepareMarked();
+
+  // A string field (at `path` from the root; `index` >= 0 for an element of a repeated
+  // field) whose template value holds a marker.
+  struct MarkedField {
+    std::vector<const google::protobuf::FieldDescriptor*> path;
+    int index = -1;
+    std::string value;  // with markers
+  };
+  void FindMarked(const google::protobuf::Message& m,
+                  std::vector<const google::protobuf::FieldDescriptor*>& path);
+  std::string Fill(const std::string& value, uint64_t index) const;
 
   const google::protobuf::MethodDescriptor* method_;
   const std::string json_;
@@ -62,6 +79,8 @@ class RequestSource {
   const google::protobuf::Message* request_prototype_ = nullptr;
   const google::protobuf::Message* response_prototype_ = nullptr;
   std::string fixed_;  // the serialized request when there are no placeholders
+  std::unique_ptr<google::protobuf::Message> marked_;  // the template, markers in place
+  std::vector<MarkedField> marked_fields_;
 };
 
 }  // namespace fangxian::bench

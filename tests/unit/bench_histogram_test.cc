@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_replace.h"
@@ -14,6 +15,7 @@
 #include "bench/id_number.h"
 #include "bench/request_source.h"
 #include "bench/schedule.h"
+#include "fangxian/identity/v1/identity.pb.h"
 #include "services/identity/id_number.h"
 
 namespace fangxian::bench {
@@ -256,6 +258,24 @@ TEST(RequestSourceTest, SequenceWithoutIdNumberFillsOnlyTheNumber) {
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_NE(first->find("bench-41"), std::string::npos);
   EXPECT_NE(second->find("bench-42"), std::string::npos);
+}
+
+// Requests are built from the template parsed once; each must be exactly what parsing its
+// own JSON would give.
+TEST(RequestSourceTest, TheParsedOnceTemplateGivesTheSameRequestsAsParsingEachJson) {
+  auto method = FindMethod("/fangxian.identity.v1.IdentityService/CreateResident");
+  ASSERT_TRUE(method.ok()) << method.status();
+  const std::string json =
+      R"({"resident":{"name":"bench {{N}} of {{N}}","idNumber":"{{ID}}","phone":"138"}})";
+  auto source = RequestSource::Create(*method, json, true, 100);
+  ASSERT_TRUE(source.ok()) << source.status();
+  for (uint64_t i = 100; i < 103; ++i) {
+    fangxian::identity::v1::CreateResidentRequest want;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage((*source)->Expand(i), &want).ok());
+    auto got = (*source)->Next();
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(*got, want.SerializeAsString()) << i;
+  }
 }
 
 // Without --sequence a placeholder would be sent literally: refused at start instead.
