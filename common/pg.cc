@@ -82,26 +82,54 @@ absl::StatusOr<PgResult> PgConn::Check(PGresult* r) {
   return s;
 }
 
+namespace {
+
+// Parameters in libpq's text format: NUL-terminated copies, with null for SQL NULL.
+struct TextParams {
+  explicit TextParams(const std::vector<PgParam>& params)
+      : values(params.size(), nullptr), lengths(params.size(), 0) {
+    owned.reserve(params.size());  // no reallocation: values point into it
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (!params[i]) continue;
+      owned.emplace_back(*params[i]);
+      values[i] = owned.back().c_str();
+      lengths[i] = static_cast<int>(owned.back().size());
+    }
+  }
+  std::vector<std::string> owned;
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+};
+
+}  // namespace
+
 absl::StatusOr<PgResult> PgConn::Exec(absl::string_view sql,
                                       std::initializer_list<PgParam> params) {
   return Exec(sql, std::vector<PgParam>(params));
 }
 
 absl::StatusOr<PgResult> PgConn::Exec(absl::string_view sql, const std::vector<PgParam>& params) {
-  std::vector<std::string> owned;  // NUL-terminated copies for libpq
-  owned.reserve(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  std::vector<int> lengths(params.size(), 0);
-  for (size_t i = 0; i < params.size(); ++i) {
-    if (params[i]) {
-      owned.emplace_back(*params[i]);
-      values[i] = owned.back().c_str();
-      lengths[i] = static_cast<int>(owned.back().size());
-    }
-  }
+  const TextParams text(params);
   const std::string query(sql);
   return Check(PQexecParams(conn_, query.c_str(), static_cast<int>(params.size()), nullptr,
-                            values.data(), lengths.data(), nullptr, 0));
+                            text.values.data(), text.lengths.data(), nullptr, 0));
+}
+
+absl::StatusOr<PgResult> PgConn::ExecPrepared(absl::string_view name, absl::string_view sql,
+                                              const std::vector<PgParam>& params) {
+  const std::string statement(name);
+  if (pool_->MarkPrepared(conn_, statement)) {
+    const std::string query(sql);
+    absl::StatusOr<PgResult> prepared = Check(PQprepare(conn_, statement.c_str(), query.c_str(),
+                                                        static_cast<int>(params.size()), nullptr));
+    if (!prepared.ok()) {
+      pool_->UnmarkPrepared(conn_, statement);
+      return prepared.status();
+    }
+  }
+  const TextParams text(params);
+  return Check(PQexecPrepared(conn_, statement.c_str(), static_cast<int>(params.size()),
+                              text.values.data(), text.lengths.data(), nullptr, 0));
 }
 
 absl::Status PgConn::ExecScript(absl::string_view sql) {
@@ -113,7 +141,22 @@ PgPool::PgPool(Options options) : options_(std::move(options)) {}
 
 PgPool::~PgPool() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (PGconn* c : idle_) PQfinish(c);
+  for (PGconn* c : idle_) FinishLocked(c);
+}
+
+void PgPool::FinishLocked(PGconn* conn) {
+  prepared_.erase(conn);
+  PQfinish(conn);
+}
+
+bool PgPool::MarkPrepared(PGconn* conn, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return prepared_[conn].insert(name).second;
+}
+
+void PgPool::UnmarkPrepared(PGconn* conn, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  prepared_[conn].erase(name);
 }
 
 absl::StatusOr<PGconn*> PgPool::Connect() {
@@ -163,7 +206,7 @@ absl::StatusOr<PgConn> PgPool::Acquire() {
     if (IdleConnectionAlive(c)) return PgConn(this, c);
     // The server closed it while idle (restart, failover, a cut network): drop it here
     // rather than fail the caller's first statement.
-    PQfinish(c);
+    FinishLocked(c);
     --open_;
   }
   ++open_;
@@ -181,7 +224,7 @@ absl::StatusOr<PgConn> PgPool::Acquire() {
 void PgPool::Release(PGconn* conn, bool broken) {
   std::lock_guard<std::mutex> lock(mu_);
   if (broken) {
-    PQfinish(conn);
+    FinishLocked(conn);
     --open_;
   } else {
     idle_.push_back(conn);

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -61,6 +63,11 @@ class PgConn {
 
   absl::StatusOr<PgResult> Exec(absl::string_view sql, std::initializer_list<PgParam> params = {});
   absl::StatusOr<PgResult> Exec(absl::string_view sql, const std::vector<PgParam>& params);
+  // Like Exec, for a statement run often: prepared once per connection under `name`
+  // (parsed and planned once), then executed by name. The same name must always come with
+  // the same SQL.
+  absl::StatusOr<PgResult> ExecPrepared(absl::string_view name, absl::string_view sql,
+                                        const std::vector<PgParam>& params);
   // Runs a script of several statements without parameters (migrations).
   absl::Status ExecScript(absl::string_view sql);
 
@@ -104,12 +111,19 @@ class PgPool {
  private:
   friend class PgConn;
   void Release(PGconn* conn, bool broken);
+  // Closes a connection and forgets what was prepared on it (caller holds mu_).
+  void FinishLocked(PGconn* conn);
+  // Records that `name` is prepared on `conn`; false if it already was.
+  bool MarkPrepared(PGconn* conn, const std::string& name);
+  void UnmarkPrepared(PGconn* conn, const std::string& name);
   absl::StatusOr<PGconn*> Connect();
 
   const Options options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<PGconn*> idle_;
+  // Statements prepared on each open connection (guarded by mu_).
+  std::unordered_map<PGconn*, std::unordered_set<std::string>> prepared_;
   int open_ = 0;
   std::string last_connect_error_;  // guarded by mu_
 };

@@ -159,7 +159,9 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
     arrays.push_back(common::PgTextArray(hashes));
     std::vector<common::PgParam> params;
     for (const std::string& a : arrays) params.emplace_back(a);
-    auto keys = conn.Exec(
+    // Prepared once per connection: the batch statement is planned once, not per batch.
+    auto keys = conn.ExecPrepared(
+        "fx_passage_batch",
         "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
         "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
         "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "

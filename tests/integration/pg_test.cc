@@ -116,6 +116,38 @@ TEST(PgTest, AConnectionTheServerClosedWhileIdleIsReplacedNotHandedOut) {
   EXPECT_NE(std::string(r->Get(0, 0)), pid);
 }
 
+TEST(PgTest, PreparedStatementsArePreparedOncePerConnection) {
+  PgPool pool(OptionsFor(testing::CreateScratchDatabase("pgprep")));
+  ASSERT_TRUE(Migrate(pool, "t1", kMigrations).ok());
+  for (int i = 0; i < 3; ++i) {
+    auto conn = pool.Acquire();
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    auto r = conn->ExecPrepared("insert_item", "INSERT INTO t1.items (id, name) VALUES ($1, $2)",
+                                {std::to_string(i), "item"});
+    ASSERT_TRUE(r.ok()) << r.status();
+    // Prepared on this connection once, whatever the number of calls.
+    auto count =
+        conn->Exec("SELECT count(*) FROM pg_prepared_statements WHERE name = 'insert_item'");
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(count->Get(0, 0), "1");
+  }
+  auto conn = pool.Acquire();
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(conn->Exec("SELECT count(*) FROM t1.items")->Get(0, 0), "3");
+  // Errors map as for Exec: a duplicate key is ALREADY_EXISTS.
+  EXPECT_EQ(conn->ExecPrepared("insert_item", "INSERT INTO t1.items (id, name) VALUES ($1, $2)",
+                               {"0", "again"})
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  // A statement that fails to prepare is not remembered as prepared.
+  // (Shown by preparing the name again, here with SQL that works.)
+  EXPECT_FALSE(conn->ExecPrepared("retry", "SELECT nope FROM t1.items", {}).ok());
+  auto again = conn->ExecPrepared("retry", "SELECT count(*) FROM t1.items", {});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->Get(0, 0), "3");
+}
+
 TEST(PgTest, UnreachableServerIsUnavailable) {
   PgPool::Options o = OptionsFor("host=127.0.0.1 port=" + std::to_string(testing::FreePort()) +
                                  " user=nobody dbname=none");
