@@ -23,19 +23,23 @@ void Accumulate(const v1::Figures& from, v1::Figures* into) {
   into->set_fevers(into->fevers() + from.fevers());
 }
 
-// Columns `first`..`first + 5` of row `i`: persons, vehicles, admitted, denied, referred,
-// fevers.
-v1::Figures FiguresFrom(const common::PgResult& r, int i, int first) {
-  int64_t v[6] = {};
-  for (int c = 0; c < 6; ++c) (void)absl::SimpleAtoi(r.Get(i, first + c), &v[c]);
+v1::Figures FiguresOf(const Counts& c) {
   v1::Figures f;
-  f.set_persons(v[0]);
-  f.set_vehicles(v[1]);
-  f.set_admitted(v[2]);
-  f.set_denied(v[3]);
-  f.set_referred(v[4]);
-  f.set_fevers(v[5]);
+  f.set_persons(c.persons);
+  f.set_vehicles(c.vehicles);
+  f.set_admitted(c.admitted);
+  f.set_denied(c.denied);
+  f.set_referred(c.referred);
+  f.set_fevers(c.fevers);
   return f;
+}
+
+// Columns `first`..`first + 5` of row `i`, in kFigureAggregates order.
+v1::Figures FiguresFrom(const common::PgResult& r, int i, int first) {
+  Counts c;
+  int64_t* fields[] = {&c.persons, &c.vehicles, &c.admitted, &c.denied, &c.referred, &c.fevers};
+  for (int k = 0; k < 6; ++k) (void)absl::SimpleAtoi(r.Get(i, first + k), fields[k]);
+  return FiguresOf(c);
 }
 
 }  // namespace
@@ -162,14 +166,8 @@ absl::StatusOr<v1::LiveCounters> Statistics::Live(const common::CallContext& cal
     v1::CheckpointCounters* row = out.add_checkpoints();
     row->set_checkpoint_id(s.id);
     row->set_name(s.name);
-    v1::Figures* f = row->mutable_figures();
-    f->set_persons(c->persons);
-    f->set_vehicles(c->vehicles);
-    f->set_admitted(c->admitted);
-    f->set_denied(c->denied);
-    f->set_referred(c->referred);
-    f->set_fevers(c->fevers);
-    Accumulate(*f, out.mutable_total());
+    *row->mutable_figures() = FiguresOf(*c);
+    Accumulate(row->figures(), out.mutable_total());
   }
   return out;
 }
