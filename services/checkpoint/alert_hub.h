@@ -25,7 +25,7 @@
 #include "absl/time/time.h"
 #include "common/redis.h"
 #include "fangxian/checkpoint/v1/alerts.pb.h"
-#include "services/checkpoint/outbox_relay.h"
+#include "services/checkpoint/alert_writer.h"
 
 namespace fangxian::checkpoint {
 

@@ -15,6 +15,11 @@
 
 namespace fangxian::checkpoint {
 
+// Where alert events go: the outbox table written with the alerts and the Redis Stream the
+// relay (common/outbox_relay.h) publishes it to.
+inline constexpr char kAlertOutboxTable[] = "checkpoint.outbox";
+inline constexpr char kAlertStreamKey[] = "fx:checkpoint:v1:alerts";
+
 // Proto numbers of fangxian.checkpoint.v1.AlertKind (also stored in alerts.kind).
 enum class AlertKind : int {
   kFever = 1,

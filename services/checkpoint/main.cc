@@ -1,18 +1,18 @@
 // checkpoint_server: wiring only. Configuration: README.md, "Configuration".
+#include "common/outbox_relay.h"
 #include "common/server.h"
+#include "common/upstream.h"
 #include "services/checkpoint/alert_service.h"
 #include "services/checkpoint/checkpoint_service.h"
 #include "services/checkpoint/inspection_service.h"
 #include "services/checkpoint/live_counters.h"
 #include "services/checkpoint/maintenance.h"
 #include "services/checkpoint/migrations.h"
-#include "services/checkpoint/outbox_relay.h"
 #include "services/checkpoint/passage_service.h"
 #include "services/checkpoint/roster_service.h"
 #include "services/checkpoint/shifts.h"
 #include "services/checkpoint/staffing_watch.h"
 #include "services/checkpoint/statistics_service.h"
-#include "services/checkpoint/upstream_channel.h"
 
 int main() {
   using namespace fangxian;
@@ -74,8 +74,7 @@ int main() {
 
   common::ServiceHost host(std::move(config), "fangxian.checkpoint.v1.CheckpointService",
                            "checkpoint", &checkpoint::Migrations());
-  const std::shared_ptr<grpc::Channel> identity_channel =
-      checkpoint::UpstreamChannel(identity_addr);
+  const std::shared_ptr<grpc::Channel> identity_channel = common::UpstreamChannel(identity_addr);
   checkpoint::PgCheckpointStore store(host.pg());
   checkpoint::Checkpoints checkpoints(store);
   checkpoint::CheckpointService service(host.runtime(), checkpoints);
@@ -84,10 +83,12 @@ int main() {
   common::RpcRuntime& runtime = host.runtime();
   checkpoint::PgAlertStore alert_store(host.pg());
   checkpoint::Alerts alerts(alert_store);
-  checkpoint::OutboxRelay::Options relay_options;
+  common::OutboxRelay::Options relay_options;
+  relay_options.table = checkpoint::kAlertOutboxTable;
+  relay_options.stream = checkpoint::kAlertStreamKey;
   relay_options.poll = outbox_poll;
-  checkpoint::OutboxRelay outbox_relay(host.pg(), host.redis(), relay_options,
-                                       [&runtime] { return runtime.ready(); });
+  common::OutboxRelay outbox_relay(host.pg(), host.redis(), relay_options,
+                                   [&runtime] { return runtime.ready(); });
   checkpoint::AlertHub::Options hub_options;
   hub_options.redis = redis_options;
   checkpoint::AlertHub alert_hub(hub_options, [&runtime] { return runtime.ready(); });
@@ -118,7 +119,7 @@ int main() {
   checkpoint::DutyCheck duty(host.pg(), *shifts, duty_cache);
   checkpoint::PersonLookup people(identity_channel, upstream_wait, pass_cache);
   // A known colour is kept for at most 1 s (kMaxColourCacheTtl), never longer than passes.
-  checkpoint::PassColours colours(&host.redis(), checkpoint::UpstreamChannel(quarantine_addr),
+  checkpoint::PassColours colours(&host.redis(), common::UpstreamChannel(quarantine_addr),
                                   upstream_wait,
                                   std::min(pass_cache, checkpoint::kMaxColourCacheTtl));
   checkpoint::Passages passages(

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status.h"
-#include "services/checkpoint/upstream_channel.h"
+#include "common/upstream.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -22,7 +22,7 @@ PersonAtGate FromSummary(const identity::v1::PersonSummary& s) {
 
 // identity's failure as ours (UNAVAILABLE when only our own cap on the wait expired).
 absl::Status Upstream(const grpc::Status& st, const common::CallContext& call) {
-  return UpstreamFailure(st, "identity", call.deadline);
+  return common::UpstreamFailure(st, "identity", call.deadline);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include "common/time_text.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/checkpoint/upstream_channel.h"
+#include "common/upstream.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -228,7 +228,7 @@ absl::StatusOr<identity::v1::StaffAccount> IdentityStaffDirectory::Get(
     default:
       // Unreachable or slow (UNAVAILABLE unless the caller's own deadline passed); other
       // codes (the caller's own permissions at identity, ...) pass through.
-      return UpstreamFailure(st, "identity", call.deadline);
+      return common::UpstreamFailure(st, "identity", call.deadline);
   }
 }
 

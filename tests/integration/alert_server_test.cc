@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/migrate.h"
+#include "common/outbox_relay.h"
 #include "common/pg.h"
 #include "common/redis.h"
 #include "fangxian/checkpoint/v1/alerts.grpc.pb.h"
@@ -18,7 +19,6 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/checkpoint/alert_writer.h"
 #include "services/checkpoint/migrations.h"
-#include "services/checkpoint/outbox_relay.h"
 #include "tests/support/checkpoint_fixtures.h"
 #include "tests/support/service_under_test.h"
 #include "tests/support/tcp_proxy.h"
@@ -592,8 +592,9 @@ class OutboxRelayTest : public ::testing::Test {
     return out;
   }
 
-  checkpoint::OutboxRelay::Options Options(int batch = 500) {
-    checkpoint::OutboxRelay::Options o;
+  common::OutboxRelay::Options Options(int batch = 500) {
+    common::OutboxRelay::Options o;
+    o.table = checkpoint::kAlertOutboxTable;
     o.stream = stream_;
     o.poll = absl::Milliseconds(10);
     o.batch = batch;
@@ -616,7 +617,7 @@ TEST_F(OutboxRelayTest, WhileRedisIsDownEventsWaitInTheOutboxThenArriveInOrder) 
     alerts.push_back(Fever(checkpoint_, "gongyi.dufulu.longhai.jingyuan", absl::Now(), 37.5 + i));
   }
   const std::vector<std::string> ids = Raise(*pg_, alerts);
-  checkpoint::OutboxRelay relay(*pg_, *redis_, Options());
+  common::OutboxRelay relay(*pg_, *redis_, Options());
   EXPECT_EQ(relay.RelayOnce().status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Query("SELECT count(*) FROM checkpoint.outbox")[0], "3");
   EXPECT_TRUE(ReadStream(*direct_, stream_).empty());
@@ -638,8 +639,8 @@ TEST_F(OutboxRelayTest, TwoRelaysTogetherPublishEachEventOnce) {
     alerts.push_back(Fever(checkpoint_, "gongyi.dufulu.longhai.jingyuan", absl::Now()));
   }
   ASSERT_EQ(Raise(*pg_, alerts).size(), 600u);
-  checkpoint::OutboxRelay one(*pg_, *direct_, Options(/*batch=*/25));
-  checkpoint::OutboxRelay two(*pg_, *direct_, Options(/*batch=*/25));
+  common::OutboxRelay one(*pg_, *direct_, Options(/*batch=*/25));
+  common::OutboxRelay two(*pg_, *direct_, Options(/*batch=*/25));
   one.Start();
   two.Start();
   ASSERT_TRUE(Eventually([&] { return Query("SELECT count(*) FROM checkpoint.outbox")[0] == "0"; },

@@ -1,8 +1,8 @@
-#include "services/checkpoint/upstream_channel.h"
+#include "common/upstream.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace fangxian::checkpoint {
+namespace fangxian::common {
 
 std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address) {
   grpc::ChannelArguments args;
@@ -26,4 +26,4 @@ absl::Status UpstreamFailure(const grpc::Status& status, absl::string_view peer,
   }
 }
 
-}  // namespace fangxian::checkpoint
+}  // namespace fangxian::common

@@ -1,8 +1,8 @@
-// Channels from the checkpoint service to the services it calls (identity for the cadre
-// check and the passage log's person lookups, quarantine for pass colours). Created once
+// Channels from one service to the services it calls (checkpoint to identity and
+// quarantine, quarantine to identity). Created once per peer
 // in main.cc and shared: a gRPC channel multiplexes every call over its connections.
-#ifndef FANGXIAN_SERVICES_CHECKPOINT_UPSTREAM_CHANNEL_H_
-#define FANGXIAN_SERVICES_CHECKPOINT_UPSTREAM_CHANNEL_H_
+#ifndef FANGXIAN_COMMON_UPSTREAM_H_
+#define FANGXIAN_COMMON_UPSTREAM_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -13,7 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace fangxian::checkpoint {
+namespace fangxian::common {
 
 // A channel to `address` ("host:port"); a DNS name with several A records (a headless
 // Kubernetes Service) spreads calls over all of them. Connects lazily: a peer that is
@@ -28,6 +28,6 @@ std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address);
 absl::Status UpstreamFailure(const grpc::Status& status, absl::string_view peer,
                              std::chrono::system_clock::time_point caller_deadline);
 
-}  // namespace fangxian::checkpoint
+}  // namespace fangxian::common
 
-#endif  // FANGXIAN_SERVICES_CHECKPOINT_UPSTREAM_CHANNEL_H_
+#endif  // FANGXIAN_COMMON_UPSTREAM_H_

@@ -1,4 +1,4 @@
-#include "services/checkpoint/outbox_relay.h"
+#include "common/outbox_relay.h"
 
 #include <algorithm>
 #include <vector>
@@ -7,9 +7,9 @@
 #include "absl/strings/str_join.h"
 #include "common/log.h"
 
-namespace fangxian::checkpoint {
+namespace fangxian::common {
 
-OutboxRelay::OutboxRelay(common::PgPool& pg, common::RedisPool& redis, Options options,
+OutboxRelay::OutboxRelay(PgPool& pg, RedisPool& redis, Options options,
                          std::function<bool()> active)
     : pg_(pg), redis_(redis), options_(std::move(options)), active_(std::move(active)) {}
 
@@ -43,15 +43,19 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
   absl::Status redis_error;
   int published = 0;
   const std::string maxlen = absl::StrCat(options_.maxlen);
-  absl::Status s = pg_.Transaction([&](common::PgConn& conn) -> absl::Status {
+  absl::Status s = pg_.Transaction([&](PgConn& conn) -> absl::Status {
     published = 0;
-    auto rows = conn.Exec(
-        "SELECT event_id, event_type, payload FROM checkpoint.outbox "
-        "ORDER BY event_id LIMIT $1 FOR UPDATE SKIP LOCKED",
-        {absl::StrCat(options_.batch)});
+    auto rows = conn.Exec(absl::StrCat("SELECT event_id, event_type, payload FROM ", options_.table,
+                                       " ORDER BY event_id LIMIT $1 FOR UPDATE SKIP LOCKED"),
+                          {absl::StrCat(options_.batch)});
     if (!rows.ok()) return rows.status();
     std::vector<absl::string_view> done;
     for (int i = 0; i < rows->rows(); ++i) {
+      if (options_.before_publish) {
+        redis_error =
+            options_.before_publish(conn, Row{rows->Get(i, 0), rows->Get(i, 1), rows->Get(i, 2)});
+        if (!redis_error.ok()) break;
+      }
       auto r =
           redis_.Command({"XADD", options_.stream, "MAXLEN", "~", maxlen, "*", "event_id",
                           rows->Get(i, 0), "type", rows->Get(i, 1), "payload", rows->Get(i, 2)});
@@ -64,7 +68,7 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
     if (done.empty()) return absl::OkStatus();
     published = static_cast<int>(done.size());
     return conn
-        .Exec("DELETE FROM checkpoint.outbox WHERE event_id = ANY($1::int8[])",
+        .Exec(absl::StrCat("DELETE FROM ", options_.table, " WHERE event_id = ANY($1::int8[])"),
               {absl::StrCat("{", absl::StrJoin(done, ","), "}")})
         .status();
   });
@@ -85,15 +89,15 @@ void OutboxRelay::Loop() {
     absl::StatusOr<int> n = 0;
     if (!active_ || active_()) n = RelayOnce();
     if (n.ok()) {
-      if (failing) common::LogInfo("outbox relay publishing again");
+      if (failing) LogInfo("outbox relay publishing again");
       failing = false;
       wait = options_.poll;
       if (*n == options_.batch) continue;  // more may be waiting
     } else {
       // Logged once per outage; the message carries no row data.
       if (!failing) {
-        common::LogWarning("outbox relay cannot publish; events wait in the outbox",
-                           {{"error", n.status().message()}});
+        LogWarning("outbox relay cannot publish; events wait in the outbox",
+                   {{"error", n.status().message()}});
       }
       failing = true;
       wait = std::min(wait * 2, options_.max_backoff);
@@ -105,4 +109,4 @@ void OutboxRelay::Loop() {
   }
 }
 
-}  // namespace fangxian::checkpoint
+}  // namespace fangxian::common
