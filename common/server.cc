@@ -1,5 +1,7 @@
 #include "common/server.h"
 
+#include <unistd.h>
+
 #include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -43,6 +45,12 @@ std::string MetricsHost(const std::string& grpc_address) {
 }
 
 }  // namespace
+
+std::string ReplicaName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return absl::StrCat(host[0] != '\0' ? host : "replica", "-", getpid());
+}
 
 void BlockTerminationSignals() {
   sigset_t set;

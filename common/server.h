@@ -104,6 +104,10 @@ bool WritePortFile(const std::string& path, const std::string& json);
 // thread can wait for them with sigwait. Call first thing in main().
 void BlockTerminationSignals();
 
+// This process's name among the replicas of a service: "<host name>-<pid>" (the pod name
+// on Kubernetes). Used as a Redis Stream consumer name.
+std::string ReplicaName();
+
 }  // namespace fangxian::common
 
 #endif  // FANGXIAN_COMMON_SERVER_H_

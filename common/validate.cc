@@ -29,8 +29,12 @@ absl::Status RequireUuid(absl::string_view field, absl::string_view value) {
       absl::StrCat(field, " must be a lower-case UUID (8-4-4-4-12 hex digits)"));
 }
 
-absl::CivilDay ChinaToday(absl::Time now) {
-  return absl::ToCivilDay(now, absl::FixedTimeZone(8 * 60 * 60));
+absl::TimeZone ChinaTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
+
+absl::CivilDay ChinaToday(absl::Time now) { return absl::ToCivilDay(now, ChinaTimeZone()); }
+
+absl::Time ChinaDayStart(absl::CivilDay day) {
+  return absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
 }
 
 bool ParseIsoDate(absl::string_view s, absl::CivilDay* day) {
@@ -51,8 +55,11 @@ int64_t Utf8Length(absl::string_view s) {
   return n;
 }
 
-absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_chars,
-                         bool required) {
+namespace {
+
+// RequireText and RequireMultilineText: the same checks, with or without \t, \n and \r.
+absl::Status CheckText(absl::string_view field, absl::string_view value, size_t max_chars,
+                       bool required, bool multiline) {
   if (value.empty()) {
     return required ? absl::InvalidArgumentError(absl::StrCat(field, " is required"))
                     : absl::OkStatus();
@@ -64,12 +71,26 @@ absl::Status RequireText(absl::string_view field, absl::string_view value, size_
         absl::StrCat(field, " is too long (at most ", max_chars, " characters)"));
   }
   for (unsigned char c : value) {
-    if (c < 0x20 || c == 0x7F) {
+    const bool line_layout = c == '\t' || c == '\n' || c == '\r';
+    if ((c < 0x20 && !(multiline && line_layout)) || c == 0x7F) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field, " must not contain control characters"));
+          absl::StrCat(field, " must not contain control characters",
+                       multiline ? " other than tabs and line breaks" : ""));
     }
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_chars,
+                         bool required) {
+  return CheckText(field, value, max_chars, required, /*multiline=*/false);
+}
+
+absl::Status RequireMultilineText(absl::string_view field, absl::string_view value,
+                                  size_t max_chars, bool required) {
+  return CheckText(field, value, max_chars, required, /*multiline=*/true);
 }
 
 absl::Status RequireAreaPath(absl::string_view field, absl::string_view value) {

@@ -22,6 +22,10 @@ absl::Status RequireUuid(absl::string_view field, absl::string_view value);
 // required, 0..max_chars otherwise.
 absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_chars,
                          bool required = true);
+// As RequireText, but tabs and line breaks (\t, \n, \r) are allowed: letters and other
+// text laid out in lines.
+absl::Status RequireMultilineText(absl::string_view field, absl::string_view value,
+                                  size_t max_chars, bool required = true);
 
 // A dotted area path (see IsValidAreaPath in common/auth.h).
 absl::Status RequireAreaPath(absl::string_view field, absl::string_view value);
@@ -32,6 +36,10 @@ absl::Status RequireAreaPaths(absl::string_view field,
 // The calendar day in China Standard Time (UTC+8, no daylight saving): the "today" of
 // birth dates, arrival dates and isolation periods.
 absl::CivilDay ChinaToday(absl::Time now);
+// China Standard Time itself, and the moment China day `day` starts (00:00 China time;
+// `day + 1` gives its end): checkpoint shifts, check-in slots, isolation days.
+absl::TimeZone ChinaTimeZone();
+absl::Time ChinaDayStart(absl::CivilDay day);
 
 // Strictly "YYYY-MM-DD" naming a real day (2023-02-29 is refused, not rolled over).
 bool ParseIsoDate(absl::string_view s, absl::CivilDay* day);

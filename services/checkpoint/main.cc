@@ -3,6 +3,7 @@
 #include "common/server.h"
 #include "common/upstream.h"
 #include "services/checkpoint/alert_service.h"
+#include "services/checkpoint/alert_writer.h"
 #include "services/checkpoint/checkpoint_service.h"
 #include "services/checkpoint/inspection_service.h"
 #include "services/checkpoint/live_counters.h"
@@ -36,6 +37,9 @@ int main() {
   const absl::Duration outbox_poll =
       absl::Milliseconds(env.Int("FX_OUTBOX_POLL_MS", 200, 10, 60000));
   const size_t alert_stream_queue = env.Int("FX_ALERT_STREAM_QUEUE", 256, 1, 100000);
+  // The Redis Stream alert events go to (quarantine reads the same; tests give each run
+  // its own).
+  const std::string alert_stream = env.String("FX_ALERT_STREAM", checkpoint::kAlertStreamKey);
   const size_t alert_max_streams = env.Int("FX_ALERT_MAX_STREAMS", 1000, 1, 100000);
   const common::RedisPool::Options redis_options = config.redis;
   // The passage log: quarantine for pass colours on a cache miss, group commit, the
@@ -63,6 +67,7 @@ int main() {
   maintenance_options.interval =
       absl::Seconds(env.Int("FX_MAINTENANCE_INTERVAL_S", 3600, 1, 7 * 86400));
   maintenance_options.max_replay_hours = static_cast<int>(absl::ToInt64Hours(max_replay));
+  maintenance_options.alert_stream = alert_stream;
   // A day is rolled up only once no more late records can arrive for it; its partitions
   // must outlive that, with two days to spare.
   if (absl::Hours(24) * maintenance_options.retention_days <= max_replay + absl::Hours(48)) {
@@ -85,12 +90,13 @@ int main() {
   checkpoint::Alerts alerts(alert_store);
   common::OutboxRelay::Options relay_options;
   relay_options.table = checkpoint::kAlertOutboxTable;
-  relay_options.stream = checkpoint::kAlertStreamKey;
+  relay_options.stream = alert_stream;
   relay_options.poll = outbox_poll;
   common::OutboxRelay outbox_relay(host.pg(), host.redis(), relay_options,
                                    [&runtime] { return runtime.ready(); });
   checkpoint::AlertHub::Options hub_options;
   hub_options.redis = redis_options;
+  hub_options.stream = alert_stream;
   checkpoint::AlertHub alert_hub(hub_options, [&runtime] { return runtime.ready(); });
   checkpoint::AlertService alert_service(runtime, alerts, alert_hub, alert_stream_queue,
                                          alert_max_streams);

@@ -31,7 +31,7 @@ class PassageMaintenance {
     int retention_days = 28;                   // FX_PASSAGE_RETENTION_DAYS (7..3650)
     absl::Duration interval = absl::Hours(1);  // FX_MAINTENANCE_INTERVAL_S
     int max_replay_hours = 72;                 // days stay open to late records this long
-    std::string alert_stream = "fx:checkpoint:v1:alerts";  // outbox_relay.h kAlertStreamKey
+    std::string alert_stream = "fx:checkpoint:v1:alerts";  // alert_writer.h kAlertStreamKey
   };
   struct Report {
     int partitions_dropped = 0;

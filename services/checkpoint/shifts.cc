@@ -23,12 +23,6 @@ int ParseClock(absl::string_view hhmm) {
 
 }  // namespace
 
-absl::TimeZone ChinaTimeZone() { return absl::FixedTimeZone(8 * 3600); }
-
-absl::Time ChinaDayStart(absl::CivilDay day) {
-  return absl::FromCivil(absl::CivilSecond(day), ChinaTimeZone());
-}
-
 absl::StatusOr<ShiftPattern> ShiftPattern::Parse(absl::string_view text) {
   ShiftPattern pattern;
   int expected_start = 0;

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/validate.h"
 
 namespace fangxian::checkpoint {
 
@@ -44,11 +45,9 @@ class ShiftPattern {
   std::vector<int> starts_;  // minutes after midnight, ascending, starts_[0] == 0
 };
 
-// China Standard Time (UTC+8, no daylight saving), in which days and shifts are counted.
-absl::TimeZone ChinaTimeZone();
-
-// The moment China day `day` starts (00:00 China time); `day + 1` gives its end.
-absl::Time ChinaDayStart(absl::CivilDay day);
+// Days and shifts are counted in China Standard Time (common/validate.h).
+using common::ChinaDayStart;
+using common::ChinaTimeZone;
 
 }  // namespace fangxian::checkpoint
 

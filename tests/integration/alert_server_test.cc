@@ -20,6 +20,7 @@
 #include "services/checkpoint/alert_writer.h"
 #include "services/checkpoint/migrations.h"
 #include "tests/support/checkpoint_fixtures.h"
+#include "tests/support/direct_stores.h"
 #include "tests/support/service_under_test.h"
 #include "tests/support/tcp_proxy.h"
 
@@ -39,21 +40,6 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kLonghai[] = "gongyi.dufulu.longhai";
 constexpr char kYimin[] = "gongyi.dufulu.yimin";
-
-std::unique_ptr<common::PgPool> PoolFor(const std::string& dsn) {
-  common::PgPool::Options options;
-  options.dsn = dsn;
-  options.size = 4;
-  return std::make_unique<common::PgPool>(options);
-}
-
-std::unique_ptr<common::RedisPool> RedisAt(int port = 0) {
-  common::RedisPool::Options options;
-  EXPECT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
-  if (port != 0) options.port = port;
-  options.down_backoff = absl::Milliseconds(50);
-  return std::make_unique<common::RedisPool>(options);
-}
 
 NewAlert Fever(const std::string& checkpoint_id, const std::string& area, absl::Time at,
                double celsius = 38.6) {
@@ -75,29 +61,6 @@ std::vector<std::string> Raise(common::PgPool& pg, const std::vector<NewAlert>& 
       [&](common::PgConn& conn) { return checkpoint::InsertAlerts(conn, alerts, &ids); });
   EXPECT_TRUE(s.ok()) << s;
   return ids;
-}
-
-// The stream's entries: (event_id, type, payload) of each, oldest first.
-struct Entry {
-  std::string event_id, type, payload;
-};
-std::vector<Entry> ReadStream(common::RedisPool& redis, const std::string& key) {
-  std::vector<Entry> out;
-  auto r = redis.Command({"XRANGE", key, "-", "+"});
-  if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY) return out;
-  for (size_t i = 0; i < (*r)->elements; ++i) {
-    const redisReply* fields = (*r)->element[i]->element[1];
-    Entry e;
-    for (size_t f = 0; f + 1 < fields->elements; f += 2) {
-      const std::string name(fields->element[f]->str, fields->element[f]->len);
-      const std::string value(fields->element[f + 1]->str, fields->element[f + 1]->len);
-      if (name == "event_id") e.event_id = value;
-      if (name == "type") e.type = value;
-      if (name == "payload") e.payload = value;
-    }
-    out.push_back(e);
-  }
-  return out;
 }
 
 class AlertServerTest : public ::testing::Test {
@@ -344,9 +307,9 @@ TEST_F(AlertServerTest, CommittedAlertsArePublishedToTheStreamAndLeaveTheOutbox)
   });
   ASSERT_TRUE(absl::IsAborted(rolled_back));
 
-  Entry published;
+  StreamEntry published;
   ASSERT_TRUE(Eventually([&] {
-    for (const Entry& e : ReadStream(*redis_, checkpoint::kAlertStreamKey)) {
+    for (const StreamEntry& e : ReadStream(*redis_, checkpoint::kAlertStreamKey)) {
       if (e.payload.find(id) != std::string::npos) published = e;
     }
     return !published.payload.empty();
@@ -493,9 +456,9 @@ TEST_F(AlertServerTest, LateAndRepeatedLiveAlertsAreStreamedOnce) {
   EXPECT_EQ(got.alert_id(), late);
 
   // The relay delivers at least once: the same event again, as it would after a retry.
-  Entry published;
+  StreamEntry published;
   ASSERT_TRUE(Eventually([&] {
-    for (const Entry& e : ReadStream(*redis_, checkpoint::kAlertStreamKey)) {
+    for (const StreamEntry& e : ReadStream(*redis_, checkpoint::kAlertStreamKey)) {
       if (e.payload.find(late) != std::string::npos) published = e;
     }
     return !published.payload.empty();
@@ -625,7 +588,7 @@ TEST_F(OutboxRelayTest, WhileRedisIsDownEventsWaitInTheOutboxThenArriveInOrder) 
   relay.Start();
   proxy_->SetEnabled(true);
   ASSERT_TRUE(Eventually([&] { return ReadStream(*direct_, stream_).size() == 3; }));
-  const std::vector<Entry> entries = ReadStream(*direct_, stream_);
+  const std::vector<StreamEntry> entries = ReadStream(*direct_, stream_);
   for (size_t i = 0; i < ids.size(); ++i) {
     EXPECT_NE(entries[i].payload.find(ids[i]), std::string::npos) << i;
   }
@@ -647,9 +610,9 @@ TEST_F(OutboxRelayTest, TwoRelaysTogetherPublishEachEventOnce) {
                          std::chrono::seconds(30)));
   one.Stop();
   two.Stop();
-  const std::vector<Entry> entries = ReadStream(*direct_, stream_);
+  const std::vector<StreamEntry> entries = ReadStream(*direct_, stream_);
   std::set<std::string> event_ids;
-  for (const Entry& e : entries) event_ids.insert(e.event_id);
+  for (const StreamEntry& e : entries) event_ids.insert(e.event_id);
   EXPECT_EQ(entries.size(), 600u);
   EXPECT_EQ(event_ids.size(), 600u);
 }

@@ -50,6 +50,14 @@ class ServiceUnderTest {
         process_(binary, Env(dsn_, tokens, extra_env)),
         channel_(LocalChannel(process_.WaitForPort("grpc_port"))) {}
 
+  // Another process on the database of `other` (a restarted server, a second replica).
+  ServiceUnderTest(const std::string& binary, const ServiceUnderTest& other,
+                   const TestTokens& tokens,
+                   const std::map<std::string, std::string>& extra_env = {})
+      : dsn_(other.dsn()),
+        process_(binary, Env(dsn_, tokens, extra_env)),
+        channel_(LocalChannel(process_.WaitForPort("grpc_port"))) {}
+
   // True once the server reports SERVING (database reachable and migrated).
   ::testing::AssertionResult WaitUntilServing() {
     const std::string health = WaitForHealth(*channel_, "SERVING");
