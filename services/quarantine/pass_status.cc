@@ -62,8 +62,9 @@ const char* PassColourWord(v1::PassColour colour) {
 }
 
 bool IsKnownPassReason(absl::string_view code) {
-  static const char* const kCodes[] = {"isolation_order",  "returnee_window", "fever_referral",
-                                       "missed_check_ins", "follow_up",       "violation"};
+  static const char* const kCodes[] = {"isolation_order", "violation",      "returnee_window",
+                                       "contact_window",  "fever_referral", "missed_check_ins",
+                                       "follow_up"};
   return std::any_of(std::begin(kCodes), std::end(kCodes),
                      [&](const char* known) { return code == known; });
 }
@@ -85,10 +86,10 @@ absl::Status ValidatePassStatusUpdate(const PassStatusUpdate& update) {
   }
   for (const auto& [code, detail] : update.reasons) {
     if (!IsKnownPassReason(code)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "reasons.code \"", code,
-          "\" is not a known reason (isolation_order, returnee_window, fever_referral, "
-          "missed_check_ins, follow_up, violation)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("reasons.code \"", code,
+                       "\" is not a known reason (isolation_order, violation, returnee_window, "
+                       "contact_window, fever_referral, missed_check_ins, follow_up)"));
     }
     if (auto s = common::RequireText("reasons.detail", detail, 200, /*required=*/false); !s.ok()) {
       return s;
@@ -100,22 +101,52 @@ absl::Status ValidatePassStatusUpdate(const PassStatusUpdate& update) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::PassStatus> PassStatuses::Get(const common::CallContext& call,
-                                                 const std::string& resident_id) {
+absl::StatusOr<v1::PassStatus> PassStatuses::Answer(const common::CallContext& call,
+                                                    const std::string& resident_id,
+                                                    const std::optional<PassStatusRow>& row) const {
+  const bool self = call.principal.kind == "resident" && call.principal.subject == resident_id;
+  const bool with_reasons = self || (row && !row->area_code.empty() &&
+                                     call.principal.CoversArea(row->area_code, kReasonReaders));
+  return ToProto(resident_id, row, with_reasons);
+}
+
+namespace {
+
+absl::Status CheckReader(const common::CallContext& call, const std::string& resident_id) {
   if (auto s = common::RequireUuid("resident_id", resident_id); !s.ok()) return s;
   const bool self = call.principal.kind == "resident" && call.principal.subject == resident_id;
   if (!self && !call.principal.HasAnyRole(kColourReaders)) {
     return absl::PermissionDeniedError("a resident may read only their own pass status");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::optional<absl::StatusOr<v1::PassStatus>> PassStatuses::TryGetFromMemory(
+    const common::CallContext& call, const std::string& resident_id, absl::Time now) {
+  if (auto s = CheckReader(call, resident_id); !s.ok()) return absl::StatusOr<v1::PassStatus>(s);
+  if (memory_ttl_ <= absl::ZeroDuration()) return std::nullopt;
+  std::optional<std::optional<PassStatusRow>> row = memory_.Find(resident_id, now);
+  if (!row) return std::nullopt;
+  return Answer(call, resident_id, *row);
+}
+
+absl::StatusOr<v1::PassStatus> PassStatuses::Get(const common::CallContext& call,
+                                                 const std::string& resident_id, absl::Time now) {
+  if (auto s = CheckReader(call, resident_id); !s.ok()) return s;
   absl::StatusOr<std::optional<PassStatusRow>> row = store_.Get(resident_id);
   if (!row.ok()) return row.status();
-  const bool with_reasons = self || (*row && !(*row)->area_code.empty() &&
-                                     call.principal.CoversArea((*row)->area_code, kReasonReaders));
-  v1::PassStatus out = ToProto(resident_id, *row, with_reasons);
-  // Only fills a missing entry: a concurrent Set that committed a newer colour (and
-  // published it) must not be overwritten by what this read saw before it.
-  Publish(resident_id, out.colour(), /*overwrite=*/false);
+  if (memory_ttl_ > absl::ZeroDuration()) memory_.Insert(resident_id, *row, now + memory_ttl_);
+  absl::StatusOr<v1::PassStatus> out = Answer(call, resident_id, *row);
+  // Only fills a missing entry: a change that committed after this read (and whose relay
+  // wrote the entry) must not be overwritten by what this read saw before it.
+  if (out.ok()) Publish(resident_id, out->colour(), /*overwrite=*/false);
   return out;
+}
+
+void PassStatuses::Forget(const std::vector<std::string>& resident_ids) {
+  for (const std::string& id : resident_ids) memory_.Erase(id);
 }
 
 absl::StatusOr<v1::PassStatus> PassStatuses::Set(const PassStatusUpdate& update, absl::Time now) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/local_cache.h"
 #include "common/redis.h"
 #include "common/rpc.h"
 #include "fangxian/quarantine/v1/quarantine.pb.h"
@@ -47,15 +48,28 @@ absl::Status ValidatePassStatusUpdate(const PassStatusUpdate& update);
 
 class PassStatuses {
  public:
-  // `cache` may be null (no Redis: nothing is published).
-  PassStatuses(PassStatusStore& store, common::RedisPool* cache) : store_(store), cache_(cache) {}
+  // `cache` may be null (no Redis: nothing is published). `memory_ttl`: how long a row
+  // read is kept in this process for GetPassStatus (0: not at all; FX_PASS_STATUS_CACHE_MS).
+  PassStatuses(PassStatusStore& store, common::RedisPool* cache,
+               absl::Duration memory_ttl = absl::ZeroDuration())
+      : store_(store), cache_(cache), memory_ttl_(memory_ttl), memory_(100000) {}
 
   // The colour of `resident_id` (GREEN without reasons when nothing is recorded), and
   // publishes it to Redis. Staff roles of the method see anyone's colour; a resident
   // only their own. Reasons only for the resident and for grid workers and admins whose
   // scope covers the person's area.
   absl::StatusOr<v1::PassStatus> Get(const common::CallContext& call,
-                                     const std::string& resident_id);
+                                     const std::string& resident_id, absl::Time now);
+
+  // Get answered from this process's memory without blocking (the gRPC thread's fast
+  // path): the answer, or std::nullopt when the row is not in memory.
+  std::optional<absl::StatusOr<v1::PassStatus>> TryGetFromMemory(const common::CallContext& call,
+                                                                 const std::string& resident_id,
+                                                                 absl::Time now);
+
+  // Drops people from memory after their colour or reasons changed here; other replicas
+  // may answer from memory for up to memory_ttl.
+  void Forget(const std::vector<std::string>& resident_ids);
 
   // Internal, no RPC: records the colour (one statement, so nothing half-written), then
   // publishes it to Redis. Returns the stored status with its reasons.
@@ -64,8 +78,15 @@ class PassStatuses {
  private:
   void Publish(const std::string& resident_id, v1::PassColour colour, bool overwrite);
 
+  absl::StatusOr<v1::PassStatus> Answer(const common::CallContext& call,
+                                        const std::string& resident_id,
+                                        const std::optional<PassStatusRow>& row) const;
+
   PassStatusStore& store_;
   common::RedisPool* cache_;
+  const absl::Duration memory_ttl_;
+  // resident_id -> the row (nullopt: none, GREEN).
+  common::LocalCache<std::optional<PassStatusRow>> memory_;
 };
 
 }  // namespace fangxian::quarantine

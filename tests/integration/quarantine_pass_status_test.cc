@@ -4,7 +4,9 @@
 #include "absl/time/clock.h"
 #include "common/redis.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
+#include "fangxian/quarantine/v1/violations.grpc.pb.h"
 #include "services/quarantine/pass_status.h"
+#include "tests/integration/quarantine_test_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
@@ -19,8 +21,10 @@ constexpr char kArea[] = "gongyi.dufulu.longhai.jingyuan";
 class QuarantinePassStatusTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServiceUnderTest>("services/quarantine/quarantine_server",
-                                                 "passstatus", tokens_);
+    // Every read goes to the database here; the memory in front of it has its own test.
+    server_ = std::make_unique<ServiceUnderTest>(
+        "services/quarantine/quarantine_server", "passstatus", tokens_,
+        std::map<std::string, std::string>{{"FX_PASS_STATUS_CACHE_MS", "0"}});
     ASSERT_TRUE(server_->WaitUntilServing());
     stub_ = QuarantineService::NewStub(server_->channel());
     common::RedisPool::Options options;
@@ -44,17 +48,7 @@ class QuarantinePassStatusTest : public ::testing::Test {
 
   // A token as identity issues it to a signed-in resident.
   std::string ResidentToken(const std::string& resident_id) {
-    auth::v1::TokenClaims claims;
-    claims.set_sub(resident_id);
-    claims.set_aud("fangxian");
-    claims.set_kind("resident");
-    const int64_t now = absl::ToUnixSeconds(absl::Now());
-    claims.set_iat(now);
-    claims.set_exp(now + 600);
-    auto* g = claims.add_grants();
-    g->set_role("resident");
-    g->set_area(kArea);
-    return tokens_.signer().Sign(claims);
+    return testing::ResidentToken(tokens_, resident_id, kArea);
   }
 
   std::optional<std::string> Cached() {
@@ -215,6 +209,47 @@ TEST_F(QuarantinePassStatusTest, SetRecordsTheColourAndPublishesItAfterTheWrite)
   }
   EXPECT_EQ(Cached(), "green");
   EXPECT_EQ(server_->Query("SELECT colour FROM quarantine.pass_status").at(0), "1");
+}
+
+// GetPassStatus keeps rows in memory (FX_PASS_STATUS_CACHE_MS): a change made through this
+// server is seen at once; a row changed behind its back only when the memory expires.
+TEST(QuarantinePassStatusMemoryTest, ChangesMadeHereAreSeenAtOnce) {
+  TestTokens tokens;
+  ServiceUnderTest server("services/quarantine/quarantine_server", "passmemory", tokens,
+                          {{"FX_PASS_STATUS_CACHE_MS", "10000"}});
+  ASSERT_TRUE(server.WaitUntilServing());
+  auto passes = QuarantineService::NewStub(server.channel());
+  auto violations = quarantine::v1::ViolationService::NewStub(server.channel());
+  const std::string resident = server.Query("SELECT gen_random_uuid()::text").at(0);
+  const std::string officer = tokens.Mint("officer", {"community_admin"}, {"gongyi.dufulu"});
+  auto colour = [&] {
+    GetPassStatusRequest req;
+    req.set_resident_id(resident);
+    PassStatus out;
+    grpc::Status st = passes->GetPassStatus(CallContextWith(officer).get(), req, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out.colour();
+  };
+  EXPECT_EQ(colour(), quarantine::v1::PASS_COLOUR_GREEN);  // now in memory
+
+  // Behind the server's back: the memory still answers GREEN.
+  server.Query(
+      "INSERT INTO quarantine.pass_status (resident_id, colour, reason_codes, "
+      "reason_details) VALUES ('" +
+      resident + "', 2, '{follow_up}', '{x}')");
+  EXPECT_EQ(colour(), quarantine::v1::PASS_COLOUR_GREEN);
+
+  // Through the server: a confirmed violation is RED on the next read.
+  quarantine::v1::RecordViolationRequest req;
+  req.set_resident_id(resident);
+  req.set_area_code(kArea);
+  req.set_kind(quarantine::v1::VIOLATION_KIND_CONCEALMENT);
+  req.set_description("hid a trip");
+  req.set_confirmed(true);
+  quarantine::v1::Violation v;
+  grpc::Status st = violations->RecordViolation(CallContextWith(officer).get(), req, &v);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(colour(), quarantine::v1::PASS_COLOUR_RED);
 }
 
 }  // namespace
