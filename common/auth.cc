@@ -72,6 +72,25 @@ bool Principal::CoversArea(absl::string_view area,
   });
 }
 
+std::vector<std::string> Principal::ScopeRoots(const std::vector<absl::string_view>& roles) const {
+  std::vector<std::string> areas;
+  for (const Grant& g : grants) {
+    if (roles.empty() || std::find(roles.begin(), roles.end(), g.role) != roles.end()) {
+      areas.push_back(g.area);
+    }
+  }
+  // Sorted, an area comes after its ancestors (a prefix sorts first), though not always
+  // right after them ("a" < "a-b" < "a.c"): compare with every root kept so far.
+  std::sort(areas.begin(), areas.end());
+  std::vector<std::string> roots;
+  for (std::string& a : areas) {
+    const bool covered = std::any_of(roots.begin(), roots.end(),
+                                     [&](const std::string& r) { return AreaWithin(a, r); });
+    if (!covered) roots.push_back(std::move(a));
+  }
+  return roots;
+}
+
 bool Principal::HasPermission(absl::string_view permission) const {
   return std::find(permissions.begin(), permissions.end(), permission) != permissions.end();
 }

@@ -40,6 +40,10 @@ struct Principal {
   // `area`: the grant's area is `area` itself or an ancestor ("a.b" covers "a.b.c", not
   // "a.bc").
   bool CoversArea(absl::string_view area, const std::vector<absl::string_view>& roles) const;
+  // The areas the grants of `roles` (of any role when `roles` is empty) cover, as the
+  // fewest areas that cover the same: sorted, none within another ("a" and "a.b" give
+  // "a"; "a.b" and "a.bc" are both kept). Empty when no grant has one of `roles`.
+  std::vector<std::string> ScopeRoots(const std::vector<absl::string_view>& roles) const;
   bool HasPermission(absl::string_view permission) const;
 };
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
+#include "common/validate.h"
 
 namespace fangxian::common {
 namespace {
@@ -34,6 +35,21 @@ absl::Status RequireScope(const CallContext& call, absl::string_view field,
   if (call.InScope(area)) return absl::OkStatus();
   return absl::PermissionDeniedError(
       absl::StrCat(field, ": area ", area, " is outside your area scope"));
+}
+
+absl::StatusOr<std::vector<std::string>> ScopeAreas(const CallContext& call,
+                                                    absl::string_view field,
+                                                    absl::string_view area) {
+  if (!area.empty()) {
+    if (absl::Status s = RequireAreaPath(field, area); !s.ok()) return s;
+    if (absl::Status s = RequireScope(call, field, area); !s.ok()) return s;
+    return std::vector<std::string>{std::string(area)};
+  }
+  std::vector<std::string> roots = call.principal.ScopeRoots(call.roles);
+  if (roots.empty()) {
+    return absl::PermissionDeniedError("your grants for this method cover no area");
+  }
+  return roots;
 }
 
 void CallCompletion::State::Finish(absl::FunctionRef<absl::Status()> fill) {

@@ -24,6 +24,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "common/auth.h"
 #include "common/local_cache.h"
@@ -79,6 +80,13 @@ absl::Status RequireScopeAny(const CallContext& call, absl::string_view what, co
   }
   return absl::PermissionDeniedError(std::string(what) + " is outside your area scope");
 }
+
+// The areas a List call reads (rows at or below one of them): `area` when given, after
+// RequireAreaPath and RequireScope under `field`; when empty, the caller's whole scope
+// (Principal::ScopeRoots of the method's roles), PERMISSION_DENIED when that is empty.
+absl::StatusOr<std::vector<std::string>> ScopeAreas(const CallContext& call,
+                                                    absl::string_view field,
+                                                    absl::string_view area);
 
 // Copies request id, deadline and credentials onto an outgoing call (deadline
 // propagation: the downstream call never outlives ours).

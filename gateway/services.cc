@@ -15,7 +15,12 @@
 #include "fangxian/identity/v1/identity.pb.h"
 #include "fangxian/identity/v1/import.pb.h"
 #include "fangxian/publicity/v1/publicity.pb.h"
+#include "fangxian/quarantine/v1/check_ins.pb.h"
+#include "fangxian/quarantine/v1/isolation.pb.h"
 #include "fangxian/quarantine/v1/quarantine.pb.h"
+#include "fangxian/quarantine/v1/service_requests.pb.h"
+#include "fangxian/quarantine/v1/sweeps.pb.h"
+#include "fangxian/quarantine/v1/violations.pb.h"
 
 namespace fangxian::gateway {
 namespace {
@@ -65,6 +70,18 @@ std::vector<RoutedService> RoutedServices() {
             "StatisticsService")},
       {"quarantine", "FX_QUARANTINE_ADDR",
        Find(descriptor_table_fangxian_2fquarantine_2fv1_2fquarantine_2eproto, "QuarantineService")},
+      {"quarantine", "FX_QUARANTINE_ADDR",
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fcheck_5fins_2eproto,
+            "HealthCheckInService")},
+      {"quarantine", "FX_QUARANTINE_ADDR",
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fservice_5frequests_2eproto,
+            "ServiceRequestService")},
+      {"quarantine", "FX_QUARANTINE_ADDR",
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fisolation_2eproto, "IsolationService")},
+      {"quarantine", "FX_QUARANTINE_ADDR",
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fviolations_2eproto, "ViolationService")},
+      {"quarantine", "FX_QUARANTINE_ADDR",
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fsweeps_2eproto, "SweepService")},
       {"publicity", "FX_PUBLICITY_ADDR",
        Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublicity_2eproto, "PublicityService")},
   };

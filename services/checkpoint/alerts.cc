@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/paging.h"
@@ -33,31 +34,9 @@ absl::StatusOr<absl::Time> SinceTime(const google::protobuf::Timestamp& ts) {
 
 absl::StatusOr<AlertAudience> AudienceFor(const common::CallContext& call,
                                           absl::string_view area_code) {
-  AlertAudience audience;
-  if (!area_code.empty()) {
-    if (auto s = common::RequireAreaPath("area_code", area_code); !s.ok()) return s;
-    if (auto s = common::RequireScope(call, "area_code", area_code); !s.ok()) return s;
-    audience.areas.emplace_back(area_code);
-    return audience;
-  }
-  // Every area a grant of the method's roles covers; an area below another is redundant.
-  for (const common::Grant& g : call.principal.grants) {
-    if (std::find(call.roles.begin(), call.roles.end(), g.role) != call.roles.end()) {
-      audience.areas.push_back(g.area);
-    }
-  }
-  std::sort(audience.areas.begin(), audience.areas.end());
-  audience.areas.erase(std::unique(audience.areas.begin(), audience.areas.end()),
-                       audience.areas.end());
-  std::vector<std::string> minimal;
-  for (const std::string& a : audience.areas) {
-    if (minimal.empty() || !common::AreaWithin(a, minimal.back())) minimal.push_back(a);
-  }
-  audience.areas = std::move(minimal);
-  if (audience.areas.empty()) {
-    return absl::PermissionDeniedError("your grants cover no area for reading alerts");
-  }
-  return audience;
+  absl::StatusOr<std::vector<std::string>> areas = common::ScopeAreas(call, "area_code", area_code);
+  if (!areas.ok()) return areas.status();
+  return AlertAudience{*std::move(areas)};
 }
 
 bool MaySeeHealthData(const common::CallContext& call,

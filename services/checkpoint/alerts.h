@@ -50,8 +50,8 @@ struct AlertAudience {
   }
 };
 
-// The audience for `area_code` ("" = the caller's whole scope): INVALID_ARGUMENT when it
-// is malformed, PERMISSION_DENIED when outside the caller's scope.
+// The audience for `area_code` ("" = the caller's whole scope), as common::ScopeAreas:
+// INVALID_ARGUMENT when it is malformed, PERMISSION_DENIED when outside the caller's scope.
 absl::StatusOr<AlertAudience> AudienceFor(const common::CallContext& call,
                                           absl::string_view area_code);
 

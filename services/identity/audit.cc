@@ -1,11 +1,12 @@
 #include "services/identity/audit.h"
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/paging.h"
-#include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace fangxian::identity {
@@ -54,16 +55,9 @@ absl::StatusOr<v1::ListAuditEntriesResponse> ListAudit(common::PgPool& pool,
   if (!after.ok()) return after.status();
   int64_t before = std::numeric_limits<int64_t>::max();
   if (!after->empty()) (void)absl::SimpleAtoi(*after, &before);
-  std::vector<std::string> areas;
-  if (!req.area_code().empty()) {
-    if (auto s = common::RequireAreaPath("area_code", req.area_code()); !s.ok()) return s;
-    if (auto s = common::RequireScope(call, "area_code", req.area_code()); !s.ok()) return s;
-    areas.push_back(req.area_code());
-  } else {
-    for (const common::Grant& g : call.principal.grants) {
-      if (call.principal.CoversArea(g.area, kAuditReaderRoles)) areas.push_back(g.area);
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> areas =
+      common::ScopeAreas(call, "area_code", req.area_code());
+  if (!areas.ok()) return areas.status();
   if (!req.subject_id().empty() && req.subject_type().empty()) {
     return absl::InvalidArgumentError("subject_id needs subject_type");
   }
@@ -77,7 +71,7 @@ absl::StatusOr<v1::ListAuditEntriesResponse> ListAudit(common::PgPool& pool,
       "  AND ($2 = '' OR subject_type = $2) AND ($3 = '' OR subject_id = $3) "
       "  AND audit_id < $4 "
       "ORDER BY audit_id DESC LIMIT $5",
-      {common::PgTextArray(areas), req.subject_type(), req.subject_id(), std::to_string(before),
+      {common::PgTextArray(*areas), req.subject_type(), req.subject_id(), std::to_string(before),
        std::to_string(page_size + 1)});
   if (!r.ok()) return r.status();
   v1::ListAuditEntriesResponse out;

@@ -33,6 +33,13 @@ grpc::ServerUnaryReactor* HouseholdService::GetHousehold(grpc::CallbackServerCon
                           response);
 }
 
+grpc::ServerUnaryReactor* HouseholdService::ListHouseholds(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListHouseholdsRequest* request,
+                                                           v1::ListHouseholdsResponse* response) {
+  return common::Dispatch(runtime_, ctx, kReadHouseholds, households_, &Households::List, request,
+                          response);
+}
+
 grpc::ServerUnaryReactor* HouseholdService::AddHouseholdMember(
     grpc::CallbackServerContext* ctx, const v1::AddHouseholdMemberRequest* request,
     v1::Household* response) {

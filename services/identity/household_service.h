@@ -21,6 +21,9 @@ class HouseholdService final : public v1::HouseholdService::CallbackService {
   grpc::ServerUnaryReactor* GetHousehold(grpc::CallbackServerContext* ctx,
                                          const v1::GetHouseholdRequest* request,
                                          v1::Household* response) override;
+  grpc::ServerUnaryReactor* ListHouseholds(grpc::CallbackServerContext* ctx,
+                                           const v1::ListHouseholdsRequest* request,
+                                           v1::ListHouseholdsResponse* response) override;
   grpc::ServerUnaryReactor* AddHouseholdMember(grpc::CallbackServerContext* ctx,
                                                const v1::AddHouseholdMemberRequest* request,
                                                v1::Household* response) override;

@@ -43,8 +43,24 @@ struct HouseholdRow {
   std::string head_resident_id;
   std::string created_by;
   int64_t created_at_micros = 0;
+  std::string building_path;  // the building it lives in; "" when placed in a compound
   std::vector<HouseholdMemberRow> members;  // in the order they joined
   std::vector<VehicleRow> vehicles;         // by plate
+};
+
+// Where a page of ListHouseholds resumes: after this household in (area_code, room,
+// household_id) order. Empty household_id: the first page.
+struct HouseholdPosition {
+  std::string area_code;
+  std::string room;
+  std::string household_id;
+};
+
+// ListHouseholds' filter, already validated.
+struct HouseholdListQuery {
+  std::string area_code;  // the area and everything below it
+  HouseholdPosition after;
+  int limit = 0;
 };
 
 // A resident as a household write sees it.
@@ -82,6 +98,9 @@ class HouseholdStore {
                                               const CreateCheck& check, AuditEntry audit) = 0;
   // NOT_FOUND when absent.
   virtual absl::StatusOr<HouseholdRow> Get(const std::string& household_id) = 0;
+  // Up to query.limit households in and below query.area_code after query.after, by
+  // (area_code, room, household_id) compared byte-wise, with members and vehicles.
+  virtual absl::StatusOr<std::vector<HouseholdRow>> List(const HouseholdListQuery& query) = 0;
   // Each locks the household, reads the resident, lets `check` judge, changes, audits and
   // returns the household after the change. ALREADY_EXISTS (AddMember) when the resident
   // joined a household concurrently.
@@ -117,6 +136,7 @@ class PgHouseholdStore final : public HouseholdStore {
   absl::StatusOr<HouseholdRow> Create(const HouseholdRow& row, const CardNumberSource& card,
                                       const CreateCheck& check, AuditEntry audit) override;
   absl::StatusOr<HouseholdRow> Get(const std::string& household_id) override;
+  absl::StatusOr<std::vector<HouseholdRow>> List(const HouseholdListQuery& query) override;
   absl::StatusOr<HouseholdRow> AddMember(const std::string& household_id,
                                          const std::string& resident_id, const MemberCheck& check,
                                          AuditEntry audit) override;

@@ -5,7 +5,10 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/auth.h"
 #include "common/json.h"
+#include "common/paging.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/identity/areas.h"
@@ -40,6 +43,7 @@ v1::Household ToProto(const HouseholdRow& row) {
   out.set_area_code(row.area_code);
   out.set_room(row.room);
   out.set_head_resident_id(row.head_resident_id);
+  out.set_building_path(row.building_path);
   for (const HouseholdMemberRow& m : row.members) {
     v1::HouseholdMember* member = out.add_members();
     member->set_resident_id(m.resident_id);
@@ -65,6 +69,20 @@ absl::Status RequireVisible(const common::CallContext& call,
 }
 
 }  // namespace
+
+std::string HouseholdPositionText(const HouseholdPosition& position) {
+  return absl::StrCat(position.area_code, "\n", position.room, "\n", position.household_id);
+}
+
+bool ParseHouseholdPosition(absl::string_view text, HouseholdPosition* position) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, '\n');
+  if (parts.size() != 3 || !common::IsValidAreaPath(parts[0]) ||
+      !common::RequireText("room", parts[1], kMaxRoomChars).ok() || !common::IsUuid(parts[2])) {
+    return false;
+  }
+  *position = {std::string(parts[0]), std::string(parts[1]), std::string(parts[2])};
+  return true;
+}
 
 absl::Status ValidateVehicleKind(absl::string_view field, int kind) {
   if (kind == v1::VEHICLE_KIND_UNSPECIFIED) {
@@ -188,6 +206,37 @@ absl::StatusOr<v1::Household> Households::Get(const common::CallContext& call,
   if (!row.ok()) return row.status();
   if (!call.InScope(row->area_code)) return HouseholdNotFound();
   return ToProto(*row);
+}
+
+absl::StatusOr<v1::ListHouseholdsResponse> Households::List(
+    const common::CallContext& call, const v1::ListHouseholdsRequest& request) {
+  if (auto s = common::RequireAreaPath("area_code", request.area_code()); !s.ok()) return s;
+  absl::StatusOr<int> page_size =
+      common::PageSize(request.page_size(), kDefaultHouseholdPageSize, kMaxHouseholdPageSize);
+  if (!page_size.ok()) return page_size.status();
+  absl::StatusOr<std::string> after =
+      common::DecodePageToken(request.page_token(), [](absl::string_view text) {
+        HouseholdPosition ignored;
+        return ParseHouseholdPosition(text, &ignored);
+      });
+  if (!after.ok()) return after.status();
+  if (auto s = common::RequireScope(call, "area_code", request.area_code()); !s.ok()) return s;
+  HouseholdListQuery query;
+  query.area_code = request.area_code();
+  if (!after->empty()) (void)ParseHouseholdPosition(*after, &query.after);
+  query.limit = *page_size + 1;
+  absl::StatusOr<std::vector<HouseholdRow>> rows = store_.List(query);
+  if (!rows.ok()) return rows.status();
+  v1::ListHouseholdsResponse out;
+  const size_t shown = common::TakePage(
+      *rows, *page_size,
+      [](const HouseholdRow& last) {
+        return common::EncodePageToken(
+            HouseholdPositionText({last.area_code, last.room, last.household_id}));
+      },
+      out.mutable_next_page_token());
+  for (size_t i = 0; i < shown; ++i) *out.add_households() = ToProto((*rows)[i]);
+  return out;
 }
 
 absl::StatusOr<v1::Household> Households::AddMember(const common::CallContext& call,

@@ -21,6 +21,15 @@ namespace fangxian::identity {
 // Room or address text of a household, in characters.
 inline constexpr size_t kMaxRoomChars = 100;
 
+// ListHouseholds' page size: 0 means the default; over the maximum is refused.
+inline constexpr int kDefaultHouseholdPageSize = 100;
+inline constexpr int kMaxHouseholdPageSize = 500;
+
+// The position a ListHouseholds page token holds: "<area_code>\n<room>\n<household_id>"
+// (rooms never hold control characters). ParseHouseholdPosition refuses anything else.
+std::string HouseholdPositionText(const HouseholdPosition& position);
+bool ParseHouseholdPosition(absl::string_view text, HouseholdPosition* position);
+
 // Plate normalisation lives in common/plate.h (the passage log validates plates too).
 using common::IsNewEnergyPlate;
 using common::NormalizePlate;
@@ -75,6 +84,9 @@ class Households {
                                        const v1::CreateHouseholdRequest& request);
   absl::StatusOr<v1::Household> Get(const common::CallContext& call,
                                     const v1::GetHouseholdRequest& request);
+  // The households in and below request.area_code, which the caller's scope must cover.
+  absl::StatusOr<v1::ListHouseholdsResponse> List(const common::CallContext& call,
+                                                  const v1::ListHouseholdsRequest& request);
   absl::StatusOr<v1::Household> AddMember(const common::CallContext& call,
                                           const v1::AddHouseholdMemberRequest& request);
   absl::StatusOr<v1::Household> RemoveMember(const common::CallContext& call,

@@ -1,4 +1,6 @@
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -10,9 +12,12 @@ namespace {
 // Attempts at a free card number: with 40 random bits a second draw is already rare.
 constexpr int kCardNumberAttempts = 8;
 
+// Selected FROM identity.households (not aliased: the building subquery names it).
 constexpr char kHouseholdColumns[] =
     "household_id, card_number, area_code, room, head_resident_id, created_by, "
-    "(extract(epoch from created_at) * 1000000)::int8";
+    "(extract(epoch from created_at) * 1000000)::int8, "
+    "coalesce((SELECT CASE a.level WHEN 5 THEN a.path WHEN 6 THEN a.parent_path ELSE '' END "
+    "          FROM identity.areas a WHERE a.path = households.area_code), '')";
 
 // Vehicles joined with their household (h) for its area.
 constexpr char kVehicleColumns[] =
@@ -41,6 +46,53 @@ std::string Details(absl::string_view resident_id) {
   return absl::StrCat("resident_id=", resident_id);
 }
 
+HouseholdRow HouseholdFrom(const common::PgResult& r, int i) {
+  HouseholdRow row;
+  row.household_id = std::string(r.Get(i, 0));
+  row.card_number = std::string(r.Get(i, 1));
+  row.area_code = std::string(r.Get(i, 2));
+  row.room = std::string(r.Get(i, 3));
+  row.head_resident_id = std::string(r.Get(i, 4));
+  row.created_by = std::string(r.Get(i, 5));
+  (void)absl::SimpleAtoi(r.Get(i, 6), &row.created_at_micros);
+  row.building_path = std::string(r.Get(i, 7));
+  return row;
+}
+
+// Fills the members and vehicles of `rows`: one query each, however many rows.
+absl::Status AttachMembersAndVehicles(common::PgConn& conn, std::vector<HouseholdRow>& rows) {
+  if (rows.empty()) return absl::OkStatus();
+  std::vector<std::string> ids;
+  std::unordered_map<std::string, HouseholdRow*> by_id;
+  for (HouseholdRow& row : rows) {
+    ids.push_back(row.household_id);
+    by_id[row.household_id] = &row;
+  }
+  const std::string id_array = common::PgTextArray(ids);
+  auto members = conn.Exec(
+      "SELECT m.household_id, m.resident_id, r.name FROM identity.household_members m "
+      "JOIN identity.residents r USING (resident_id) WHERE m.household_id = ANY($1::uuid[]) "
+      "ORDER BY m.household_id, m.joined_at, m.resident_id",
+      {id_array});
+  if (!members.ok()) return members.status();
+  for (int i = 0; i < members->rows(); ++i) {
+    by_id[std::string(members->Get(i, 0))]->members.push_back(
+        {std::string(members->Get(i, 1)), std::string(members->Get(i, 2))});
+  }
+  auto vehicles =
+      conn.Exec(absl::StrCat("SELECT ", kVehicleColumns,
+                             " FROM identity.vehicles v JOIN identity.households h "
+                             "USING (household_id) WHERE v.household_id = ANY($1::uuid[]) "
+                             "ORDER BY v.plate"),
+                {id_array});
+  if (!vehicles.ok()) return vehicles.status();
+  for (int i = 0; i < vehicles->rows(); ++i) {
+    VehicleRow vehicle = VehicleFrom(*vehicles, i);
+    by_id[vehicle.household_id]->vehicles.push_back(std::move(vehicle));
+  }
+  return absl::OkStatus();
+}
+
 // The household with its members and vehicles; absent when missing. `lock` is appended
 // to the household row's SELECT ("FOR UPDATE", "FOR SHARE" or nothing).
 absl::StatusOr<std::optional<HouseholdRow>> Load(common::PgConn& conn,
@@ -51,31 +103,9 @@ absl::StatusOr<std::optional<HouseholdRow>> Load(common::PgConn& conn,
                      {household_id});
   if (!h.ok()) return h.status();
   if (h->rows() == 0) return std::optional<HouseholdRow>();
-  HouseholdRow row;
-  row.household_id = std::string(h->Get(0, 0));
-  row.card_number = std::string(h->Get(0, 1));
-  row.area_code = std::string(h->Get(0, 2));
-  row.room = std::string(h->Get(0, 3));
-  row.head_resident_id = std::string(h->Get(0, 4));
-  row.created_by = std::string(h->Get(0, 5));
-  (void)absl::SimpleAtoi(h->Get(0, 6), &row.created_at_micros);
-  auto members = conn.Exec(
-      "SELECT m.resident_id, r.name FROM identity.household_members m "
-      "JOIN identity.residents r USING (resident_id) WHERE m.household_id = $1 "
-      "ORDER BY m.joined_at, m.resident_id",
-      {household_id});
-  if (!members.ok()) return members.status();
-  for (int i = 0; i < members->rows(); ++i) {
-    row.members.push_back({std::string(members->Get(i, 0)), std::string(members->Get(i, 1))});
-  }
-  auto vehicles = conn.Exec(absl::StrCat("SELECT ", kVehicleColumns,
-                                         " FROM identity.vehicles v JOIN identity.households h "
-                                         "USING (household_id) WHERE v.household_id = $1 "
-                                         "ORDER BY v.plate"),
-                            {household_id});
-  if (!vehicles.ok()) return vehicles.status();
-  for (int i = 0; i < vehicles->rows(); ++i) row.vehicles.push_back(VehicleFrom(*vehicles, i));
-  return std::optional<HouseholdRow>(std::move(row));
+  std::vector<HouseholdRow> rows = {HouseholdFrom(*h, 0)};
+  if (absl::Status s = AttachMembersAndVehicles(conn, rows); !s.ok()) return s;
+  return std::optional<HouseholdRow>(std::move(rows[0]));
 }
 
 // Re-reads a household changed in this transaction (it exists: we hold its lock).
@@ -207,6 +237,26 @@ absl::StatusOr<HouseholdRow> PgHouseholdStore::Get(const std::string& household_
   if (!row.ok()) return row.status();
   if (!row->has_value()) return absl::NotFoundError("no household with this id");
   return std::move(**row);
+}
+
+absl::StatusOr<std::vector<HouseholdRow>> PgHouseholdStore::List(const HouseholdListQuery& q) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  // area_code and room compare byte-wise (COLLATE "C"), the order page tokens resume in.
+  auto r = conn->Exec(
+      absl::StrCat("SELECT ", kHouseholdColumns,
+                   " FROM identity.households "
+                   "WHERE (area_code = $1 OR area_code LIKE $1 || '.%') "
+                   "  AND ($2::uuid IS NULL OR (area_code, room COLLATE \"C\", household_id) "
+                   "      > ($3, $4 COLLATE \"C\", $2::uuid)) "
+                   "ORDER BY area_code, room COLLATE \"C\", household_id LIMIT $5"),
+      {q.area_code, q.after.household_id.empty() ? common::PgParam() : q.after.household_id,
+       q.after.area_code, q.after.room, absl::StrCat(q.limit)});
+  if (!r.ok()) return r.status();
+  std::vector<HouseholdRow> rows;
+  for (int i = 0; i < r->rows(); ++i) rows.push_back(HouseholdFrom(*r, i));
+  if (absl::Status s = AttachMembersAndVehicles(*conn, rows); !s.ok()) return s;
+  return rows;
 }
 
 absl::StatusOr<HouseholdRow> PgHouseholdStore::AddMember(const std::string& household_id,

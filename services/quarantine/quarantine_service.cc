@@ -11,6 +11,10 @@ const common::AuthRule kCreatePersonOfInterest{
 // and other government systems; not checkpoint staff, not volunteers.
 const common::AuthRule kGetPersonOfInterest{
     {"subdistrict_admin", "community_admin", "grid_worker", "auditor", "service"}};
+// Who assigns the grid worker following a person up: the admins of the area.
+const common::AuthRule kAssignGridWorker{{"community_admin", "subdistrict_admin"}};
+// Who changes the follow-up itself (risk level, closing): grid workers and admins.
+const common::AuthRule kFollowUp{{"grid_worker", "community_admin", "subdistrict_admin"}};
 // Who may read a pass colour: checkpoint staff, follow-up staff, admins and other
 // government systems (anyone's, with no area filter: people show their pass at any gate),
 // and residents (their own only, checked by PassStatuses::Get).
@@ -23,25 +27,60 @@ const common::AuthRule kGetPassStatus{
 grpc::ServerUnaryReactor* QuarantineService::CreatePersonOfInterest(
     grpc::CallbackServerContext* ctx, const v1::CreatePersonOfInterestRequest* request,
     v1::PersonOfInterest* response) {
-  return runtime_.Unary(ctx, kCreatePersonOfInterest, [this, request, response](const auto& call) {
-    return common::Reply(persons_.Create(call, request->person(), runtime_.Now()), response);
-  });
+  return common::Dispatch(runtime_, ctx, kCreatePersonOfInterest, persons_,
+                          &PersonsOfInterest::Create, request, response);
 }
 
 grpc::ServerUnaryReactor* QuarantineService::GetPersonOfInterest(
     grpc::CallbackServerContext* ctx, const v1::GetPersonOfInterestRequest* request,
     v1::PersonOfInterest* response) {
-  return runtime_.Unary(ctx, kGetPersonOfInterest, [this, request, response](const auto& call) {
-    return common::Reply(persons_.Get(call, request->person_id()), response);
-  });
+  return common::Dispatch(runtime_, ctx, kGetPersonOfInterest, persons_, &PersonsOfInterest::Get,
+                          request, response);
+}
+
+grpc::ServerUnaryReactor* QuarantineService::ListPersonsOfInterest(
+    grpc::CallbackServerContext* ctx, const v1::ListPersonsOfInterestRequest* request,
+    v1::ListPersonsOfInterestResponse* response) {
+  return common::Dispatch(runtime_, ctx, kGetPersonOfInterest, persons_, &PersonsOfInterest::List,
+                          request, response);
+}
+
+grpc::ServerUnaryReactor* QuarantineService::AssignGridWorker(
+    grpc::CallbackServerContext* ctx, const v1::AssignGridWorkerRequest* request,
+    v1::PersonOfInterest* response) {
+  return common::Dispatch(runtime_, ctx, kAssignGridWorker, persons_,
+                          &PersonsOfInterest::AssignGridWorker, request, response);
+}
+
+grpc::ServerUnaryReactor* QuarantineService::SetRiskLevel(grpc::CallbackServerContext* ctx,
+                                                          const v1::SetRiskLevelRequest* request,
+                                                          v1::PersonOfInterest* response) {
+  return common::Dispatch(runtime_, ctx, kFollowUp, persons_, &PersonsOfInterest::SetRiskLevel,
+                          request, response);
+}
+
+grpc::ServerUnaryReactor* QuarantineService::ClosePersonOfInterest(
+    grpc::CallbackServerContext* ctx, const v1::ClosePersonOfInterestRequest* request,
+    v1::PersonOfInterest* response) {
+  return common::Dispatch(runtime_, ctx, kFollowUp, persons_, &PersonsOfInterest::Close, request,
+                          response);
 }
 
 grpc::ServerUnaryReactor* QuarantineService::GetPassStatus(grpc::CallbackServerContext* ctx,
                                                            const v1::GetPassStatusRequest* request,
                                                            v1::PassStatus* response) {
-  return runtime_.Unary(ctx, kGetPassStatus, [this, request, response](const auto& call) {
-    return common::Reply(passes_.Get(call, request->resident_id()), response);
-  });
+  // A row still in memory is answered on the gRPC thread (the checkpoint hot path's
+  // fallback, and residents refreshing their pass).
+  return runtime_.UnaryWithFastPath(
+      ctx, kGetPassStatus,
+      [this, request, response](const auto& call) -> std::optional<absl::Status> {
+        auto answer = passes_.TryGetFromMemory(call, request->resident_id(), runtime_.Now());
+        if (!answer) return std::nullopt;
+        return common::Reply(*std::move(answer), response);
+      },
+      [this, request, response](const auto& call) {
+        return common::Reply(passes_.Get(call, request->resident_id(), runtime_.Now()), response);
+      });
 }
 
 }  // namespace fangxian::quarantine

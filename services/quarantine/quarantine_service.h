@@ -21,6 +21,18 @@ class QuarantineService final : public v1::QuarantineService::CallbackService {
   grpc::ServerUnaryReactor* GetPersonOfInterest(grpc::CallbackServerContext* ctx,
                                                 const v1::GetPersonOfInterestRequest* request,
                                                 v1::PersonOfInterest* response) override;
+  grpc::ServerUnaryReactor* ListPersonsOfInterest(
+      grpc::CallbackServerContext* ctx, const v1::ListPersonsOfInterestRequest* request,
+      v1::ListPersonsOfInterestResponse* response) override;
+  grpc::ServerUnaryReactor* AssignGridWorker(grpc::CallbackServerContext* ctx,
+                                             const v1::AssignGridWorkerRequest* request,
+                                             v1::PersonOfInterest* response) override;
+  grpc::ServerUnaryReactor* SetRiskLevel(grpc::CallbackServerContext* ctx,
+                                         const v1::SetRiskLevelRequest* request,
+                                         v1::PersonOfInterest* response) override;
+  grpc::ServerUnaryReactor* ClosePersonOfInterest(grpc::CallbackServerContext* ctx,
+                                                  const v1::ClosePersonOfInterestRequest* request,
+                                                  v1::PersonOfInterest* response) override;
   grpc::ServerUnaryReactor* GetPassStatus(grpc::CallbackServerContext* ctx,
                                           const v1::GetPassStatusRequest* request,
                                           v1::PassStatus* response) override;

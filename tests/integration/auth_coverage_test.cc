@@ -22,7 +22,12 @@
 #include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "fangxian/identity/v1/import.grpc.pb.h"
 #include "fangxian/publicity/v1/publicity.grpc.pb.h"
+#include "fangxian/quarantine/v1/check_ins.grpc.pb.h"
+#include "fangxian/quarantine/v1/isolation.grpc.pb.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
+#include "fangxian/quarantine/v1/service_requests.grpc.pb.h"
+#include "fangxian/quarantine/v1/sweeps.grpc.pb.h"
+#include "fangxian/quarantine/v1/violations.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "tests/support/service_under_test.h"
 
@@ -120,6 +125,19 @@ TEST(AuthCoverageTest, EveryMethodOfEveryServiceNeedsAValidToken) {
        {}},
       {"services/quarantine/quarantine_server",
        ServiceOf(quarantine::v1::PersonOfInterest::descriptor()),
+       {}},
+      {"services/quarantine/quarantine_server",
+       ServiceOf(quarantine::v1::CheckIn::descriptor()),
+       {}},
+      {"services/quarantine/quarantine_server",
+       ServiceOf(quarantine::v1::ServiceRequest::descriptor()),
+       {}},
+      {"services/quarantine/quarantine_server",
+       ServiceOf(quarantine::v1::IsolationOrder::descriptor()),
+       {}},
+      {"services/quarantine/quarantine_server", ServiceOf(quarantine::v1::Sweep::descriptor()), {}},
+      {"services/quarantine/quarantine_server",
+       ServiceOf(quarantine::v1::Violation::descriptor()),
        {}},
       {"services/publicity/publicity_server", ServiceOf(publicity::v1::Content::descriptor()), {}},
   };

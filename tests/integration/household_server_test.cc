@@ -527,5 +527,66 @@ TEST_F(HouseholdServerTest, VehiclesAreRegisteredByNormalisedPlateAndLookedUpAtC
   EXPECT_THAT(text, HasSubstr("vehicles_plate_unique"));
 }
 
+TEST_F(HouseholdServerTest, ListsTheHouseholdsOfAnAreaPageByPageWithTheirBuilding) {
+  MakeArea(kBuilding, "u1", identity::v1::AREA_LEVEL_UNIT);
+  const std::string unit = std::string(kBuilding) + ".u1";
+  Household in_building, in_unit, in_compound, elsewhere;
+  ASSERT_TRUE(Create(admin_, kBuilding, "502", Resident("甲"), &in_building).ok());
+  ASSERT_TRUE(Create(admin_, unit, "101", Resident("乙", unit), &in_unit).ok());
+  ASSERT_TRUE(Create(admin_, kJingyuan, "2号院", Resident("丙"), &in_compound).ok());
+  ASSERT_TRUE(Create(admin_, kXinyuan, "1", Resident("丁", kXinyuan), &elsewhere).ok());
+  const std::string member = Resident("戊");
+  ASSERT_TRUE(Add(admin_, in_unit.household_id(), member).ok());
+
+  auto list = [&](const std::string& token, const std::string& area, int page_size,
+                  const std::string& page_token, identity::v1::ListHouseholdsResponse* out) {
+    identity::v1::ListHouseholdsRequest req;
+    req.set_area_code(area);
+    req.set_page_size(page_size);
+    req.set_page_token(page_token);
+    return households_->ListHouseholds(CallContextWith(token).get(), req, out);
+  };
+  // By area_code, then room: the compound, the building, the unit; never another area.
+  std::vector<std::string> ids;
+  std::vector<std::string> buildings;
+  std::string token;
+  int pages = 0;
+  do {
+    identity::v1::ListHouseholdsResponse page;
+    grpc::Status st = list(registrar_, kLonghai, 2, token, &page);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    for (const Household& h : page.households()) {
+      ids.push_back(h.household_id());
+      buildings.push_back(h.building_path());
+      if (h.household_id() == in_unit.household_id()) {
+        EXPECT_EQ(h.members_size(), 2);
+      }
+    }
+    token = page.next_page_token();
+    ++pages;
+  } while (!token.empty() && pages < 5);
+  EXPECT_EQ(pages, 2);
+  EXPECT_THAT(ids, ElementsAre(in_compound.household_id(), in_building.household_id(),
+                               in_unit.household_id()));
+  EXPECT_THAT(buildings, ElementsAre("", kBuilding, kBuilding));
+
+  // A grid worker of the building lists it; the community is outside that scope.
+  const std::string grid = tokens_.Mint("gw", {"grid_worker"}, {kBuilding});
+  identity::v1::ListHouseholdsResponse page;
+  ASSERT_TRUE(list(grid, kBuilding, 0, "", &page).ok());
+  EXPECT_EQ(page.households_size(), 2);
+  EXPECT_TRUE(page.next_page_token().empty());
+  EXPECT_EQ(list(grid, kLonghai, 0, "", &page).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(list(tokens_.Mint("v", {"volunteer"}, {kLonghai}), kLonghai, 0, "", &page).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(IsInvalidNaming(list(admin_, "Longhai!", 0, "", &page), "area_code"));
+  EXPECT_TRUE(IsInvalidNaming(list(admin_, kLonghai, 501, "", &page), "page_size"));
+  EXPECT_TRUE(IsInvalidNaming(list(admin_, kLonghai, 0, "bm90IGEgdG9rZW4", &page), "page_token"));
+  // GetHousehold says the building too.
+  Household got;
+  ASSERT_TRUE(Get(admin_, in_unit.household_id(), &got).ok());
+  EXPECT_EQ(got.building_path(), kBuilding);
+}
+
 }  // namespace
 }  // namespace fangxian::testing

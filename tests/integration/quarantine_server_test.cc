@@ -2,16 +2,27 @@
 // the test Redis, called over gRPC.
 #include <functional>
 
+#include "absl/time/clock.h"
+#include "common/time_text.h"
+#include "common/validate.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
+#include "services/quarantine/pass_status.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
 namespace {
 
+using quarantine::v1::AssignGridWorkerRequest;
+using quarantine::v1::ClosePersonOfInterestRequest;
 using quarantine::v1::CreatePersonOfInterestRequest;
+using quarantine::v1::GetPassStatusRequest;
 using quarantine::v1::GetPersonOfInterestRequest;
+using quarantine::v1::ListPersonsOfInterestRequest;
+using quarantine::v1::ListPersonsOfInterestResponse;
+using quarantine::v1::PassStatus;
 using quarantine::v1::PersonOfInterest;
 using quarantine::v1::QuarantineService;
+using quarantine::v1::SetRiskLevelRequest;
 
 constexpr char kUnknownId[] = "123e4567-e89b-12d3-a456-426614174000";
 constexpr char kResidentId[] = "0b0e5c1a-8f3d-4c2e-9a71-2d4f6b8c0e13";
@@ -49,10 +60,63 @@ class QuarantineServerTest : public ::testing::Test {
     return p;
   }
 
+  grpc::Status List(const std::string& token, const ListPersonsOfInterestRequest& req,
+                    ListPersonsOfInterestResponse* out) {
+    return stub_->ListPersonsOfInterest(CallContextWith(token).get(), req, out);
+  }
+
+  grpc::Status Assign(const std::string& token, const std::string& id,
+                      const std::string& grid_worker, PersonOfInterest* out) {
+    AssignGridWorkerRequest req;
+    req.set_person_id(id);
+    req.set_grid_worker(grid_worker);
+    return stub_->AssignGridWorker(CallContextWith(token).get(), req, out);
+  }
+
+  grpc::Status SetRisk(const std::string& token, const std::string& id,
+                       quarantine::v1::RiskLevel level, PersonOfInterest* out) {
+    SetRiskLevelRequest req;
+    req.set_person_id(id);
+    req.set_risk_level(level);
+    return stub_->SetRiskLevel(CallContextWith(token).get(), req, out);
+  }
+
+  grpc::Status Close(const std::string& token, const std::string& id, const std::string& note,
+                     PersonOfInterest* out) {
+    ClosePersonOfInterestRequest req;
+    req.set_person_id(id);
+    req.set_note(note);
+    return stub_->ClosePersonOfInterest(CallContextWith(token).get(), req, out);
+  }
+
+  // The colour GetPassStatus answers, with its reason codes ("yellow:returnee_window").
+  std::string Colour(const std::string& resident_id) {
+    GetPassStatusRequest req;
+    req.set_resident_id(resident_id);
+    PassStatus out;
+    grpc::Status st = stub_->GetPassStatus(CallContextWith(admin_).get(), req, &out);
+    if (!st.ok()) return "error: " + st.error_message();
+    std::string colour = quarantine::PassColourWord(out.colour());
+    for (const auto& r : out.reasons()) colour += ":" + r.code();
+    return colour;
+  }
+
+  std::string NewId() { return server_->Query("SELECT gen_random_uuid()::text").at(0); }
+
+  // Today in China: a returnee arriving today is inside the observation window.
+  static std::string Today() { return common::IsoDate(common::ChinaToday(absl::Now())); }
+
   TestTokens tokens_;
   std::unique_ptr<ServiceUnderTest> server_;
   std::unique_ptr<QuarantineService::Stub> stub_;
   std::string grid_;
+  // Admin of the Longhai community; grid workers with UUID subjects, as identity issues.
+  const std::string admin_id_ = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b";
+  const std::string worker_id_ = "7a2e3d4c-5b6f-4071-9b8c-0d1e2f3a4b5c";
+  std::string admin_ = tokens_.Mint(admin_id_, {"community_admin"}, {"gongyi.dufulu.longhai"});
+  std::string worker_ = tokens_.Mint(worker_id_, {"grid_worker"}, {"gongyi.dufulu.longhai"});
+  std::string other_worker_ = tokens_.Mint("8b3f4e5d-6c70-4182-8c9d-1e2f3a4b5c6d", {"grid_worker"},
+                                           {"gongyi.dufulu.yimin"});
 };
 
 TEST_F(QuarantineServerTest, CreateThenGetRoundTripsTheStoredPerson) {
@@ -90,11 +154,15 @@ TEST_F(QuarantineServerTest, CreateThenGetRoundTripsTheStoredPerson) {
   contact.set_source(quarantine::v1::SOURCE_OTHER_SYSTEM);
   contact.clear_origin_region();
   contact.clear_arrival_date();
+  contact.set_contact_date("2020-01-20");
   ASSERT_TRUE(Create(grid_, contact, &created).ok());
   ASSERT_TRUE(Get(grid_, created.person_id(), &got).ok());
   EXPECT_EQ(got.arrival_date(), "");
   EXPECT_EQ(got.origin_region(), "");
   EXPECT_EQ(got.category(), quarantine::v1::CATEGORY_CLOSE_CONTACT);
+  EXPECT_EQ(got.contact_date(), "2020-01-20");
+  EXPECT_EQ(got.risk_level(), quarantine::v1::RISK_LEVEL_LOW);  // the default
+  EXPECT_EQ(got.state(), quarantine::v1::EPISODE_STATE_OPEN);
   EXPECT_EQ(server_->Query("SELECT arrival_date FROM quarantine.persons_of_interest "
                            "WHERE person_id = '" +
                            created.person_id() + "'")[0],
@@ -124,6 +192,22 @@ TEST_F(QuarantineServerTest, BadInputIsInvalidArgumentNamingTheFieldAndStoresNot
       {[](PersonOfInterest& p) { p.set_arrival_date("23/01/2020"); }, "person.arrival_date"},
       {[](PersonOfInterest& p) { p.set_arrival_date("2021-02-29"); }, "person.arrival_date"},
       {[](PersonOfInterest& p) { p.set_arrival_date("2999-01-01"); }, "person.arrival_date"},
+      {[](PersonOfInterest& p) { p.clear_arrival_date(); }, "person.arrival_date"},
+      {[](PersonOfInterest& p) { p.set_contact_date("2020-01-20"); }, "person.contact_date"},
+      {[](PersonOfInterest& p) { p.set_risk_level(static_cast<quarantine::v1::RiskLevel>(7)); },
+       "person.risk_level"},
+      {[](PersonOfInterest& p) { p.set_note(std::string(501, 'n')); }, "person.note"},
+      {[](PersonOfInterest& p) {
+         p.set_category(quarantine::v1::CATEGORY_CLOSE_CONTACT);
+         p.clear_arrival_date();
+       },
+       "person.contact_date"},
+      {[](PersonOfInterest& p) {
+         p.set_category(quarantine::v1::CATEGORY_FEVER_REFERRAL);
+         p.set_source(quarantine::v1::SOURCE_CHECKPOINT);
+         p.clear_arrival_date();
+       },
+       "person.category"},
   };
   for (const Case& c : cases) {
     PersonOfInterest in = Sample();
@@ -162,6 +246,219 @@ TEST_F(QuarantineServerTest, UnknownIdIsNotFoundAndMalformedIdIsInvalid) {
   PersonOfInterest out;
   EXPECT_EQ(Get(grid_, kUnknownId, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(IsInvalidNaming(Get(grid_, "42", &out), "person_id"));
+}
+
+TEST_F(QuarantineServerTest, ASecondOpenRecordOfTheSameEpisodeIsAlreadyExists) {
+  PersonOfInterest first;
+  ASSERT_TRUE(Create(grid_, Sample(), &first).ok());
+  PersonOfInterest out;
+  grpc::Status st = Create(admin_, Sample(), &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS) << st.error_message();
+  EXPECT_NE(st.error_message().find(first.person_id()), std::string::npos) << st.error_message();
+  EXPECT_EQ(server_->Count("quarantine.persons_of_interest"), "1");
+
+  // Another category is another episode.
+  PersonOfInterest contact = Sample();
+  contact.set_category(quarantine::v1::CATEGORY_CLOSE_CONTACT);
+  contact.clear_arrival_date();
+  contact.set_contact_date("2020-01-20");
+  ASSERT_TRUE(Create(grid_, contact, &out).ok());
+
+  // Once the episode is closed, a new one may open.
+  ASSERT_TRUE(Close(worker_, first.person_id(), "observation finished", &out).ok());
+  PersonOfInterest again;
+  st = Create(grid_, Sample(), &again);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_NE(again.person_id(), first.person_id());
+  EXPECT_EQ(server_->Count("quarantine.persons_of_interest"), "3");
+}
+
+TEST_F(QuarantineServerTest, ClosingEndsTheEpisodeOnceRecordingWhoAndWhy) {
+  PersonOfInterest p;
+  ASSERT_TRUE(Create(admin_, Sample(), &p).ok());
+  PersonOfInterest out;
+  EXPECT_TRUE(IsInvalidNaming(Close(worker_, p.person_id(), "", &out), "note"));
+  EXPECT_TRUE(IsInvalidNaming(Close(worker_, "42", "done", &out), "person_id"));
+  EXPECT_EQ(Close(worker_, kUnknownId, "done", &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  // Only follow-up staff of the area: not another area's grid worker, not an auditor.
+  EXPECT_EQ(Close(other_worker_, p.person_id(), "done", &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string auditor = tokens_.Mint("a", {"auditor"}, {"gongyi"});
+  EXPECT_EQ(Close(auditor, p.person_id(), "done", &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  PersonOfInterest closed;
+  grpc::Status st = Close(worker_, p.person_id(), "14 days without symptoms", &closed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(closed.state(), quarantine::v1::EPISODE_STATE_CLOSED);
+  EXPECT_EQ(closed.closed_by(), worker_id_);
+  EXPECT_EQ(closed.close_note(), "14 days without symptoms");
+  EXPECT_GE(closed.close_time().seconds(), closed.create_time().seconds());
+
+  st = Close(admin_, p.person_id(), "again", &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
+  EXPECT_EQ(SetRisk(worker_, p.person_id(), quarantine::v1::RISK_LEVEL_HIGH, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Assign(admin_, p.person_id(), worker_id_, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // The first close stands.
+  ASSERT_TRUE(Get(admin_, p.person_id(), &out).ok());
+  EXPECT_EQ(out.close_note(), "14 days without symptoms");
+  EXPECT_EQ(out.grid_worker(), "");
+}
+
+TEST_F(QuarantineServerTest, ReturneesAndContactsInTheWindowAreYellowUntilClosed) {
+  const std::string resident = NewId();
+  EXPECT_EQ(Colour(resident), "green");
+  PersonOfInterest returnee = Sample();
+  returnee.set_resident_id(resident);
+  returnee.set_arrival_date(Today());
+  returnee.set_travel_mode(quarantine::v1::TRAVEL_MODE_TRAIN);
+  PersonOfInterest r;
+  ASSERT_TRUE(Create(grid_, returnee, &r).ok());
+  EXPECT_EQ(r.travel_mode(), quarantine::v1::TRAVEL_MODE_TRAIN);
+  EXPECT_EQ(Colour(resident), "yellow:returnee_window");
+
+  PersonOfInterest contact = Sample();
+  contact.set_resident_id(resident);
+  contact.set_category(quarantine::v1::CATEGORY_CLOSE_CONTACT);
+  contact.clear_arrival_date();
+  contact.set_contact_date(Today());
+  contact.set_contact_of("case 3");
+  PersonOfInterest c;
+  ASSERT_TRUE(Create(grid_, contact, &c).ok());
+  EXPECT_EQ(Colour(resident), "yellow:returnee_window:contact_window");
+
+  PersonOfInterest out;
+  ASSERT_TRUE(Close(worker_, r.person_id(), "tested negative twice", &out).ok());
+  EXPECT_EQ(Colour(resident), "yellow:contact_window");
+  ASSERT_TRUE(Close(admin_, c.person_id(), "tested negative twice", &out).ok());
+  EXPECT_EQ(Colour(resident), "green");
+
+  // Long past the window: recorded, but green.
+  const std::string old_returnee = NewId();
+  PersonOfInterest past = Sample();
+  past.set_resident_id(old_returnee);
+  ASSERT_TRUE(Create(grid_, past, &out).ok());
+  EXPECT_EQ(Colour(old_returnee), "green");
+}
+
+TEST_F(QuarantineServerTest, ListingIsConfinedToTheScopeFilteredAndPaged) {
+  std::vector<std::string> longhai;
+  for (int i = 0; i < 3; ++i) {
+    PersonOfInterest p = Sample();
+    p.set_resident_id(NewId());
+    PersonOfInterest out;
+    ASSERT_TRUE(Create(admin_, p, &out).ok());
+    longhai.insert(longhai.begin(), out.person_id());  // newest first
+  }
+  const std::string yimin_admin = tokens_.Mint("y", {"community_admin"}, {"gongyi.dufulu.yimin"});
+  PersonOfInterest elsewhere = Sample();
+  elsewhere.set_area_code("gongyi.dufulu.yimin.b2");
+  PersonOfInterest yimin;
+  ASSERT_TRUE(Create(yimin_admin, elsewhere, &yimin).ok());
+
+  auto ids = [](const ListPersonsOfInterestResponse& r) {
+    std::vector<std::string> out;
+    for (const auto& p : r.persons()) out.push_back(p.person_id());
+    return out;
+  };
+  ListPersonsOfInterestRequest req;
+  ListPersonsOfInterestResponse resp;
+  ASSERT_TRUE(List(worker_, req, &resp).ok());
+  EXPECT_EQ(ids(resp), longhai);
+  // A grid worker of another area sees only theirs; of an area with none, nothing.
+  ASSERT_TRUE(List(other_worker_, req, &resp).ok());
+  EXPECT_EQ(ids(resp), std::vector<std::string>{yimin.person_id()});
+  const std::string empty_area = tokens_.Mint("e", {"grid_worker"}, {"gongyi.dufulu.xinhua"});
+  ASSERT_TRUE(List(empty_area, req, &resp).ok());
+  EXPECT_EQ(resp.persons_size(), 0);
+  // A subdistrict admin sees both areas; asking for an area outside the scope is refused.
+  const std::string sub = tokens_.Mint("s", {"subdistrict_admin"}, {"gongyi.dufulu"});
+  ASSERT_TRUE(List(sub, req, &resp).ok());
+  EXPECT_EQ(resp.persons_size(), 4);
+  req.set_area_code("gongyi.dufulu.yimin");
+  EXPECT_EQ(List(worker_, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(List(sub, req, &resp).ok());
+  EXPECT_EQ(ids(resp), std::vector<std::string>{yimin.person_id()});
+  const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
+  EXPECT_EQ(List(volunteer, ListPersonsOfInterestRequest(), &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Pages of one, in order, then the end.
+  req = ListPersonsOfInterestRequest();
+  req.set_page_size(1);
+  std::vector<std::string> paged;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(List(worker_, req, &resp).ok());
+    for (const auto& id : ids(resp)) paged.push_back(id);
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  EXPECT_EQ(paged, longhai);
+  req.set_page_token("not-a-token");
+  EXPECT_TRUE(IsInvalidNaming(List(worker_, req, &resp), "page_token"));
+  req = ListPersonsOfInterestRequest();
+  req.set_page_size(501);
+  EXPECT_TRUE(IsInvalidNaming(List(worker_, req, &resp), "page_size"));
+
+  // Filters: state, category, assigned grid worker.
+  PersonOfInterest out;
+  ASSERT_TRUE(Close(worker_, longhai[0], "done", &out).ok());
+  ASSERT_TRUE(Assign(admin_, longhai[1], worker_id_, &out).ok());
+  req = ListPersonsOfInterestRequest();
+  req.set_state(quarantine::v1::EPISODE_STATE_CLOSED);
+  ASSERT_TRUE(List(worker_, req, &resp).ok());
+  EXPECT_EQ(ids(resp), std::vector<std::string>{longhai[0]});
+  req.set_state(quarantine::v1::EPISODE_STATE_OPEN);
+  ASSERT_TRUE(List(worker_, req, &resp).ok());
+  EXPECT_EQ(ids(resp), (std::vector<std::string>{longhai[1], longhai[2]}));
+  req = ListPersonsOfInterestRequest();
+  req.set_grid_worker(worker_id_);
+  ASSERT_TRUE(List(worker_, req, &resp).ok());
+  EXPECT_EQ(ids(resp), std::vector<std::string>{longhai[1]});
+  req = ListPersonsOfInterestRequest();
+  req.set_category(quarantine::v1::CATEGORY_CLOSE_CONTACT);
+  ASSERT_TRUE(List(worker_, req, &resp).ok());
+  EXPECT_EQ(resp.persons_size(), 0);
+  req.set_category(static_cast<quarantine::v1::Category>(9));
+  EXPECT_TRUE(IsInvalidNaming(List(worker_, req, &resp), "category"));
+  req = ListPersonsOfInterestRequest();
+  req.set_grid_worker("grid-7");
+  EXPECT_TRUE(IsInvalidNaming(List(worker_, req, &resp), "grid_worker"));
+}
+
+TEST_F(QuarantineServerTest, AdminsOfTheAreaAssignGridWorkersAndFollowUpStaffSetTheRisk) {
+  PersonOfInterest p;
+  ASSERT_TRUE(Create(grid_, Sample(), &p).ok());
+  PersonOfInterest out;
+  grpc::Status st = Assign(admin_, p.person_id(), worker_id_, &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(out.grid_worker(), worker_id_);
+  ASSERT_TRUE(Get(worker_, p.person_id(), &out).ok());
+  EXPECT_EQ(out.grid_worker(), worker_id_);
+  // Not grid workers themselves, not admins of another area.
+  EXPECT_EQ(Assign(worker_, p.person_id(), worker_id_, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string yimin_admin = tokens_.Mint("y", {"community_admin"}, {"gongyi.dufulu.yimin"});
+  EXPECT_EQ(Assign(yimin_admin, p.person_id(), "", &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(IsInvalidNaming(Assign(admin_, p.person_id(), "grid-7", &out), "grid_worker"));
+  EXPECT_EQ(Assign(admin_, kUnknownId, worker_id_, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  // Empty clears it.
+  ASSERT_TRUE(Assign(admin_, p.person_id(), "", &out).ok());
+  EXPECT_EQ(out.grid_worker(), "");
+
+  st = SetRisk(worker_, p.person_id(), quarantine::v1::RISK_LEVEL_HIGH, &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(out.risk_level(), quarantine::v1::RISK_LEVEL_HIGH);
+  EXPECT_TRUE(IsInvalidNaming(
+      SetRisk(worker_, p.person_id(), quarantine::v1::RISK_LEVEL_UNSPECIFIED, &out), "risk_level"));
+  EXPECT_EQ(
+      SetRisk(other_worker_, p.person_id(), quarantine::v1::RISK_LEVEL_LOW, &out).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(server_->Query("SELECT risk_level::text FROM quarantine.persons_of_interest").at(0),
+            "3");
 }
 
 }  // namespace

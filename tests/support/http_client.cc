@@ -90,4 +90,45 @@ double JsonNumber(const google::protobuf::Struct& object, const std::string& nam
   return it == object.fields().end() ? -1 : it->second.number_value();
 }
 
+bool JsonHas(const google::protobuf::Struct& object, const std::string& name) {
+  return object.fields().count(name) > 0;
+}
+
+google::protobuf::Struct JsonObject(const google::protobuf::Struct& object,
+                                    const std::string& name) {
+  auto it = object.fields().find(name);
+  return it == object.fields().end() ? google::protobuf::Struct() : it->second.struct_value();
+}
+
+std::vector<google::protobuf::Struct> JsonObjects(const google::protobuf::Struct& object,
+                                                  const std::string& name) {
+  std::vector<google::protobuf::Struct> out;
+  auto it = object.fields().find(name);
+  if (it == object.fields().end()) return out;
+  for (const auto& v : it->second.list_value().values()) out.push_back(v.struct_value());
+  return out;
+}
+
+std::vector<std::string> JsonStrings(const google::protobuf::Struct& object,
+                                     const std::string& name) {
+  std::vector<std::string> out;
+  auto it = object.fields().find(name);
+  if (it == object.fields().end()) return out;
+  for (const auto& v : it->second.list_value().values()) out.push_back(v.string_value());
+  return out;
+}
+
+::testing::AssertionResult IsHttpError(const HttpResponse& r, int http_status, int grpc_code,
+                                       const std::string& message_part) {
+  google::protobuf::Struct body;
+  const bool json = google::protobuf::util::JsonStringToMessage(r.body, &body).ok();
+  if (json && r.status == http_status && JsonNumber(body, "code") == grpc_code &&
+      JsonString(body, "message").find(message_part) != std::string::npos) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "want HTTP " << http_status << " code " << grpc_code << " naming \"" << message_part
+         << "\", got HTTP " << r.status << " " << r.body;
+}
+
 }  // namespace fangxian::testing

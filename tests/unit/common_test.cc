@@ -1,5 +1,5 @@
 // Unit tests of the small common pieces: status mapping, JSON log lines, metrics text,
-// field validation, paging and the worker pool.
+// field validation, area scopes, paging and the worker pool.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/paging.h"
+#include "common/rpc.h"
 #include "common/status.h"
 #include "common/validate.h"
 #include "common/worker_pool.h"
@@ -114,6 +115,78 @@ TEST(ValidateTest, NamesTheFieldInEveryMessage) {
   EXPECT_TRUE(RequireAreaPaths("areas", areas, 3).ok());
   *areas.Add() = "gongyi.a";
   EXPECT_FALSE(RequireAreaPaths("areas", areas, 3).ok());
+}
+
+TEST(ValidateTest, MultilineTextAllowsTabsAndLineBreaksOnly) {
+  EXPECT_TRUE(RequireMultilineText("body", "第一行\r\n\t第二行\n", 20).ok());
+  EXPECT_TRUE(RequireMultilineText("body", "张三丰", 3).ok());
+  EXPECT_TRUE(RequireMultilineText("body", "", 3, /*required=*/false).ok());
+
+  // Every failure is INVALID_ARGUMENT and names the field, as RequireText's do.
+  auto expect_rejected = [](const absl::Status& s, absl::string_view what) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find("letter.body"), absl::string_view::npos) << s;
+    EXPECT_NE(s.message().find(what), absl::string_view::npos) << s;
+  };
+  expect_rejected(RequireMultilineText("letter.body", "", 3), "is required");
+  expect_rejected(RequireMultilineText("letter.body", "张三丰a", 3), "at most 3 characters");
+  expect_rejected(RequireMultilineText("letter.body", "a\xff", 10), "not valid UTF-8");
+  expect_rejected(RequireMultilineText("letter.body", std::string("a\0b", 3), 10),
+                  "other than tabs and line breaks");
+  expect_rejected(RequireMultilineText("letter.body", "a\x1b[2Jb", 10), "control characters");
+  expect_rejected(RequireMultilineText("letter.body", "a\x7f", 10), "control characters");
+  expect_rejected(RequireMultilineText("letter.body", "a\vb", 10), "control characters");
+  // Line breaks count as characters towards the limit.
+  EXPECT_FALSE(RequireMultilineText("body", "ab\n", 2).ok());
+  // RequireText itself still refuses them.
+  EXPECT_FALSE(RequireText("body", "a\nb", 10).ok());
+}
+
+TEST(ScopeTest, ScopeRootsAreTheFewestAreasCoveringTheGrantsOfTheRoles) {
+  Principal p;
+  EXPECT_TRUE(p.ScopeRoots({"grid_worker"}).empty());  // no grants at all
+  p.grants = {{"volunteer", "a"}, {"grid_worker", "b.c"}};
+  EXPECT_TRUE(p.ScopeRoots({"auditor"}).empty());  // no grant of the roles
+  EXPECT_EQ(p.ScopeRoots({"grid_worker"}), (std::vector<std::string>{"b.c"}));
+  EXPECT_EQ(p.ScopeRoots({}), (std::vector<std::string>{"a", "b.c"}));  // any role
+
+  // "a-b" sorts between "a" and "a.c", which "a" still covers.
+  p.grants = {{"r", "a.c"}, {"r", "a-b"}, {"r", "a"}};
+  EXPECT_EQ(p.ScopeRoots({"r"}), (std::vector<std::string>{"a", "a-b"}));
+  // Nested areas, in any order and repeated, reduce to the outermost.
+  p.grants = {{"r", "x.y.z"}, {"r", "x.y"}, {"r", "x.y"}, {"r", "x.y.w.v"}};
+  EXPECT_EQ(p.ScopeRoots({"r"}), (std::vector<std::string>{"x.y"}));
+  // A shared prefix is not nesting: "a.bc" is a sibling of "a.b", not below it.
+  p.grants = {{"r", "a.bc"}, {"r", "a.b"}, {"r", "a.b.d"}};
+  EXPECT_EQ(p.ScopeRoots({"r"}), (std::vector<std::string>{"a.b", "a.bc"}));
+  // Only grants of the roles count: a grant of another role neither adds nor covers.
+  p.grants = {{"other", "a"}, {"r", "a.b"}, {"s", "a.c"}, {"r", "a.b.c"}};
+  EXPECT_EQ(p.ScopeRoots({"r", "s"}), (std::vector<std::string>{"a.b", "a.c"}));
+}
+
+TEST(ScopeTest, ScopeAreasAreTheRequestedAreaOrTheWholeScope) {
+  CallContext call;
+  call.roles = {"grid_worker", "community_admin"};
+  call.principal.grants = {{"grid_worker", "gongyi.dufulu.longhai"},
+                           {"community_admin", "gongyi.dufulu"},
+                           {"grid_worker", "gongyi.dufulu-east"},
+                           {"volunteer", "gongyi"},  // not a role of the method
+                           {"grid_worker", "gongyi.dufulu.yimin.b1"}};
+  absl::StatusOr<std::vector<std::string>> areas = ScopeAreas(call, "area_code", "");
+  ASSERT_TRUE(areas.ok()) << areas.status();
+  EXPECT_EQ(*areas, (std::vector<std::string>{"gongyi.dufulu", "gongyi.dufulu-east"}));
+  areas = ScopeAreas(call, "area_code", "gongyi.dufulu.longhai.b3");
+  ASSERT_TRUE(areas.ok()) << areas.status();
+  EXPECT_EQ(*areas, (std::vector<std::string>{"gongyi.dufulu.longhai.b3"}));
+
+  absl::Status outside = ScopeAreas(call, "filter.area", "gongyi").status();
+  EXPECT_EQ(outside.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(outside.message().find("filter.area"), absl::string_view::npos);
+  absl::Status malformed = ScopeAreas(call, "filter.area", "Gongyi").status();
+  EXPECT_EQ(malformed.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(malformed.message().find("filter.area"), absl::string_view::npos);
+  call.roles = {"auditor"};
+  EXPECT_EQ(ScopeAreas(call, "area_code", "").status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 bool IsDigits(absl::string_view s) {

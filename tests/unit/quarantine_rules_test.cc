@@ -26,13 +26,99 @@ void ExpectRejected(const v1::PersonOfInterest& p, const std::string& field) {
   EXPECT_NE(s.message().find(field), absl::string_view::npos) << s;
 }
 
+v1::PersonOfInterest ValidContact() {
+  v1::PersonOfInterest p = Valid();
+  p.set_category(v1::CATEGORY_CLOSE_CONTACT);
+  p.clear_arrival_date();
+  p.set_contact_of("case 12 of the county bulletin");
+  p.set_contact_date("2024-02-25");
+  return p;
+}
+
 TEST(QuarantineRulesTest, AcceptsValidPerson) {
   EXPECT_TRUE(ValidateNewPersonOfInterest(Valid(), kNow).ok())
       << ValidateNewPersonOfInterest(Valid(), kNow);
   v1::PersonOfInterest p = Valid();
-  p.clear_origin_region();
-  p.clear_arrival_date();  // both optional
+  p.clear_origin_region();  // optional
+  p.set_risk_level(v1::RISK_LEVEL_HIGH);
+  p.set_travel_mode(v1::TRAVEL_MODE_TRAIN);
+  p.set_note("came back with two relatives");
+  EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok()) << ValidateNewPersonOfInterest(p, kNow);
+  EXPECT_TRUE(ValidateNewPersonOfInterest(ValidContact(), kNow).ok())
+      << ValidateNewPersonOfInterest(ValidContact(), kNow);
+  p = ValidContact();
+  p.clear_contact_of();  // whom may be unknown
   EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok());
+}
+
+TEST(QuarantineRulesTest, ReturneesNeedAnArrivalDateAndKnownTravelMode) {
+  v1::PersonOfInterest p = Valid();
+  p.clear_arrival_date();
+  ExpectRejected(p, "person.arrival_date");
+  p = Valid();
+  p.set_travel_mode(static_cast<v1::TravelMode>(6));
+  ExpectRejected(p, "person.travel_mode");
+  p = Valid();
+  p.set_contact_date("2024-02-20");  // not a close contact
+  ExpectRejected(p, "person.contact_date");
+  p = Valid();
+  p.set_contact_of("someone");
+  ExpectRejected(p, "person.contact_of");
+}
+
+TEST(QuarantineRulesTest, CloseContactsNeedAPastContactDate) {
+  v1::PersonOfInterest p = ValidContact();
+  p.clear_contact_date();
+  ExpectRejected(p, "person.contact_date");
+  p.set_contact_date("2024-02-30");
+  ExpectRejected(p, "person.contact_date");
+  p.set_contact_date("2024-03-02");  // today in China
+  EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok());
+  p.set_contact_date("2024-03-03");
+  ExpectRejected(p, "person.contact_date");
+  p = ValidContact();
+  p.set_contact_of(std::string(100, 'a'));
+  EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok());
+  p.set_contact_of(std::string(101, 'a'));
+  ExpectRejected(p, "person.contact_of");
+  p.set_contact_of("line\nbreak");
+  ExpectRejected(p, "person.contact_of");
+  // Returnee-only fields.
+  p = ValidContact();
+  p.set_arrival_date("2024-02-20");
+  ExpectRejected(p, "person.arrival_date");
+  p = ValidContact();
+  p.set_travel_mode(v1::TRAVEL_MODE_CAR);
+  ExpectRejected(p, "person.travel_mode");
+}
+
+TEST(QuarantineRulesTest, FeverReferralsComeOnlyFromCheckpointAlerts) {
+  v1::PersonOfInterest p = Valid();
+  p.clear_arrival_date();
+  p.set_category(v1::CATEGORY_FEVER_REFERRAL);
+  for (v1::Source source :
+       {v1::SOURCE_CHECKPOINT, v1::SOURCE_SELF_REPORT, v1::SOURCE_SWEEP, v1::SOURCE_OTHER_SYSTEM}) {
+    p.set_source(source);
+    ExpectRejected(p, "person.category FEVER_REFERRAL");
+  }
+}
+
+TEST(QuarantineRulesTest, RiskLevelAndNoteAreBounded) {
+  v1::PersonOfInterest p = Valid();
+  p.set_risk_level(static_cast<v1::RiskLevel>(4));
+  ExpectRejected(p, "person.risk_level");
+  p = Valid();
+  p.set_note(std::string(500, 'n'));
+  EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok());
+  p.set_note(std::string(501, 'n'));
+  ExpectRejected(p, "person.note");
+}
+
+TEST(QuarantineRulesTest, CloseNeedsANote) {
+  EXPECT_TRUE(ValidateCloseNote("14 days without symptoms").ok());
+  EXPECT_EQ(ValidateCloseNote("").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValidateCloseNote(std::string(501, 'x')).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(ValidateCloseNote("").message().find("note"), absl::string_view::npos);
 }
 
 TEST(QuarantineRulesTest, ResidentIdMustBeUuid) {
