@@ -21,7 +21,12 @@
 #include "fangxian/identity/v1/identity.pb.h"
 #include "fangxian/identity/v1/import.pb.h"
 #include "fangxian/publicity/v1/publicity.pb.h"
+#include "fangxian/quarantine/v1/check_ins.pb.h"
+#include "fangxian/quarantine/v1/isolation.pb.h"
 #include "fangxian/quarantine/v1/quarantine.pb.h"
+#include "fangxian/quarantine/v1/service_requests.pb.h"
+#include "fangxian/quarantine/v1/sweeps.pb.h"
+#include "fangxian/quarantine/v1/violations.pb.h"
 
 namespace fangxian::bench {
 
@@ -42,6 +47,11 @@ void LinkFangxianDescriptors() {
       fangxian::checkpoint::v1::Alert::descriptor(),
       fangxian::checkpoint::v1::LiveCounters::descriptor(),
       fangxian::quarantine::v1::PersonOfInterest::descriptor(),
+      fangxian::quarantine::v1::IsolationOrder::descriptor(),
+      fangxian::quarantine::v1::Sweep::descriptor(),
+      fangxian::quarantine::v1::CheckIn::descriptor(),
+      fangxian::quarantine::v1::ServiceRequest::descriptor(),
+      fangxian::quarantine::v1::Violation::descriptor(),
       fangxian::publicity::v1::Content::descriptor(),
   };
   (void)kLinked;

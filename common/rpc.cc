@@ -1,5 +1,7 @@
 #include "common/rpc.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
@@ -50,6 +52,16 @@ absl::StatusOr<std::vector<std::string>> ScopeAreas(const CallContext& call,
     return absl::PermissionDeniedError("your grants for this method cover no area");
   }
   return roots;
+}
+
+bool ScopeOverlaps(const CallContext& call, absl::string_view area) {
+  if (call.InScope(area)) return true;
+  return std::any_of(
+      call.principal.grants.begin(), call.principal.grants.end(), [&](const Grant& g) {
+        const bool role_ok = call.roles.empty() || std::find(call.roles.begin(), call.roles.end(),
+                                                             g.role) != call.roles.end();
+        return role_ok && AreaWithin(g.area, area);
+      });
 }
 
 void CallCompletion::State::Finish(absl::FunctionRef<absl::Status()> fill) {

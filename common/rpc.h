@@ -81,12 +81,31 @@ absl::Status RequireScopeAny(const CallContext& call, absl::string_view what, co
   return absl::PermissionDeniedError(std::string(what) + " is outside your area scope");
 }
 
+// A record read by id (`row`, as the store returned it) when it exists and the call's
+// grants cover its `area_code`; NOT_FOUND with `not_found` as the message both when the
+// store found none and when it lies outside the scope, so a caller cannot tell the two
+// apart (existence is not revealed). Other failures pass through.
+template <typename Row>
+absl::StatusOr<Row> VisibleOrNotFound(const CallContext& call, absl::StatusOr<Row> row,
+                                      absl::string_view not_found) {
+  if (absl::IsNotFound(row.status())) return absl::NotFoundError(not_found);
+  if (!row.ok()) return row.status();
+  if (!call.InScope(row->area_code)) return absl::NotFoundError(not_found);
+  return row;
+}
+
 // The areas a List call reads (rows at or below one of them): `area` when given, after
 // RequireAreaPath and RequireScope under `field`; when empty, the caller's whole scope
 // (Principal::ScopeRoots of the method's roles), PERMISSION_DENIED when that is empty.
 absl::StatusOr<std::vector<std::string>> ScopeAreas(const CallContext& call,
                                                     absl::string_view field,
                                                     absl::string_view area);
+
+// Whether the caller's scope and `area` overlap: a grant of the method's roles (of any
+// role when the method names none, as InScope) covers `area` or lies within it. For
+// records that concern a whole area: a grid worker of one compound sees a community's
+// sweep, a community admin its subdistrict's letter template.
+bool ScopeOverlaps(const CallContext& call, absl::string_view area);
 
 // Copies request id, deadline and credentials onto an outgoing call (deadline
 // propagation: the downstream call never outlives ours).

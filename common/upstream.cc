@@ -1,5 +1,7 @@
 #include "common/upstream.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace fangxian::common {
@@ -24,6 +26,13 @@ absl::Status UpstreamFailure(const grpc::Status& status, absl::string_view peer,
       return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                           absl::StrCat(peer, ": ", status.error_message()));
   }
+}
+
+void PrepareUpstreamCall(const CallContext& call, absl::Duration max_wait,
+                         grpc::ClientContext* ctx) {
+  PrepareOutgoing(call, ctx);
+  ctx->set_deadline(std::min(
+      call.deadline, std::chrono::system_clock::now() + absl::ToChronoMilliseconds(max_wait)));
 }
 
 }  // namespace fangxian::common

@@ -12,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/rpc.h"
 
 namespace fangxian::common {
 
@@ -27,6 +29,12 @@ std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address);
 // Any other code passes through, its message prefixed with "<peer>: ".
 absl::Status UpstreamFailure(const grpc::Status& status, absl::string_view peer,
                              std::chrono::system_clock::time_point caller_deadline);
+
+// PrepareOutgoing (the caller's request id, token and deadline) onto `ctx`, then caps the
+// deadline at `max_wait` from now: a slow peer cannot use up the caller's whole budget
+// (UpstreamFailure then answers UNAVAILABLE, "retry", while the caller still has time).
+void PrepareUpstreamCall(const CallContext& call, absl::Duration max_wait,
+                         grpc::ClientContext* ctx);
 
 }  // namespace fangxian::common
 

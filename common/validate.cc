@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/json.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace fangxian::common {
 
@@ -30,6 +31,24 @@ absl::Status RequireUuid(absl::string_view field, absl::string_view value) {
 }
 
 absl::TimeZone ChinaTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
+
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
+  using google::protobuf::util::TimeUtil;
+  return ts.seconds() >= TimeUtil::kTimestampMinSeconds &&
+         ts.seconds() <= TimeUtil::kTimestampMaxSeconds && ts.nanos() >= 0 &&
+         ts.nanos() <= 999999999;
+}
+
+absl::StatusOr<absl::Time> RequireTimestamp(absl::string_view field,
+                                            const google::protobuf::Timestamp& ts) {
+  if (!IsValidTimestamp(ts)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field,
+                     " is not a valid timestamp: give a time from 0001-01-01 to 9999-12-31 UTC "
+                     "with nanos from 0 to 999999999"));
+  }
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
 
 absl::CivilDay ChinaToday(absl::Time now) { return absl::ToCivilDay(now, ChinaTimeZone()); }
 

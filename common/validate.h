@@ -7,10 +7,12 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "google/protobuf/repeated_field.h"
+#include "google/protobuf/timestamp.pb.h"
 
 namespace fangxian::common {
 
@@ -32,6 +34,14 @@ absl::Status RequireAreaPath(absl::string_view field, absl::string_view value);
 absl::Status RequireAreaPaths(absl::string_view field,
                               const google::protobuf::RepeatedPtrField<std::string>& values,
                               size_t max_count);
+
+// A google.protobuf.Timestamp that names a real instant: seconds from
+// 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, nanos 0..999,999,999.
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
+// `ts` as an absl::Time (to the nanosecond); INVALID_ARGUMENT naming `field` when it is
+// not IsValidTimestamp. Callers check their own bounds (not in the future, ...) after.
+absl::StatusOr<absl::Time> RequireTimestamp(absl::string_view field,
+                                            const google::protobuf::Timestamp& ts);
 
 // The calendar day in China Standard Time (UTC+8, no daylight saving): the "today" of
 // birth dates, arrival dates and isolation periods.

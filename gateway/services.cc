@@ -19,6 +19,7 @@
 #include "fangxian/quarantine/v1/isolation.pb.h"
 #include "fangxian/quarantine/v1/quarantine.pb.h"
 #include "fangxian/quarantine/v1/service_requests.pb.h"
+#include "fangxian/quarantine/v1/statistics.pb.h"
 #include "fangxian/quarantine/v1/sweeps.pb.h"
 #include "fangxian/quarantine/v1/violations.pb.h"
 
@@ -66,8 +67,7 @@ std::vector<RoutedService> RoutedServices() {
       {"checkpoint", "FX_CHECKPOINT_ADDR",
        Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fpassages_2eproto, "PassageService")},
       {"checkpoint", "FX_CHECKPOINT_ADDR",
-       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fstatistics_2eproto,
-            "StatisticsService")},
+       Find(descriptor_table_fangxian_2fcheckpoint_2fv1_2fstatistics_2eproto, "StatisticsService")},
       {"quarantine", "FX_QUARANTINE_ADDR",
        Find(descriptor_table_fangxian_2fquarantine_2fv1_2fquarantine_2eproto, "QuarantineService")},
       {"quarantine", "FX_QUARANTINE_ADDR",
@@ -82,6 +82,9 @@ std::vector<RoutedService> RoutedServices() {
        Find(descriptor_table_fangxian_2fquarantine_2fv1_2fviolations_2eproto, "ViolationService")},
       {"quarantine", "FX_QUARANTINE_ADDR",
        Find(descriptor_table_fangxian_2fquarantine_2fv1_2fsweeps_2eproto, "SweepService")},
+      {"quarantine", "FX_QUARANTINE_ADDR",
+       Find(descriptor_table_fangxian_2fquarantine_2fv1_2fstatistics_2eproto,
+            "QuarantineStatisticsService")},
       {"publicity", "FX_PUBLICITY_ADDR",
        Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublicity_2eproto, "PublicityService")},
   };

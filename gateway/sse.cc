@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/validate.h"
 #include "gateway/transcode.h"
 
 namespace fangxian::gateway {
@@ -52,9 +53,7 @@ std::string SseEventId(const google::protobuf::Message& message,
   // Through the wire form, so a dynamic message's Timestamp reads the same as a generated one.
   google::protobuf::Timestamp time;
   if (!time.ParseFromString(reflection->GetMessage(message, id_field).SerializeAsString()) ||
-      time.seconds() < google::protobuf::util::TimeUtil::kTimestampMinSeconds ||
-      time.seconds() > google::protobuf::util::TimeUtil::kTimestampMaxSeconds || time.nanos() < 0 ||
-      time.nanos() > 999999999) {
+      !common::IsValidTimestamp(time)) {
     return absl::StrCat(n);
   }
   return google::protobuf::util::TimeUtil::ToString(time);

@@ -21,13 +21,12 @@ using google::protobuf::util::TimeUtil;
 
 absl::Status NotFound() { return absl::NotFoundError("no alert with this alert_id"); }
 
-// The request's `since` as a time; INVALID_ARGUMENT when out of the Timestamp range.
+// The request's `since` as a time, to the microsecond the rows are stored with;
+// INVALID_ARGUMENT when out of the Timestamp range.
 absl::StatusOr<absl::Time> SinceTime(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() < TimeUtil::kTimestampMinSeconds ||
-      ts.seconds() > TimeUtil::kTimestampMaxSeconds || ts.nanos() < 0 || ts.nanos() > 999999999) {
-    return absl::InvalidArgumentError("since is not a valid timestamp");
-  }
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(ts));
+  absl::StatusOr<absl::Time> since = common::RequireTimestamp("since", ts);
+  if (!since.ok()) return since.status();
+  return absl::FromUnixMicros(absl::ToUnixMicros(*since));
 }
 
 }  // namespace

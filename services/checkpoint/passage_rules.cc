@@ -7,7 +7,6 @@
 #include "absl/strings/str_format.h"
 #include "common/plate.h"
 #include "common/validate.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace fangxian::checkpoint {
 namespace {
@@ -103,13 +102,9 @@ absl::Status ValidateClientTime(const v1::RecordPassageRequest& r, absl::Time no
   if (!r.has_client_time()) {
     return Invalid("client_time is required: the device's time of the reading");
   }
-  const google::protobuf::Timestamp& ts = r.client_time();
-  if (ts.seconds() < google::protobuf::util::TimeUtil::kTimestampMinSeconds ||
-      ts.seconds() > google::protobuf::util::TimeUtil::kTimestampMaxSeconds || ts.nanos() < 0 ||
-      ts.nanos() > 999999999) {
-    return Invalid("client_time is not a valid timestamp");
-  }
-  *out = absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  absl::StatusOr<absl::Time> client_time = common::RequireTimestamp("client_time", r.client_time());
+  if (!client_time.ok()) return client_time.status();
+  *out = *client_time;
   if (*out > now + kMaxClientSkew) {
     return Invalid(
         "client_time is more than 5 minutes ahead of the server clock: correct the device clock");

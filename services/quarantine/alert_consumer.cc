@@ -163,8 +163,19 @@ absl::StatusOr<std::string> AlertConsumer::Handle(const std::string& type,
   }
   const absl::Time now = clock_();
   const std::string when = common::Rfc3339Micros(now);
+  // When it happened at the gate: a late delivery is judged by then, not by now.
+  const std::string raised =
+      event.has_raised_at()
+          ? common::Rfc3339Micros(absl::FromUnixMicros(
+                google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.raised_at())))
+          : when;
   const std::string resident = event.resident_id();
-  const std::string area = event.area_codes().empty() ? "" : event.area_codes(0);
+  if (event.area_codes().empty() ||
+      !common::RequireAreaPath("area_codes", event.area_codes(0)).ok()) {
+    // A referral nobody's scope covers could never be seen or closed.
+    return absl::InvalidArgumentError("checkpoint alert without a valid area");
+  }
+  const std::string area = event.area_codes(0);
   std::string outcome;
   std::vector<PassChange> changes;
   absl::Status s = pg_.Transaction([&](common::PgConn& tx) -> absl::Status {
@@ -181,43 +192,42 @@ absl::StatusOr<std::string> AlertConsumer::Handle(const std::string& type,
     if (!common::RequireUuid("resident_id", resident).ok()) {
       outcome = "no_resident";
     } else if (type == kFever) {
-      const std::string raised = common::Rfc3339Micros(absl::FromUnixMicros(
-          google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.raised_at())));
       const std::string temperature =
           event.has_temperature_celsius() ? absl::StrCat(event.temperature_celsius()) : "";
-      // One open referral per person: a second fever while it is open refreshes it.
-      auto refreshed = tx.Exec(
-          "UPDATE quarantine.persons_of_interest SET referral_alert_id = $2, "
-          "referral_checkpoint_id = NULLIF($3, '')::uuid, "
-          "referral_temperature = NULLIF($4, '')::numeric, referred_at = $5::timestamptz "
-          "WHERE resident_id = $1 AND category = 3 AND closed_at IS NULL RETURNING 1",
-          {resident, event.alert_id(), event.checkpoint_id(), temperature, raised});
-      if (!refreshed.ok()) return refreshed.status();
-      if (refreshed->rows() > 0) {
-        outcome = "referral_refreshed";
-      } else {
-        auto created = tx.Exec(
-            "INSERT INTO quarantine.persons_of_interest (person_id, resident_id, category, "
-            "source, area_code, created_at, created_by, referral_alert_id, "
-            "referral_checkpoint_id, referral_temperature, referred_at) "
-            "VALUES (gen_random_uuid(), $1, 3, 3, $2, $3::timestamptz, $4, $5, "
-            "NULLIF($6, '')::uuid, NULLIF($7, '')::numeric, $8::timestamptz)",
-            {resident, area, when, kEventActor, event.alert_id(), event.checkpoint_id(),
-             temperature, raised});
-        if (!created.ok()) return created.status();
-        outcome = "referral_created";
-      }
+      // One open referral per person: a second fever while it is open refreshes it (the
+      // latest reading wins; an older alert delivered late does not move it back). One
+      // statement, so two replicas handling two fevers of one person cannot collide.
+      auto referral = tx.Exec(
+          "INSERT INTO quarantine.persons_of_interest AS p (person_id, resident_id, category, "
+          "source, area_code, created_at, created_by, referral_alert_id, "
+          "referral_checkpoint_id, referral_temperature, referred_at) "
+          "VALUES (gen_random_uuid(), $1, 3, 3, $2, $3::timestamptz, $4, $5, "
+          "NULLIF($6, '')::uuid, NULLIF($7, '')::numeric, $8::timestamptz) "
+          "ON CONFLICT (resident_id, category) WHERE closed_at IS NULL DO UPDATE SET "
+          "referral_alert_id = EXCLUDED.referral_alert_id, "
+          "referral_checkpoint_id = EXCLUDED.referral_checkpoint_id, "
+          "referral_temperature = EXCLUDED.referral_temperature, "
+          "referred_at = EXCLUDED.referred_at "
+          "WHERE p.referred_at IS NULL OR p.referred_at <= EXCLUDED.referred_at "
+          "RETURNING (xmax = 0)",
+          {resident, area, when, kEventActor, event.alert_id(), event.checkpoint_id(), temperature,
+           raised});
+      if (!referral.ok()) return referral.status();
+      outcome = referral->rows() > 0 && referral->Get(0, 0) == "t" ? "referral_created"
+                                                                   : "referral_refreshed";
       auto ch = colours_.Recompute(tx, {resident}, now);
       if (!ch.ok()) return ch.status();
       changes = *std::move(ch);
     } else {
-      // A red pass going out: a violation to review only if an order holds the person.
+      // A red pass going out: a violation to review only if an order held the person
+      // when it happened.
       auto isolated = tx.Exec(
           "SELECT o.area_code FROM quarantine.isolation_order_members m "
           "JOIN quarantine.isolation_orders o USING (order_id) "
-          "WHERE m.resident_id = $1 AND o.released_at IS NULL "
-          "AND o.start_date <= ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date LIMIT 1",
-          {resident, when});
+          "WHERE m.resident_id = $1 AND (o.released_at IS NULL OR o.released_at > $2) "
+          "AND o.start_date <= ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date "
+          "ORDER BY o.start_date DESC LIMIT 1",
+          {resident, raised});
       if (!isolated.ok()) return isolated.status();
       if (isolated->rows() == 0) {
         outcome = "not_isolated";

@@ -61,7 +61,10 @@ std::vector<int> ExpectedSlots(absl::CivilDay day, int per_day, absl::Time now,
   for (absl::Time t = common::ChinaDayStart(day);;) {
     const CheckInSlot slot = SlotAt(t, per_day);
     if (slot.day != day || slot.end <= t) break;
-    if (slot.end <= now && slot.end > order_created && (!released || slot.end <= *released)) {
+    // `day` is on or after the order's start day (callers read only orders started by
+    // then), so the start of `day` stands for the order's start.
+    if (slot.end <= now && SlotOwed(slot, common::ChinaDayStart(day), order_created) &&
+        (!released || slot.end <= *released)) {
       out.push_back(slot.slot);
     }
     t = slot.end;
@@ -174,6 +177,12 @@ absl::Status CheckTransition(ServiceRequestStatus from, ServiceRequestStatus to)
   if (allowed) return absl::OkStatus();
   return absl::FailedPreconditionError(
       absl::StrCat("the service request is ", StatusName(from), "; ", need));
+}
+
+bool IsRepeatedTransition(const v1::ServiceRequest& current, ServiceRequestStatus to,
+                          absl::string_view volunteer_id) {
+  if (current.status() != to) return false;
+  return to != v1::SERVICE_REQUEST_STATUS_ASSIGNED || current.volunteer_id() == volunteer_id;
 }
 
 v1::VolunteerView ToVolunteerView(const v1::ServiceRequest& r) {

@@ -38,9 +38,10 @@ absl::StatusOr<int> ValidateCheckIn(const v1::RecordCheckInRequest& req);
 // Abnormal: a temperature of 37.3 °C or more, or any symptom.
 bool IsAbnormal(int temperature_tenths, size_t symptom_count);
 
-// The slots of China day `day` (of an order with `per_day` slots a day) a member was
-// expected to fill by `now`: those that have ended by now, ended after the order was made
-// (`order_created`) and, for a released order, ended by its release. Ascending.
+// The slots of China day `day` (on or after the order's start_date; of an order with
+// `per_day` slots a day) a member was expected to fill by `now`: those that have ended by
+// now, are owed (SlotOwed: began once the order had been made, `order_created`) and, for
+// a released order, ended by its release. Ascending.
 std::vector<int> ExpectedSlots(absl::CivilDay day, int per_day, absl::Time now,
                                absl::Time order_created, std::optional<absl::Time> released);
 
@@ -57,7 +58,6 @@ inline constexpr size_t kMaxItemsChars = 500;
 inline constexpr size_t kMaxContactNameChars = 50;
 inline constexpr size_t kMaxDeliveryAddressChars = 200;
 inline constexpr size_t kMaxServiceNoteChars = 500;
-inline constexpr size_t kMaxVolunteerIdChars = 128;
 
 // A contact number: 5 to 20 characters of digits, spaces and '-', optionally a leading
 // '+', with at least 5 digits (mobiles and village landlines alike).
@@ -73,6 +73,13 @@ std::string StatusName(v1::ServiceRequestStatus status);
 // IN_PROGRESS, IN_PROGRESS → DELIVERED, DELIVERED → CONFIRMED, OPEN/ASSIGNED/IN_PROGRESS
 // → CANCELLED. Otherwise FAILED_PRECONDITION naming the current status.
 absl::Status CheckTransition(v1::ServiceRequestStatus from, v1::ServiceRequestStatus to);
+
+// True when moving `current` to `to` (with `volunteer_id` for ASSIGNED) repeats the
+// transition that brought it where it is: it is in `to` already and, for ASSIGNED, with
+// that volunteer. A retried call then gets the request as it is, nothing written; a
+// reassignment to another volunteer is a real change, not a repeat.
+bool IsRepeatedTransition(const v1::ServiceRequest& current, v1::ServiceRequestStatus to,
+                          absl::string_view volunteer_id);
 
 // The volunteer's view of a request: only what the delivery needs; the phone only while
 // the volunteer works on it (ASSIGNED or IN_PROGRESS).

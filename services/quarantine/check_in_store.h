@@ -14,17 +14,10 @@
 #include "absl/time/time.h"
 #include "common/paging.h"
 #include "common/pg.h"
+#include "services/quarantine/access.h"
 #include "services/quarantine/pass_colour_engine.h"
 
 namespace fangxian::quarantine {
-
-// An unreleased isolation order one person is a member of.
-struct MemberOrder {
-  std::string order_id;
-  std::string household_id;
-  std::string area_code;
-  int checkins_per_day = 2;
-};
 
 struct CheckInRow {
   std::string check_in_id;
@@ -81,6 +74,10 @@ class CheckInStore {
   // earlier; std::nullopt when there is none.
   virtual absl::StatusOr<std::optional<MemberOrder>> ActiveOrderOf(const std::string& resident_id,
                                                                    absl::CivilDay today) = 0;
+  // The active order (as ActiveOrderOf) both `member_id` and `resident_id` are members
+  // of; std::nullopt when none.
+  virtual absl::StatusOr<std::optional<std::string>> SharedActiveOrder(
+      const std::string& member_id, const std::string& resident_id, absl::CivilDay today) = 0;
   // In one transaction: checks the order is still unreleased (FAILED_PRECONDITION when
   // not), inserts the check-in, opens a follow-up flag when it is abnormal and none is
   // open, and recomputes the person's colour at `now`. Fills check_in_id; `flag_id` gets
@@ -118,6 +115,9 @@ class PgCheckInStore final : public CheckInStore {
 
   absl::StatusOr<std::optional<MemberOrder>> ActiveOrderOf(const std::string& resident_id,
                                                            absl::CivilDay today) override;
+  absl::StatusOr<std::optional<std::string>> SharedActiveOrder(const std::string& member_id,
+                                                               const std::string& resident_id,
+                                                               absl::CivilDay today) override;
   absl::Status Record(CheckInRow& row, absl::Time now, std::string* flag_id,
                       std::vector<PassChange>* changes) override;
   absl::StatusOr<std::vector<CheckInRow>> List(const std::string& resident_id, absl::CivilDay from,

@@ -21,8 +21,11 @@ constexpr int kDefaultNonReportingPage = 100;
 constexpr int kMaxNonReportingPage = 500;
 constexpr int kDefaultFlagPage = 20;
 constexpr int kMaxFlagPage = 100;
-// Members read per query while filling a page of the non-reporting list.
+// Members read per query while filling a page of the non-reporting list, and at most
+// this many queries per call: a page may come back short (even empty) with a token to
+// go on from where reading stopped, but no call reads more than 2,500 members.
 constexpr int kReportingBatch = 500;
+constexpr int kMaxReportingBatches = 5;
 constexpr size_t kMaxClearNoteChars = 500;
 
 v1::CheckIn CheckInToProto(const CheckInRow& row) {
@@ -64,39 +67,45 @@ bool ValidReportingPosition(absl::string_view position) {
          common::IsUuid(parts[2]);
 }
 
-std::string ReportingToken(const ReportingRow& row) {
-  return common::EncodePageToken(
-      absl::StrCat(row.area_code, "/", row.order_id, "/", row.resident_id));
+std::string ReportingToken(const ReportingPosition& at) {
+  return common::EncodePageToken(absl::StrCat(at.area_code, "/", at.order_id, "/", at.resident_id));
+}
+
+ReportingPosition PositionOf(const ReportingRow& row) {
+  return ReportingPosition{row.area_code, row.order_id, row.resident_id};
 }
 
 }  // namespace
-
-bool IsResidentSelf(const common::CallContext& call, absl::string_view resident_id) {
-  return call.principal.kind == "resident" && call.principal.subject == resident_id;
-}
 
 absl::StatusOr<v1::CheckIn> CheckIns::Record(const common::CallContext& call,
                                              const v1::RecordCheckInRequest& req) {
   absl::StatusOr<int> tenths = ValidateCheckIn(req);
   if (!tenths.ok()) return tenths.status();
-  const bool by_resident = IsResidentSelf(call, req.resident_id());
-  if (call.principal.kind == "resident" && !by_resident) {
-    return absl::PermissionDeniedError("a resident may record check-ins only for themselves");
-  }
   const absl::Time now = clock_();
-  absl::StatusOr<std::optional<MemberOrder>> order =
-      store_.ActiveOrderOf(req.resident_id(), common::ChinaToday(now));
-  if (!order.ok()) return order.status();
-  if (!*order) {
-    return absl::FailedPreconditionError(
-        "check-in for someone not isolated: resident_id is in no active isolation order");
-  }
-  if (!by_resident) {
-    if (auto s = common::RequireScopeAny(call, "this resident's isolation order",
-                                         std::vector<std::string>{(*order)->area_code});
-        !s.ok()) {
-      return s;
+  const absl::CivilDay today = common::ChinaToday(now);
+  // The caller's right comes first, so the answer tells nobody outside it whether the
+  // person is isolated: a resident for themselves or a fellow member of their active
+  // order; staff only for an order their staff grants cover, which answers as "not
+  // isolated" otherwise.
+  std::optional<std::string> shared;
+  if (IsResident(call) && !IsResidentSelf(call, req.resident_id())) {
+    absl::StatusOr<std::optional<std::string>> s =
+        store_.SharedActiveOrder(call.principal.subject, req.resident_id(), today);
+    if (!s.ok()) return s.status();
+    if (!*s) {
+      return absl::PermissionDeniedError(
+          "a resident may record check-ins only for themselves and the members of their own "
+          "active isolation order");
     }
+    shared = *std::move(*s);
+  }
+  absl::StatusOr<std::optional<MemberOrder>> order = store_.ActiveOrderOf(req.resident_id(), today);
+  if (!order.ok()) return order.status();
+  if (!*order || (shared && (*order)->order_id != *shared) ||
+      (!IsResident(call) && !StaffCall(call).InScope((*order)->area_code))) {
+    return absl::FailedPreconditionError(
+        "check-in for someone not isolated: resident_id is in no active isolation order you "
+        "may record check-ins for");
   }
 
   CheckInRow row;
@@ -107,7 +116,7 @@ absl::StatusOr<v1::CheckIn> CheckIns::Record(const common::CallContext& call,
   row.abnormal = IsAbnormal(*tenths, row.symptoms.size());
   row.note = req.note();
   row.recorded_by = call.principal.subject;
-  row.by_resident = by_resident;
+  row.by_resident = IsResident(call);
   const CheckInSlot slot = SlotAt(now, (*order)->checkins_per_day);
   row.china_day = slot.day;
   row.slot = slot.slot;
@@ -127,13 +136,22 @@ absl::StatusOr<v1::ListCheckInsResponse> CheckIns::List(const common::CallContex
   absl::CivilDay to;
   if (auto s = ParseDayRange(req.from_date(), req.to_date(), &from, &to); !s.ok()) return s;
   const bool self = IsResidentSelf(call, req.resident_id());
-  if (call.principal.kind == "resident" && !self) {
-    return absl::PermissionDeniedError("a resident may read only their own check-ins");
-  }
-  if (!self) {
+  const common::CallContext staff = StaffCall(call);
+  std::optional<std::string> shared;  // a fellow member's: the check-ins of that order
+  if (IsResident(call) && !self) {
+    absl::StatusOr<std::optional<std::string>> s = store_.SharedActiveOrder(
+        call.principal.subject, req.resident_id(), common::ChinaToday(clock_()));
+    if (!s.ok()) return s.status();
+    if (!*s) {
+      return absl::PermissionDeniedError(
+          "a resident may read only their own check-ins and those of the members of their own "
+          "active isolation order");
+    }
+    shared = *std::move(*s);
+  } else if (!IsResident(call)) {
     absl::StatusOr<std::vector<std::string>> areas = store_.OrderAreasOf(req.resident_id());
     if (!areas.ok()) return areas.status();
-    if (auto s = common::RequireScopeAny(call, "this resident's check-ins", *areas); !s.ok()) {
+    if (auto s = common::RequireScopeAny(staff, "this resident's check-ins", *areas); !s.ok()) {
       return s;
     }
   }
@@ -141,8 +159,12 @@ absl::StatusOr<v1::ListCheckInsResponse> CheckIns::List(const common::CallContex
   if (!rows.ok()) return rows.status();
   v1::ListCheckInsResponse out;
   for (const CheckInRow& row : *rows) {
-    // Staff see what was recorded under the orders of their own area only.
-    if (self || call.InScope(row.area_code)) *out.add_check_ins() = CheckInToProto(row);
+    // Staff see what was recorded under the orders of their own area only, a fellow
+    // member what was recorded under the order they share.
+    if (self || (shared && row.order_id == *shared) ||
+        (!IsResident(call) && staff.InScope(row.area_code))) {
+      *out.add_check_ins() = CheckInToProto(row);
+    }
   }
   return out;
 }
@@ -175,11 +197,17 @@ absl::StatusOr<v1::ListNonReportingResponse> CheckIns::NonReporting(
     std::vector<std::string> parts = absl::StrSplit(*position, '/');
     after = ReportingPosition{parts[0], parts[1], parts[2]};
   }
-  // Read members in batches until one more than the page is missing reports (or none
-  // are left), so the page knows whether another follows.
+  // Read members in batches until one more than the page is missing reports (so the page
+  // knows whether another follows), none are left, or the batch cap is reached (then the
+  // page ends where reading stopped).
   std::vector<ReportingRow> missing;
   std::vector<v1::NonReportingEntry> entries;
-  while (static_cast<int>(missing.size()) <= *page_size) {
+  std::optional<ReportingPosition> stopped_at;
+  for (int batches = 0; static_cast<int>(missing.size()) <= *page_size; ++batches) {
+    if (batches == kMaxReportingBatches) {
+      stopped_at = after;
+      break;
+    }
     absl::StatusOr<std::vector<ReportingRow>> batch =
         store_.Reporting(req.area_code(), day, after, kReportingBatch);
     if (!batch.ok()) return batch.status();
@@ -201,14 +229,15 @@ absl::StatusOr<v1::ListNonReportingResponse> CheckIns::NonReporting(
       if (static_cast<int>(missing.size()) > *page_size) break;
     }
     if (static_cast<int>(batch->size()) < kReportingBatch) break;
-    const ReportingRow& last = batch->back();
-    after = ReportingPosition{last.area_code, last.order_id, last.resident_id};
+    after = PositionOf(batch->back());
   }
   v1::ListNonReportingResponse out;
   out.set_date(common::IsoDate(day));
-  const size_t shown =
-      common::TakePage(missing, *page_size, &ReportingToken, out.mutable_next_page_token());
+  const size_t shown = common::TakePage(
+      missing, *page_size, [](const ReportingRow& row) { return ReportingToken(PositionOf(row)); },
+      out.mutable_next_page_token());
   for (size_t i = 0; i < shown; ++i) *out.add_entries() = std::move(entries[i]);
+  if (stopped_at) *out.mutable_next_page_token() = ReportingToken(*stopped_at);
   return out;
 }
 

@@ -21,9 +21,6 @@ inline const std::vector<absl::string_view>& FollowUpStaffRoles() {
   return kRoles;
 }
 
-// True when the caller is the resident `resident_id` signed in (token kind "resident").
-bool IsResidentSelf(const common::CallContext& call, absl::string_view resident_id);
-
 class CheckIns {
  public:
   CheckIns(CheckInStore& store, const PassColourEngine& engine, common::RpcRuntime::Clock clock)

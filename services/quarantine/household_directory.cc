@@ -1,18 +1,19 @@
 #include "services/quarantine/household_directory.h"
 
-#include <algorithm>
-#include <chrono>
-
+#include "absl/strings/str_cat.h"
 #include "common/upstream.h"
 
 namespace fangxian::quarantine {
+namespace {
+
+constexpr int kPageSize = 500;
+
+}  // namespace
 
 absl::StatusOr<HouseholdInfo> IdentityHouseholds::Get(const common::CallContext& call,
                                                       const std::string& household_id) {
   grpc::ClientContext ctx;
-  common::PrepareOutgoing(call, &ctx);
-  ctx.set_deadline(std::min(
-      call.deadline, std::chrono::system_clock::now() + absl::ToChronoMilliseconds(max_wait_)));
+  common::PrepareUpstreamCall(call, max_wait_, &ctx);
   identity::v1::GetHouseholdRequest req;
   req.set_household_id(household_id);
   identity::v1::Household out;
@@ -28,6 +29,40 @@ absl::StatusOr<HouseholdInfo> IdentityHouseholds::Get(const common::CallContext&
     info.members.push_back({m.resident_id(), m.name()});
   }
   return info;
+}
+
+absl::StatusOr<std::vector<AreaHousehold>> IdentityHouseholds::ListArea(
+    const common::CallContext& call, const std::string& area_code, int max) {
+  std::vector<AreaHousehold> out;
+  identity::v1::ListHouseholdsRequest req;
+  req.set_area_code(area_code);
+  req.set_page_size(kPageSize);
+  do {
+    grpc::ClientContext ctx;
+    common::PrepareUpstreamCall(call, max_wait_, &ctx);
+    identity::v1::ListHouseholdsResponse page;
+    const grpc::Status st = stub_->ListHouseholds(&ctx, req, &page);
+    if (!st.ok()) return common::UpstreamFailure(st, "identity", call.deadline);
+    for (const identity::v1::Household& h : page.households()) {
+      if (static_cast<int>(out.size()) == max) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the area holds more than ", max,
+                         " households, more than one round can list; split the sweep by area"));
+      }
+      AreaHousehold row;
+      row.household_id = h.household_id();
+      row.card_number = h.card_number();
+      row.area_code = h.area_code();
+      row.building_path = h.building_path();
+      row.room = h.room();
+      for (const identity::v1::HouseholdMember& m : h.members()) {
+        row.member_ids.push_back(m.resident_id());
+      }
+      out.push_back(std::move(row));
+    }
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  return out;
 }
 
 }  // namespace fangxian::quarantine

@@ -1,6 +1,7 @@
-// Households as identity knows them (HouseholdService/GetHousehold), read with the
-// caller's token and deadline: isolation orders and letter signings take a household's
-// area and members from there. Blocking: call from worker threads.
+// Households as identity knows them (HouseholdService), read with the caller's token and
+// deadline: isolation orders and letter signings take one household's area and members
+// (GetHousehold); each sweep round snapshots the households of an area (ListHouseholds).
+// Blocking: call from worker threads.
 #ifndef FANGXIAN_SERVICES_QUARANTINE_HOUSEHOLD_DIRECTORY_H_
 #define FANGXIAN_SERVICES_QUARANTINE_HOUSEHOLD_DIRECTORY_H_
 
@@ -17,6 +18,7 @@
 
 namespace fangxian::quarantine {
 
+// A household as an isolation order or a letter signing reads it.
 struct HouseholdInfo {
   struct Member {
     std::string resident_id;
@@ -27,6 +29,16 @@ struct HouseholdInfo {
   std::vector<Member> members;  // the head included
 };
 
+// A household as a sweep round lists it.
+struct AreaHousehold {
+  std::string household_id;
+  std::string card_number;
+  std::string area_code;
+  std::string building_path;  // "" for a household placed directly in a compound
+  std::string room;
+  std::vector<std::string> member_ids;  // residents, the head included
+};
+
 class HouseholdDirectory {
  public:
   virtual ~HouseholdDirectory() = default;
@@ -34,10 +46,17 @@ class HouseholdDirectory {
   // scope; identity's other failures as common::UpstreamFailure makes them.
   virtual absl::StatusOr<HouseholdInfo> Get(const common::CallContext& call,
                                             const std::string& household_id) = 0;
+  // Every household at or below `area_code`, in identity's order (area_code, room,
+  // household_id). FAILED_PRECONDITION when there are more than `max`; identity's
+  // failures as common::UpstreamFailure makes them (its PERMISSION_DENIED passes through).
+  virtual absl::StatusOr<std::vector<AreaHousehold>> ListArea(const common::CallContext& call,
+                                                              const std::string& area_code,
+                                                              int max) = 0;
 };
 
-// The one that ships: identity over gRPC. `max_wait` caps each call below the caller's
-// own deadline (FX_QUARANTINE_UPSTREAM_TIMEOUT_MS).
+// The one that ships: identity over gRPC (ListArea reads 500 households a page).
+// `max_wait` caps each call (each page) below the caller's own deadline
+// (FX_QUARANTINE_UPSTREAM_TIMEOUT_MS).
 class IdentityHouseholds final : public HouseholdDirectory {
  public:
   IdentityHouseholds(std::shared_ptr<grpc::Channel> identity, absl::Duration max_wait)
@@ -45,6 +64,9 @@ class IdentityHouseholds final : public HouseholdDirectory {
 
   absl::StatusOr<HouseholdInfo> Get(const common::CallContext& call,
                                     const std::string& household_id) override;
+  absl::StatusOr<std::vector<AreaHousehold>> ListArea(const common::CallContext& call,
+                                                      const std::string& area_code,
+                                                      int max) override;
 
  private:
   std::unique_ptr<identity::v1::HouseholdService::Stub> stub_;

@@ -9,31 +9,12 @@
 #include "common/time_text.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/quarantine/access.h"
 
 namespace fangxian::quarantine {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-// The method's roles other than "resident": a resident's grant never opens staff reads.
-std::vector<absl::string_view> StaffRoles(const common::CallContext& call) {
-  std::vector<absl::string_view> roles;
-  for (absl::string_view r : call.roles) {
-    if (r != "resident") roles.push_back(r);
-  }
-  return roles;
-}
-
-// A template is visible to a caller whose grant (of the method's roles) covers its area
-// or lies below it: the subdistrict's letter is used in every community.
-bool TemplateVisible(const common::CallContext& call, const std::string& area) {
-  if (call.InScope(area)) return true;
-  return std::any_of(
-      call.principal.grants.begin(), call.principal.grants.end(), [&](const common::Grant& g) {
-        return std::find(call.roles.begin(), call.roles.end(), g.role) != call.roles.end() &&
-               common::AreaWithin(g.area, area);
-      });
-}
 
 v1::LetterTemplate TemplateToProto(const LetterTemplateRow& row) {
   v1::LetterTemplate out;
@@ -304,7 +285,9 @@ absl::StatusOr<v1::LetterTemplate> CommitmentLetters::GetTemplate(
   absl::StatusOr<std::optional<LetterTemplateRow>> row =
       store_.GetTemplate(req.template_id(), req.version());
   if (!row.ok()) return row.status();
-  if (!*row || !TemplateVisible(call, (*row)->area_code)) {
+  // Visible from its area, above and below it: the subdistrict's letter is used in every
+  // community.
+  if (!*row || !common::ScopeOverlaps(call, (*row)->area_code)) {
     return absl::NotFoundError(
         "no letter template with this template_id and version visible in your area scope");
   }

@@ -140,10 +140,8 @@ absl::Status ValidateSigning(const v1::RecordLetterSigningRequest& req, absl::Ti
     return s;
   }
   if (!req.has_signed_at()) return absl::InvalidArgumentError("signed_at is required");
-  const google::protobuf::Timestamp& at = req.signed_at();
-  if (at.seconds() < 0 || at.nanos() < 0 || at.nanos() > 999999999 ||
-      at.seconds() > absl::ToUnixSeconds(now + kSignedAtSkew) ||
-      absl::FromUnixSeconds(at.seconds()) + absl::Nanoseconds(at.nanos()) > now + kSignedAtSkew) {
+  absl::StatusOr<absl::Time> at = common::RequireTimestamp("signed_at", req.signed_at());
+  if (!at.ok() || *at < absl::UnixEpoch() || *at > now + kSignedAtSkew) {
     return absl::InvalidArgumentError(
         absl::StrCat("signed_at must be a valid time not in the future (now is ",
                      common::Rfc3339Micros(now), ")"));

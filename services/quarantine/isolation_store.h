@@ -20,6 +20,9 @@
 
 namespace fangxian::quarantine {
 
+// The cancel_reason of service requests ended by the release of their order.
+inline constexpr char kReleaseCancelReason[] = "isolation released";
+
 struct PeriodChangeRow {
   int old_period_days = 0;
   int new_period_days = 0;
@@ -69,8 +72,10 @@ class IsolationStore {
   virtual absl::StatusOr<IsolationOrderRow> ChangePeriod(const std::string& order_id,
                                                          int period_days, const std::string& reason,
                                                          const std::string& by, absl::Time now) = 0;
-  // Releases the order (locking it). FAILED_PRECONDITION when released already,
-  // NOT_FOUND when missing.
+  // Releases the order (locking it) and, in the same transaction, cancels its service
+  // requests not yet DELIVERED, CONFIRMED or CANCELLED (by `by`, reason
+  // kReleaseCancelReason). FAILED_PRECONDITION when released already, NOT_FOUND when
+  // missing.
   virtual absl::StatusOr<IsolationOrderRow> Release(const std::string& order_id,
                                                     const std::string& reason,
                                                     const std::string& by, absl::Time now) = 0;

@@ -10,7 +10,9 @@
 #include "services/quarantine/migrations.h"
 #include "services/quarantine/pass_colour_engine.h"
 #include "services/quarantine/quarantine_service.h"
+#include "services/quarantine/resident_directory.h"
 #include "services/quarantine/service_request_service.h"
+#include "services/quarantine/statistics_service.h"
 #include "services/quarantine/sweep_service.h"
 #include "services/quarantine/violation_service.h"
 
@@ -19,7 +21,8 @@ int main() {
   common::BlockTerminationSignals();
   common::EnvConfig env;
   common::ServerConfig config = common::ReadServerConfig(env, 50053);
-  // identity: households (isolation orders, sweeps) are read with the caller's token.
+  // identity: households (isolation orders, sweeps) and residents (persons of interest,
+  // violations) are read with the caller's token.
   const std::string identity_addr = env.HostPort("FX_IDENTITY_ADDR", "127.0.0.1:50051");
   const absl::Duration upstream_wait =
       absl::Milliseconds(env.Int("FX_QUARANTINE_UPSTREAM_TIMEOUT_MS", 2000, 50, 30000));
@@ -43,6 +46,9 @@ int main() {
       "FX_ISOLATION_DEFAULT_DAYS", 14, quarantine::kMinPeriodDays, quarantine::kMaxPeriodDays));
   isolation_defaults.checkins_per_day = static_cast<int>(env.Int(
       "FX_CHECKINS_PER_DAY", 2, quarantine::kMinCheckInsPerDay, quarantine::kMaxCheckInsPerDay));
+  // How long a statistics answer is served again from memory (docs/quarantine.md).
+  const absl::Duration stats_memory =
+      absl::Milliseconds(env.Int("FX_QUARANTINE_STATS_CACHE_MS", 2000, 0, 60000));
   env.ExitIfInvalid();
 
   common::ServiceHost host(std::move(config), "fangxian.quarantine.v1.QuarantineService",
@@ -86,10 +92,13 @@ int main() {
       [&runtime] { return runtime.ready(); });
 
   const common::RpcRuntime::Clock clock = [&runtime] { return runtime.Now(); };
+  // Persons of interest and violations take the resident's registered area, read from
+  // identity with the caller's token.
+  quarantine::IdentityResidents residents(identity_channel, upstream_wait);
   quarantine::PgPersonStore store;
-  quarantine::PersonsOfInterest persons(host.pg(), store, colours, clock);
+  quarantine::PersonsOfInterest persons(host.pg(), store, residents, colours, clock);
   quarantine::PgViolationStore violation_store;
-  quarantine::Violations violations(host.pg(), violation_store, colours, clock);
+  quarantine::Violations violations(host.pg(), violation_store, residents, colours, clock);
   quarantine::ViolationService violation_service(runtime, violations);
   quarantine::QuarantineService service(runtime, persons, passes);
 
@@ -108,8 +117,11 @@ int main() {
       },
       [&runtime] { return runtime.ready(); });
 
-  // Isolation orders and commitment letters (households read from identity).
+  // Households read from identity with the caller's token (isolation orders, letters,
+  // sweeps).
   quarantine::IdentityHouseholds households(identity_channel, upstream_wait);
+
+  // Isolation orders and commitment letters.
   quarantine::PgIsolationStore isolation_store(host.pg(), colours);
   quarantine::IsolationOrders isolation_orders(isolation_store, households, isolation_defaults,
                                                clock);
@@ -125,15 +137,18 @@ int main() {
   quarantine::ServiceRequests service_requests(service_request_store, clock);
   quarantine::ServiceRequestService service_request_service(runtime, service_requests);
 
-  // Sweeps (households of an area listed from identity with the caller's token).
-  quarantine::IdentityAreaHouseholds area_households(identity_channel, upstream_wait);
+  // Sweeps (each round lists its area's households from identity).
   quarantine::PgSweepStore sweep_store;
-  quarantine::Sweeps sweeps(host.pg(), sweep_store, area_households, persons, colours, clock);
+  quarantine::Sweeps sweeps(host.pg(), sweep_store, households, persons, colours, clock);
   quarantine::SweepService sweep_service(runtime, sweeps);
+
+  // Statistics for the command centre dashboard (counts only).
+  quarantine::QuarantineStatistics statistics(host.pg(), sweep_store, clock, stats_memory);
+  quarantine::QuarantineStatisticsService statistics_service(runtime, statistics);
 
   outbox_relay.Start();
   events.Start();
   review.Start();
   return host.Run({&service, &violation_service, &isolation_service, &check_in_service,
-                   &service_request_service, &sweep_service});
+                   &service_request_service, &sweep_service, &statistics_service});
 }

@@ -18,7 +18,7 @@
 namespace fangxian::quarantine {
 namespace {
 
-constexpr size_t kMaxReasons = 20;  // as ValidatePassStatusUpdate allows
+constexpr size_t kMaxReasons = 20;  // a person has at most 7 kinds of reason; a bound
 
 std::string Day(absl::CivilDay d) { return common::IsoDate(d); }
 
@@ -62,15 +62,14 @@ class Reasons {
 };
 
 // Missed check-ins under an order that has started: the slot before the current one is
-// missed when it began after the obligation did (the order's start or, if later, its
-// creation: a household is not in default for a slot that was under way when the order
-// was made) and no check-in came since it began. A late check-in clears it.
+// missed when it was owed (SlotOwed: a household is not in default for a slot that was
+// under way when the order was made) and no check-in came since it began. A late
+// check-in clears it (the non-reporting list, by contrast, counts each slot of a day).
 void CheckInDue(const ColourFacts::Order& o, absl::Time start, absl::Time now, Reasons& out) {
   const CheckInSlot current = SlotAt(now, o.checkins_per_day);
   out.ReviewAt(current.end);
   const CheckInSlot previous = SlotAt(current.start - absl::Nanoseconds(1), o.checkins_per_day);
-  const absl::Time obligation = std::max(start, o.created_at);
-  if (previous.start < obligation) return;
+  if (!SlotOwed(previous, start, o.created_at)) return;
   if (o.last_check_in && *o.last_check_in >= previous.start) return;
   out.Yellow("missed_check_ins",
              absl::StrCat("no health check-in between ", ClockTime(previous.start), " and ",
@@ -91,6 +90,10 @@ CheckInSlot SlotAt(absl::Time t, int per_day) {
   s.start = midnight + length * s.slot;
   s.end = s.slot == per_day - 1 ? common::ChinaDayStart(s.day + 1) : s.start + length;
   return s;
+}
+
+bool SlotOwed(const CheckInSlot& slot, absl::Time order_start, absl::Time created_at) {
+  return slot.start >= std::max(order_start, created_at);
 }
 
 ColourDecision DecideColour(const ColourFacts& facts, absl::Time now, const ColourRules& rules) {
@@ -240,7 +243,6 @@ std::string ChangedEventJson(const std::string& resident_id, v1::PassColour prev
   e.set_resident_id(resident_id);
   e.set_colour(d.colour);
   e.set_previous_colour(previous);
-  for (const auto& [code, detail] : d.reasons) e.add_reason_codes(code);
   *e.mutable_change_time() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
   google::protobuf::util::JsonPrintOptions options;
@@ -311,10 +313,13 @@ absl::StatusOr<std::vector<PassChange>> PassColourEngine::Recompute(
     if (!w.ok()) return w.status();
     const auto previous = static_cast<v1::PassColour>(old_colour);
     if (previous == d.colour && old_codes == absl::StrJoin(codes, ",")) continue;
+    changes.push_back(PassChange{id, previous, d.colour});
+    // The event (and the Redis entry the relay writes with it) carries the colour only:
+    // reasons are health data, read with GetPassStatus by those allowed to.
+    if (previous == d.colour) continue;
     auto e = tx.Exec("INSERT INTO quarantine.outbox (event_type, payload) VALUES ($1, $2)",
                      {kPassStatusChangedEvent, ChangedEventJson(id, previous, d, now)});
     if (!e.ok()) return e.status();
-    changes.push_back(PassChange{id, previous, d.colour});
   }
   return changes;
 }
@@ -331,7 +336,7 @@ absl::StatusOr<int> PassColourEngine::ReviewDue(common::PgPool& pg, absl::Time n
   absl::Status s = pg.Transaction([&](common::PgConn& tx) -> absl::Status {
     auto due = tx.Exec(
         "SELECT resident_id::text FROM quarantine.pass_status "
-        "WHERE next_review_at <= $1::timestamptz ORDER BY resident_id LIMIT $2 "
+        "WHERE next_review_at <= $1::timestamptz ORDER BY next_review_at LIMIT $2 "
         "FOR UPDATE SKIP LOCKED",
         {common::Rfc3339Micros(now), std::to_string(limit)});
     if (!due.ok()) return due.status();
@@ -360,7 +365,11 @@ absl::Status RefreshCachedColour(common::RedisPool& redis, common::PgConn& conn,
   }
   // The colour as committed now, not as the event saw it: relays on two replicas may take
   // the events of one person out of order, and the entry must end at the latest colour.
-  auto r = conn.Exec("SELECT colour FROM quarantine.pass_status WHERE resident_id = $1",
+  // FOR SHARE, held until the relay commits (after the SET): a change committing after
+  // this read waits for it, so its own event is relayed later and SETs last. Without the
+  // lock, a relay on another replica could read the newer colour and SET it first, and
+  // this older one would land on top.
+  auto r = conn.Exec("SELECT colour FROM quarantine.pass_status WHERE resident_id = $1 FOR SHARE",
                      {e.resident_id()});
   if (!r.ok()) return r.status();
   int colour = v1::PASS_COLOUR_GREEN;

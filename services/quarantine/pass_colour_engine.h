@@ -100,6 +100,13 @@ struct CheckInSlot {
 };
 CheckInSlot SlotAt(absl::Time t, int per_day);
 
+// Whether a member of an order owes a check-in for `slot`: the slot began at or after the
+// obligation did, which is the order's start (00:00 China time of its start_date) or, if
+// later, when the order was made (`created_at`). A slot already under way when the order
+// was made is not owed. The one rule of the colour (missed_check_ins) and of the
+// non-reporting list (ExpectedSlots).
+bool SlotOwed(const CheckInSlot& slot, absl::Time order_start, absl::Time created_at);
+
 // A person whose colour or reasons changed in a Recompute.
 struct PassChange {
   std::string resident_id;
@@ -119,8 +126,8 @@ class PassColourEngine {
 
   // Inside the caller's transaction: locks each person's pass_status row (in id order, so
   // two transactions never deadlock), reads their facts, decides, writes pass_status
-  // (colour, reasons, area, next_review_at) and, when the colour or the reason codes
-  // changed, an outbox event. Returns the people whose colour or reasons changed.
+  // (colour, reasons, area, next_review_at) and, when the colour changed, an outbox event.
+  // Returns the people whose colour or reasons changed.
   absl::StatusOr<std::vector<PassChange>> Recompute(common::PgConn& tx,
                                                     std::vector<std::string> resident_ids,
                                                     absl::Time now) const;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/quarantine/access.h"
 
 namespace fangxian::quarantine {
 namespace {
@@ -19,7 +20,9 @@ const std::vector<absl::string_view> kColourReaders = {
 const std::vector<absl::string_view> kReasonReaders = {"grid_worker", "community_admin",
                                                        "subdistrict_admin"};
 
-constexpr size_t kMaxReasons = 20;
+constexpr char kOwnPassOnly[] =
+    "a resident may read only their own pass status and those of the members of their own "
+    "active isolation order";
 
 v1::PassStatus ToProto(const std::string& resident_id, const std::optional<PassStatusRow>& row,
                        bool with_reasons) {
@@ -61,87 +64,67 @@ const char* PassColourWord(v1::PassColour colour) {
   }
 }
 
-bool IsKnownPassReason(absl::string_view code) {
-  static const char* const kCodes[] = {"isolation_order", "violation",      "returnee_window",
-                                       "contact_window",  "fever_referral", "missed_check_ins",
-                                       "follow_up"};
-  return std::any_of(std::begin(kCodes), std::end(kCodes),
-                     [&](const char* known) { return code == known; });
-}
-
-absl::Status ValidatePassStatusUpdate(const PassStatusUpdate& update) {
-  if (auto s = common::RequireUuid("resident_id", update.resident_id); !s.ok()) return s;
-  if (update.colour != v1::PASS_COLOUR_GREEN && update.colour != v1::PASS_COLOUR_YELLOW &&
-      update.colour != v1::PASS_COLOUR_RED) {
-    return absl::InvalidArgumentError("colour must be GREEN, YELLOW or RED");
-  }
-  if (update.colour == v1::PASS_COLOUR_GREEN && !update.reasons.empty()) {
-    return absl::InvalidArgumentError("reasons must be empty for a GREEN pass");
-  }
-  if (update.colour != v1::PASS_COLOUR_GREEN && update.reasons.empty()) {
-    return absl::InvalidArgumentError("reasons: a YELLOW or RED pass needs at least one reason");
-  }
-  if (update.reasons.size() > kMaxReasons) {
-    return absl::InvalidArgumentError(absl::StrCat("reasons: at most ", kMaxReasons));
-  }
-  for (const auto& [code, detail] : update.reasons) {
-    if (!IsKnownPassReason(code)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("reasons.code \"", code,
-                       "\" is not a known reason (isolation_order, violation, returnee_window, "
-                       "contact_window, fever_referral, missed_check_ins, follow_up)"));
-    }
-    if (auto s = common::RequireText("reasons.detail", detail, 200, /*required=*/false); !s.ok()) {
-      return s;
-    }
-  }
-  if (!update.area_code.empty()) {
-    return common::RequireAreaPath("area_code", update.area_code);
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<v1::PassStatus> PassStatuses::Answer(const common::CallContext& call,
                                                     const std::string& resident_id,
-                                                    const std::optional<PassStatusRow>& row) const {
-  const bool self = call.principal.kind == "resident" && call.principal.subject == resident_id;
-  const bool with_reasons = self || (row && !row->area_code.empty() &&
-                                     call.principal.CoversArea(row->area_code, kReasonReaders));
+                                                    const std::optional<PassStatusRow>& row,
+                                                    bool household) const {
+  const bool with_reasons =
+      household || IsResidentSelf(call, resident_id) ||
+      (row && !row->area_code.empty() && call.principal.CoversArea(row->area_code, kReasonReaders));
   return ToProto(resident_id, row, with_reasons);
 }
 
 namespace {
 
-absl::Status CheckReader(const common::CallContext& call, const std::string& resident_id) {
+// Who is asking about `resident_id`.
+enum class Reader {
+  kSelfOrStaff,  // the person themselves, or a colour reader
+  kResident,     // another resident: a fellow member of an active order, or refused
+};
+
+absl::StatusOr<Reader> CheckReader(const common::CallContext& call,
+                                   const std::string& resident_id) {
   if (auto s = common::RequireUuid("resident_id", resident_id); !s.ok()) return s;
-  const bool self = call.principal.kind == "resident" && call.principal.subject == resident_id;
-  if (!self && !call.principal.HasAnyRole(kColourReaders)) {
-    return absl::PermissionDeniedError("a resident may read only their own pass status");
+  if (IsResidentSelf(call, resident_id) || call.principal.HasAnyRole(kColourReaders)) {
+    return Reader::kSelfOrStaff;
   }
-  return absl::OkStatus();
+  if (IsResident(call)) return Reader::kResident;
+  return absl::PermissionDeniedError(kOwnPassOnly);
 }
 
 }  // namespace
 
 std::optional<absl::StatusOr<v1::PassStatus>> PassStatuses::TryGetFromMemory(
     const common::CallContext& call, const std::string& resident_id, absl::Time now) {
-  if (auto s = CheckReader(call, resident_id); !s.ok()) return absl::StatusOr<v1::PassStatus>(s);
+  absl::StatusOr<Reader> reader = CheckReader(call, resident_id);
+  if (!reader.ok()) return absl::StatusOr<v1::PassStatus>(reader.status());
+  // A resident asking about someone else needs the membership query: not on this thread.
+  if (*reader != Reader::kSelfOrStaff) return std::nullopt;
   if (memory_ttl_ <= absl::ZeroDuration()) return std::nullopt;
   std::optional<std::optional<PassStatusRow>> row = memory_.Find(resident_id, now);
   if (!row) return std::nullopt;
-  return Answer(call, resident_id, *row);
+  return Answer(call, resident_id, *row, /*household=*/false);
 }
 
 absl::StatusOr<v1::PassStatus> PassStatuses::Get(const common::CallContext& call,
                                                  const std::string& resident_id, absl::Time now) {
-  if (auto s = CheckReader(call, resident_id); !s.ok()) return s;
+  absl::StatusOr<Reader> reader = CheckReader(call, resident_id);
+  if (!reader.ok()) return reader.status();
+  const bool household = *reader == Reader::kResident;
+  if (household) {
+    // One indexed query, only when a resident asks about someone else.
+    absl::StatusOr<bool> shares =
+        store_.SharesActiveOrder(call.principal.subject, resident_id, common::ChinaToday(now));
+    if (!shares.ok()) return shares.status();
+    if (!*shares) return absl::PermissionDeniedError(kOwnPassOnly);
+  }
   absl::StatusOr<std::optional<PassStatusRow>> row = store_.Get(resident_id);
   if (!row.ok()) return row.status();
   if (memory_ttl_ > absl::ZeroDuration()) memory_.Insert(resident_id, *row, now + memory_ttl_);
-  absl::StatusOr<v1::PassStatus> out = Answer(call, resident_id, *row);
+  absl::StatusOr<v1::PassStatus> out = Answer(call, resident_id, *row, household);
   // Only fills a missing entry: a change that committed after this read (and whose relay
   // wrote the entry) must not be overwritten by what this read saw before it.
-  if (out.ok()) Publish(resident_id, out->colour(), /*overwrite=*/false);
+  if (out.ok()) FillCache(resident_id, out->colour());
   return out;
 }
 
@@ -149,36 +132,12 @@ void PassStatuses::Forget(const std::vector<std::string>& resident_ids) {
   for (const std::string& id : resident_ids) memory_.Erase(id);
 }
 
-absl::StatusOr<v1::PassStatus> PassStatuses::Set(const PassStatusUpdate& update, absl::Time now) {
-  if (auto s = ValidatePassStatusUpdate(update); !s.ok()) return s;
-  PassStatusRow row;
-  row.resident_id = update.resident_id;
-  row.colour = update.colour;
-  row.reasons = update.reasons;
-  row.area_code = update.area_code;
-  absl::StatusOr<PassStatusRow> stored = store_.Put(row, now);
-  if (!stored.ok()) return stored.status();
-  // Published only after the row committed. If the new colour cannot be written, the old
-  // entry is deleted so checkpoints ask GetPassStatus; only if that fails too can a stale
-  // copy live on, until its TTL.
-  Publish(update.resident_id, update.colour, /*overwrite=*/true);
-  return ToProto(update.resident_id, *stored, /*with_reasons=*/true);
-}
-
-void PassStatuses::Publish(const std::string& resident_id, v1::PassColour colour, bool overwrite) {
+void PassStatuses::FillCache(const std::string& resident_id, v1::PassColour colour) {
   if (cache_ == nullptr) return;
   const char* word = PassColourWord(colour);
-  const std::string key = PassColourCacheKey(resident_id);
-  const std::string ttl_ms = std::to_string(absl::ToInt64Milliseconds(kPassColourTtl));
-  if (*word == '\0') {
-    if (overwrite) cache_->Del(key);
-    return;
-  }
-  if (overwrite) {
-    if (!cache_->Command({"SET", key, word, "PX", ttl_ms}).ok()) cache_->Del(key);
-  } else {
-    (void)cache_->Command({"SET", key, word, "PX", ttl_ms, "NX"});
-  }
+  if (*word == '\0') return;
+  (void)cache_->Command({"SET", PassColourCacheKey(resident_id), word, "PX",
+                         std::to_string(absl::ToInt64Milliseconds(kPassColourTtl)), "NX"});
 }
 
 }  // namespace fangxian::quarantine

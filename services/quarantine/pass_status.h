@@ -1,7 +1,7 @@
-// Pass status: each person's green / yellow / red colour with the reasons behind it, the
-// authoritative read (GetPassStatus) and the write the colour computation uses
-// (SetPassStatus), which also publishes the shared Redis entry checkpoints read
-// (docs/caching.md, "Pass colour").
+// Pass status: each person's green / yellow / red colour with the reasons behind it, and
+// its authoritative read (GetPassStatus), which also fills the shared Redis entry
+// checkpoints read when it is missing (docs/caching.md, "Pass colour"). Colours are
+// written by the colour engine (pass_colour_engine.h).
 #ifndef FANGXIAN_SERVICES_QUARANTINE_PASS_STATUS_H_
 #define FANGXIAN_SERVICES_QUARANTINE_PASS_STATUS_H_
 
@@ -30,22 +30,6 @@ std::string PassColourCacheKey(absl::string_view resident_id);
 // "green", "yellow" or "red" (the cached value); "" for anything else.
 const char* PassColourWord(v1::PassColour colour);
 
-// A new colour for one person, as the colour computation decides it.
-struct PassStatusUpdate {
-  std::string resident_id;
-  v1::PassColour colour = v1::PASS_COLOUR_UNSPECIFIED;
-  std::vector<std::pair<std::string, std::string>> reasons;  // (code, detail)
-  std::string area_code;  // area responsible for the follow-up; "" when unknown
-};
-
-// The known PassReason codes (quarantine.proto).
-bool IsKnownPassReason(absl::string_view code);
-
-// INVALID_ARGUMENT naming the field, or OK: resident_id a UUID; colour GREEN, YELLOW or
-// RED; GREEN has no reasons, YELLOW and RED at least one (at most 20); codes known,
-// details at most 200 characters; area_code empty or a valid dotted path.
-absl::Status ValidatePassStatusUpdate(const PassStatusUpdate& update);
-
 class PassStatuses {
  public:
   // `cache` may be null (no Redis: nothing is published). `memory_ttl`: how long a row
@@ -56,8 +40,9 @@ class PassStatuses {
 
   // The colour of `resident_id` (GREEN without reasons when nothing is recorded), and
   // publishes it to Redis. Staff roles of the method see anyone's colour; a resident
-  // only their own. Reasons only for the resident and for grid workers and admins whose
-  // scope covers the person's area.
+  // their own and those of the fellow members of an active isolation order they are in
+  // (one membership query, only then). Reasons only for the resident, those fellow
+  // members, and grid workers and admins whose scope covers the person's area.
   absl::StatusOr<v1::PassStatus> Get(const common::CallContext& call,
                                      const std::string& resident_id, absl::Time now);
 
@@ -71,16 +56,16 @@ class PassStatuses {
   // may answer from memory for up to memory_ttl.
   void Forget(const std::vector<std::string>& resident_ids);
 
-  // Internal, no RPC: records the colour (one statement, so nothing half-written), then
-  // publishes it to Redis. Returns the stored status with its reasons.
-  absl::StatusOr<v1::PassStatus> Set(const PassStatusUpdate& update, absl::Time now);
-
  private:
-  void Publish(const std::string& resident_id, v1::PassColour colour, bool overwrite);
+  // Fills the shared entry if it is missing (SET NX).
+  void FillCache(const std::string& resident_id, v1::PassColour colour);
 
+  // `household`: the caller is a fellow member of the person's active order (sees the
+  // reasons, as the person does).
   absl::StatusOr<v1::PassStatus> Answer(const common::CallContext& call,
                                         const std::string& resident_id,
-                                        const std::optional<PassStatusRow>& row) const;
+                                        const std::optional<PassStatusRow>& row,
+                                        bool household) const;
 
   PassStatusStore& store_;
   common::RedisPool* cache_;

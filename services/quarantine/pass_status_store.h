@@ -1,5 +1,5 @@
-// Storage of pass colours behind a small interface; PgPassStatusStore is the one that
-// ships.
+// Reading stored pass colours behind a small interface; PgPassStatusStore is the one
+// that ships. The colour engine writes them (pass_colour_engine.h).
 #ifndef FANGXIAN_SERVICES_QUARANTINE_PASS_STATUS_STORE_H_
 #define FANGXIAN_SERVICES_QUARANTINE_PASS_STATUS_STORE_H_
 
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/pg.h"
 
@@ -28,16 +29,20 @@ class PassStatusStore {
   virtual ~PassStatusStore() = default;
   // The stored row, or std::nullopt when the person has none (GREEN by default).
   virtual absl::StatusOr<std::optional<PassStatusRow>> Get(const std::string& resident_id) = 0;
-  // Inserts or replaces the person's row and returns it as stored. updated_at becomes
-  // `now` for a new row or a changed colour and is kept otherwise.
-  virtual absl::StatusOr<PassStatusRow> Put(const PassStatusRow& row, absl::Time now) = 0;
+  // Whether `member_id` and `resident_id` are both members of one active isolation order
+  // (unreleased, started by `today`): a resident may read a fellow member's pass.
+  virtual absl::StatusOr<bool> SharesActiveOrder(const std::string& member_id,
+                                                 const std::string& resident_id,
+                                                 absl::CivilDay today) = 0;
 };
 
 class PgPassStatusStore final : public PassStatusStore {
  public:
   explicit PgPassStatusStore(common::PgPool& pool) : pool_(pool) {}
   absl::StatusOr<std::optional<PassStatusRow>> Get(const std::string& resident_id) override;
-  absl::StatusOr<PassStatusRow> Put(const PassStatusRow& row, absl::Time now) override;
+  absl::StatusOr<bool> SharesActiveOrder(const std::string& member_id,
+                                         const std::string& resident_id,
+                                         absl::CivilDay today) override;
 
  private:
   common::PgPool& pool_;

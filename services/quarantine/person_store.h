@@ -57,10 +57,14 @@ class PersonStore {
  public:
   virtual ~PersonStore() = default;
   // Inserts `row` (created_at = `now`) and returns it as stored, id filled. ALREADY_EXISTS
-  // naming the open record's person_id when the resident already has one of the category;
-  // that answer leaves the transaction usable.
+  // (naming no record: FindOpen finds it) when the resident already has an open record of
+  // the category; that answer leaves the transaction usable.
   virtual absl::StatusOr<PersonRow> Insert(common::PgConn& tx, const PersonRow& row,
                                            absl::Time now) = 0;
+  // The resident's open record of `category` (proto number), nullopt when none.
+  virtual absl::StatusOr<std::optional<PersonRow>> FindOpen(common::PgConn& conn,
+                                                            const std::string& resident_id,
+                                                            int category) = 0;
   // NOT_FOUND when absent. `lock`: SELECT ... FOR UPDATE, for a change that follows.
   virtual absl::StatusOr<PersonRow> Get(common::PgConn& conn, const std::string& person_id,
                                         bool lock) = 0;
@@ -81,6 +85,9 @@ class PgPersonStore final : public PersonStore {
  public:
   absl::StatusOr<PersonRow> Insert(common::PgConn& tx, const PersonRow& row,
                                    absl::Time now) override;
+  absl::StatusOr<std::optional<PersonRow>> FindOpen(common::PgConn& conn,
+                                                    const std::string& resident_id,
+                                                    int category) override;
   absl::StatusOr<PersonRow> Get(common::PgConn& conn, const std::string& person_id,
                                 bool lock) override;
   absl::StatusOr<std::vector<PersonRow>> List(common::PgConn& conn,

@@ -45,6 +45,10 @@ absl::Status RefuseSet(bool set, absl::string_view field, absl::string_view who)
 
 bool IsOpen(const PersonRow& row) { return !row.closed_at_micros.has_value(); }
 
+// What a caller is told of a person of interest that is absent or outside their scope (the same
+// words for both: common::VisibleOrNotFound).
+constexpr char kPersonNotFound[] = "no person of interest with this person_id in your area scope";
+
 }  // namespace
 
 absl::Status ValidateNewPersonOfInterest(const v1::PersonOfInterest& in, absl::Time now) {
@@ -71,7 +75,9 @@ absl::Status ValidateNewPersonOfInterest(const v1::PersonOfInterest& in, absl::T
     return absl::InvalidArgumentError(
         absl::StrCat("person.source ", in.source(), " is not a known Source"));
   }
-  if (auto s = common::RequireAreaPath("person.area_code", in.area_code()); !s.ok()) return s;
+  if (!in.area_code().empty()) {
+    if (auto s = common::RequireAreaPath("person.area_code", in.area_code()); !s.ok()) return s;
+  }
   if (!v1::RiskLevel_IsValid(in.risk_level())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "person.risk_level ", in.risk_level(), " is not a known RiskLevel (LOW, MEDIUM, HIGH)"));
@@ -173,8 +179,9 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::CreateIn(common::PgConn&
                                                                  const v1::PersonOfInterest& in,
                                                                  absl::Time now) {
   if (auto s = ValidateNewPersonOfInterest(in, now); !s.ok()) return s;
-  // resident_id is only checked for form: this version does not ask the identity service
-  // whether the resident exists.
+  if (in.area_code().empty()) {
+    return absl::InternalError("a person of interest was written without its resident's area");
+  }
   if (auto s = common::RequireScope(call, "person.area_code", in.area_code()); !s.ok()) {
     return s;
   }
@@ -193,6 +200,21 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::CreateIn(common::PgConn&
   row.contact_date = in.contact_date();
   row.note = in.note();
   absl::StatusOr<PersonRow> stored = store_.Insert(tx, row, now);
+  if (absl::IsAlreadyExists(stored.status())) {
+    absl::StatusOr<std::optional<PersonRow>> open =
+        store_.FindOpen(tx, row.resident_id, row.category);
+    if (!open.ok()) return open.status();
+    if (!open->has_value()) {
+      // The open record was closed between the two statements.
+      return absl::AbortedError("the resident's open record of this category changed; retry");
+    }
+    // Name the open record only to a caller who may read it.
+    if (!call.InScope((*open)->area_code)) return stored.status();
+    return absl::AlreadyExistsError(absl::StrCat(
+        "this resident already has an open person of interest record of this category: "
+        "person_id ",
+        (*open)->person_id, " (close it before opening a new episode)"));
+  }
   if (!stored.ok()) return stored.status();
   return PersonToProto(*stored);
 }
@@ -200,10 +222,20 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::CreateIn(common::PgConn&
 absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::Create(
     const common::CallContext& call, const v1::CreatePersonOfInterestRequest& req) {
   const absl::Time now = clock_();
+  // Bad input costs no call to identity.
+  if (auto s = ValidateNewPersonOfInterest(req.person(), now); !s.ok()) return s;
+  // The record belongs to the resident's registered area, asked of identity before the
+  // transaction so no connection is held while waiting for it.
+  absl::StatusOr<std::string> area =
+      ResidentRecordArea(residents_, call, "person.resident_id", req.person().resident_id(),
+                         "person.area_code", req.person().area_code());
+  if (!area.ok()) return area.status();
+  v1::PersonOfInterest in = req.person();
+  in.set_area_code(*std::move(area));
   v1::PersonOfInterest created;
   std::vector<PassChange> changes;
   absl::Status s = pg_.Transaction([&](common::PgConn& tx) -> absl::Status {
-    absl::StatusOr<v1::PersonOfInterest> person = CreateIn(tx, call, req.person(), now);
+    absl::StatusOr<v1::PersonOfInterest> person = CreateIn(tx, call, in, now);
     if (!person.ok()) return person.status();
     created = *std::move(person);
     absl::StatusOr<std::vector<PassChange>> ch =
@@ -222,13 +254,9 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::Get(
   if (auto s = common::RequireUuid("person_id", req.person_id()); !s.ok()) return s;
   absl::StatusOr<common::PgConn> conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
-  absl::StatusOr<PersonRow> row = store_.Get(*conn, req.person_id(), /*lock=*/false);
+  absl::StatusOr<PersonRow> row = common::VisibleOrNotFound(
+      call, store_.Get(*conn, req.person_id(), /*lock=*/false), kPersonNotFound);
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call, "this person of interest",
-                                       std::vector<std::string>{row->area_code});
-      !s.ok()) {
-    return s;
-  }
   return PersonToProto(*row);
 }
 
@@ -292,13 +320,9 @@ absl::StatusOr<v1::PersonOfInterest> PersonsOfInterest::ChangeOpen(
   PersonRow changed;
   std::vector<PassChange> changes;
   absl::Status s = pg_.Transaction([&](common::PgConn& tx) -> absl::Status {
-    absl::StatusOr<PersonRow> row = store_.Get(tx, person_id, /*lock=*/true);
+    absl::StatusOr<PersonRow> row =
+        common::VisibleOrNotFound(call, store_.Get(tx, person_id, /*lock=*/true), kPersonNotFound);
     if (!row.ok()) return row.status();
-    if (auto st = common::RequireScopeAny(call, "this person of interest",
-                                          std::vector<std::string>{row->area_code});
-        !st.ok()) {
-      return st;
-    }
     if (!IsOpen(*row)) {
       return absl::FailedPreconditionError(
           absl::StrCat("this person of interest was already closed at ",

@@ -15,6 +15,7 @@
 #include "fangxian/quarantine/v1/quarantine.pb.h"
 #include "services/quarantine/pass_colour_engine.h"
 #include "services/quarantine/person_store.h"
+#include "services/quarantine/resident_directory.h"
 
 namespace fangxian::quarantine {
 
@@ -27,7 +28,8 @@ inline constexpr int kMaxPersonPageSize = 500;
 // The input rules of CreatePersonOfInterest that need neither a database nor a caller:
 // INVALID_ARGUMENT naming the field, or OK. `now` decides which dates are in the future
 // (China Standard Time day). Output-only fields are ignored. FEVER_REFERRAL is refused:
-// referrals come only from checkpoint fever alerts (docs/quarantine.md).
+// referrals come only from checkpoint fever alerts (docs/quarantine.md). area_code may be
+// empty (the record takes the resident's area); when given it must be well formed.
 absl::Status ValidateNewPersonOfInterest(const v1::PersonOfInterest& in, absl::Time now);
 
 // INVALID_ARGUMENT naming "note" unless 1..500 characters of text.
@@ -37,27 +39,36 @@ v1::PersonOfInterest PersonToProto(const PersonRow& row);
 
 class PersonsOfInterest {
  public:
-  PersonsOfInterest(common::PgPool& pg, PersonStore& store, const PassColourEngine& colours,
-                    common::RpcRuntime::Clock clock)
-      : pg_(pg), store_(store), colours_(colours), clock_(std::move(clock)) {}
+  PersonsOfInterest(common::PgPool& pg, PersonStore& store, ResidentDirectory& residents,
+                    const PassColourEngine& colours, common::RpcRuntime::Clock clock)
+      : pg_(pg),
+        store_(store),
+        residents_(residents),
+        colours_(colours),
+        clock_(std::move(clock)) {}
 
-  // Validates, checks the caller's scope covers area_code, inserts and recomputes the
-  // resident's colour in one transaction; publishes the colour after COMMIT.
+  // Validates, asks identity for the resident's area (ResidentRecordArea: NOT_FOUND when
+  // unknown or out of the caller's scope, INVALID_ARGUMENT when person.area_code is given
+  // and differs), then inserts with that area and recomputes the resident's colour in one
+  // transaction; publishes the colour after COMMIT.
   absl::StatusOr<v1::PersonOfInterest> Create(const common::CallContext& call,
                                               const v1::CreatePersonOfInterestRequest& req);
-  // Create's rules and insert inside the caller's own transaction (sweep findings), with
-  // the caller's `now`. Does NOT recompute: the caller calls colours.Recompute for the
-  // resident in the same transaction and Published after COMMIT. ALREADY_EXISTS naming
-  // the open record leaves the transaction usable.
+  // Create's rules and insert inside the caller's own transaction, with the caller's
+  // `now`, for a caller that already knows the resident's area and sets it in
+  // in.area_code (sweep findings: the household's area and members come from identity).
+  // The caller's scope must cover that area. Does NOT recompute: the caller calls
+  // colours.Recompute for the resident in the same transaction and Published after
+  // COMMIT. ALREADY_EXISTS (the open record named only when the caller's scope covers it)
+  // leaves the transaction usable.
   absl::StatusOr<v1::PersonOfInterest> CreateIn(common::PgConn& tx, const common::CallContext& call,
                                                 const v1::PersonOfInterest& in, absl::Time now);
-  // The caller's scope must cover the record's area_code.
+  // NOT_FOUND when absent or outside the caller's scope (existence is not revealed).
   absl::StatusOr<v1::PersonOfInterest> Get(const common::CallContext& call,
                                            const v1::GetPersonOfInterestRequest& req);
   absl::StatusOr<v1::ListPersonsOfInterestResponse> List(
       const common::CallContext& call, const v1::ListPersonsOfInterestRequest& req);
   // The changes of an open record: the caller's scope (grants of the method's roles) must
-  // cover its area; FAILED_PRECONDITION once closed.
+  // cover its area (else NOT_FOUND, as Get); FAILED_PRECONDITION once closed.
   absl::StatusOr<v1::PersonOfInterest> AssignGridWorker(const common::CallContext& call,
                                                         const v1::AssignGridWorkerRequest& req);
   absl::StatusOr<v1::PersonOfInterest> SetRiskLevel(const common::CallContext& call,
@@ -76,6 +87,7 @@ class PersonsOfInterest {
 
   common::PgPool& pg_;
   PersonStore& store_;
+  ResidentDirectory& residents_;
   const PassColourEngine& colours_;
   common::RpcRuntime::Clock clock_;
 };

@@ -81,23 +81,14 @@ absl::StatusOr<std::optional<MemberOrder>> PgCheckInStore::ActiveOrderOf(
     const std::string& resident_id, absl::CivilDay today) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  // Unreleased orders are at most one per household, and a person is in one household;
-  // the oldest wins should data ever say otherwise.
-  auto r = conn->Exec(
-      "SELECT o.order_id, o.household_id, o.area_code, o.checkins_per_day "
-      "FROM quarantine.isolation_orders o "
-      "JOIN quarantine.isolation_order_members m ON m.order_id = o.order_id "
-      "WHERE m.resident_id = $1 AND o.released_at IS NULL AND o.start_date <= $2::date "
-      "ORDER BY o.start_date, o.order_id LIMIT 1",
-      {resident_id, common::IsoDate(today)});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::nullopt;
-  MemberOrder order;
-  order.order_id = std::string(r->Get(0, 0));
-  order.household_id = std::string(r->Get(0, 1));
-  order.area_code = std::string(r->Get(0, 2));
-  (void)absl::SimpleAtoi(r->Get(0, 3), &order.checkins_per_day);
-  return order;
+  return ActiveOrderOfMember(*conn, resident_id, today);
+}
+
+absl::StatusOr<std::optional<std::string>> PgCheckInStore::SharedActiveOrder(
+    const std::string& member_id, const std::string& resident_id, absl::CivilDay today) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  return quarantine::SharedActiveOrder(*conn, member_id, resident_id, today);
 }
 
 absl::Status PgCheckInStore::Record(CheckInRow& row, absl::Time now, std::string* flag_id,

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/time_text.h"
 #include "common/validate.h"
+#include "fangxian/quarantine/v1/service_requests.pb.h"
 #include "services/quarantine/isolation_store.h"
 
 namespace fangxian::quarantine {
@@ -143,6 +144,20 @@ absl::StatusOr<std::vector<PassChange>> RecomputeMembers(common::PgConn& conn,
 
 constexpr char kInArea[] = "(o.area_code = $1 OR o.area_code LIKE $1 || '.%')";
 
+// ALREADY_EXISTS naming the household's unreleased order (committed by another
+// transaction: this statement's snapshot sees it).
+absl::Status OpenOrderExists(common::PgConn& conn, const std::string& household_id) {
+  auto open = conn.Exec(
+      "SELECT order_id FROM quarantine.isolation_orders "
+      "WHERE household_id = $1 AND released_at IS NULL",
+      {household_id});
+  if (!open.ok()) return open.status();
+  return absl::AlreadyExistsError(
+      absl::StrCat("household_id: the household already has an unreleased isolation order",
+                   open->rows() > 0 ? absl::StrCat(" (", open->Get(0, 0), ")") : "",
+                   "; change its period or release it first"));
+}
+
 }  // namespace
 
 absl::StatusOr<IsolationOrderRow> PgIsolationStore::Insert(const IsolationOrderRow& row,
@@ -150,25 +165,21 @@ absl::StatusOr<IsolationOrderRow> PgIsolationStore::Insert(const IsolationOrderR
   std::string order_id;
   std::vector<PassChange> changes;
   absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
-    auto open = conn.Exec(
-        "SELECT order_id FROM quarantine.isolation_orders "
-        "WHERE household_id = $1 AND released_at IS NULL",
-        {row.household_id});
-    if (!open.ok()) return open.status();
-    if (open->rows() > 0) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("household_id: the household already has an unreleased isolation order (",
-                       open->Get(0, 0), "); change its period or release it first"));
-    }
+    // One unreleased order per household is the partial unique index's to enforce: a
+    // concurrent create of the same household waits here for the other to commit, then
+    // inserts nothing (no pre-check, which two transactions could both pass).
     auto r = conn.Exec(
         absl::StrCat("INSERT INTO quarantine.isolation_orders (order_id, household_id, "
                      "area_code, start_date, period_days, checkins_per_day, reason, created_by, "
                      "created_at) VALUES (gen_random_uuid(), $1, $2, $3::date, $4, $5, $6, $7, ",
-                     MicrosParam(8), ") RETURNING order_id"),
+                     MicrosParam(8),
+                     ") ON CONFLICT (household_id) WHERE released_at IS NULL DO NOTHING "
+                     "RETURNING order_id"),
         {row.household_id, row.area_code, common::IsoDate(row.start_date),
          std::to_string(row.period_days), std::to_string(row.checkins_per_day), row.reason,
          row.created_by, std::to_string(absl::ToUnixMicros(now))});
     if (!r.ok()) return r.status();
+    if (r->rows() == 0) return OpenOrderExists(conn, row.household_id);
     order_id = std::string(r->Get(0, 0));
     std::vector<std::string> ids;
     std::vector<std::string> names;
@@ -255,6 +266,17 @@ absl::StatusOr<IsolationOrderRow> PgIsolationStore::Release(const std::string& o
                      "WHERE order_id = $1"),
         {order_id, std::to_string(absl::ToUnixMicros(now)), by, reason});
     if (!u.ok()) return u.status();
+    // Love-knocking requests not yet delivered end with the isolation: no volunteer
+    // keeps working on (or seeing the phone of) a household that is no longer isolated.
+    auto cancelled = conn.Exec(
+        absl::StrCat("UPDATE quarantine.service_requests SET status = $2, cancelled_by = $3, "
+                     "cancelled_at = ",
+                     MicrosParam(4), ", cancel_reason = $5 WHERE order_id = $1 AND status IN (",
+                     v1::SERVICE_REQUEST_STATUS_OPEN, ", ", v1::SERVICE_REQUEST_STATUS_ASSIGNED,
+                     ", ", v1::SERVICE_REQUEST_STATUS_IN_PROGRESS, ")"),
+        {order_id, std::to_string(v1::SERVICE_REQUEST_STATUS_CANCELLED), by,
+         std::to_string(absl::ToUnixMicros(now)), kReleaseCancelReason});
+    if (!cancelled.ok()) return cancelled.status();
     auto ch = RecomputeMembers(conn, colours_, order_id, now);
     if (!ch.ok()) return ch.status();
     changes = *std::move(ch);

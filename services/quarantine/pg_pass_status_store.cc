@@ -1,5 +1,6 @@
 #include "absl/strings/numbers.h"
 #include "common/time_text.h"
+#include "services/quarantine/access.h"
 #include "services/quarantine/pass_status_store.h"
 
 namespace fangxian::quarantine {
@@ -40,35 +41,15 @@ absl::StatusOr<std::optional<PassStatusRow>> PgPassStatusStore::Get(
   return RowFrom(*r, resident_id);
 }
 
-absl::StatusOr<PassStatusRow> PgPassStatusStore::Put(const PassStatusRow& row, absl::Time now) {
-  std::vector<std::string> codes;
-  std::vector<std::string> details;
-  for (const auto& [code, detail] : row.reasons) {
-    codes.push_back(code);
-    details.push_back(detail);
-  }
-  const std::string when = common::Rfc3339Micros(now);
-  std::optional<PassStatusRow> stored;
-  absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
-    auto w = conn.Exec(
-        "INSERT INTO quarantine.pass_status AS p "
-        "(resident_id, colour, reason_codes, reason_details, area_code, updated_at) "
-        "VALUES ($1, $2, $3::text[], $4::text[], $5, $6::timestamptz) "
-        "ON CONFLICT (resident_id) DO UPDATE SET colour = EXCLUDED.colour, "
-        "reason_codes = EXCLUDED.reason_codes, reason_details = EXCLUDED.reason_details, "
-        "area_code = EXCLUDED.area_code, updated_at = CASE WHEN p.colour = EXCLUDED.colour "
-        "THEN p.updated_at ELSE EXCLUDED.updated_at END",
-        {row.resident_id, std::to_string(row.colour), common::PgTextArray(codes),
-         common::PgTextArray(details), row.area_code, when});
-    if (!w.ok()) return w.status();
-    auto r = conn.Exec(kSelect, {row.resident_id});
-    if (!r.ok()) return r.status();
-    stored = RowFrom(*r, row.resident_id);
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  if (!stored) return absl::InternalError("the pass status row vanished after it was written");
-  return *std::move(stored);
+absl::StatusOr<bool> PgPassStatusStore::SharesActiveOrder(const std::string& member_id,
+                                                          const std::string& resident_id,
+                                                          absl::CivilDay today) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  absl::StatusOr<std::optional<std::string>> order =
+      SharedActiveOrder(*conn, member_id, resident_id, today);
+  if (!order.ok()) return order.status();
+  return order->has_value();
 }
 
 }  // namespace fangxian::quarantine

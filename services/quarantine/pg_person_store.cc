@@ -86,19 +86,22 @@ absl::StatusOr<PersonRow> PgPersonStore::Insert(common::PgConn& tx, const Person
        DateOrNull(row.contact_date), row.note});
   if (!r.ok()) return r.status();
   if (r->rows() == 1) return RowFrom(*r, 0);
-  auto open = tx.Exec(
-      "SELECT person_id FROM quarantine.persons_of_interest "
-      "WHERE resident_id = $1 AND category = $2 AND closed_at IS NULL",
-      {row.resident_id, absl::StrCat(row.category)});
-  if (!open.ok()) return open.status();
-  if (open->rows() == 0) {
-    // The open record was closed between the two statements.
-    return absl::AbortedError("the resident's open record of this category changed; retry");
-  }
   return absl::AlreadyExistsError(
-      absl::StrCat("this resident already has an open person of interest record of this "
-                   "category: person_id ",
-                   open->Get(0, 0), " (close it before opening a new episode)"));
+      "this resident already has an open person of interest record of this category (close "
+      "it before opening a new episode)");
+}
+
+absl::StatusOr<std::optional<PersonRow>> PgPersonStore::FindOpen(common::PgConn& conn,
+                                                                 const std::string& resident_id,
+                                                                 int category) {
+  auto r = conn.Exec(absl::StrCat("SELECT ", kColumns,
+                                  " FROM quarantine.persons_of_interest p "
+                                  "WHERE p.resident_id = $1 AND p.category = $2 "
+                                  "AND p.closed_at IS NULL"),
+                     {resident_id, absl::StrCat(category)});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::nullopt;
+  return RowFrom(*r, 0);
 }
 
 absl::StatusOr<PersonRow> PgPersonStore::Get(common::PgConn& conn, const std::string& person_id,

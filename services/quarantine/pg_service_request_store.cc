@@ -89,6 +89,13 @@ absl::StatusOr<std::optional<HouseholdOrder>> PgServiceRequestStore::ActiveOrder
   return HouseholdOrder{std::string(r->Get(0, 0)), std::string(r->Get(0, 1))};
 }
 
+absl::StatusOr<std::optional<MemberOrder>> PgServiceRequestStore::ActiveOrderOfMember(
+    const std::string& resident_id, absl::CivilDay today) {
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  return quarantine::ActiveOrderOfMember(*conn, resident_id, today);
+}
+
 absl::StatusOr<bool> PgServiceRequestStore::IsMember(const std::string& order_id,
                                                      const std::string& resident_id) {
   auto conn = pool_.Acquire();

@@ -17,7 +17,8 @@ const common::AuthRule kAssignGridWorker{{"community_admin", "subdistrict_admin"
 const common::AuthRule kFollowUp{{"grid_worker", "community_admin", "subdistrict_admin"}};
 // Who may read a pass colour: checkpoint staff, follow-up staff, admins and other
 // government systems (anyone's, with no area filter: people show their pass at any gate),
-// and residents (their own only, checked by PassStatuses::Get).
+// and residents (their own, and fellow members' of an active isolation order, checked by
+// PassStatuses::Get).
 const common::AuthRule kGetPassStatus{
     {"shift_leader", "temperature_monitor", "code_verifier", "order_keeper", "info_registrar",
      "grid_worker", "community_admin", "subdistrict_admin", "service", "resident"}};

@@ -14,6 +14,7 @@
 #include "common/paging.h"
 #include "common/pg.h"
 #include "fangxian/quarantine/v1/service_requests.pb.h"
+#include "services/quarantine/access.h"
 
 namespace fangxian::quarantine {
 
@@ -41,6 +42,10 @@ class ServiceRequestStore {
   // std::nullopt when there is none.
   virtual absl::StatusOr<std::optional<HouseholdOrder>> ActiveOrderOf(
       const std::string& household_id, absl::CivilDay today) = 0;
+  // The active order (unreleased, started by `today`) `resident_id` is a member of;
+  // std::nullopt when none.
+  virtual absl::StatusOr<std::optional<MemberOrder>> ActiveOrderOfMember(
+      const std::string& resident_id, absl::CivilDay today) = 0;
   // Whether `resident_id` is a member of the order.
   virtual absl::StatusOr<bool> IsMember(const std::string& order_id,
                                         const std::string& resident_id) = 0;
@@ -67,6 +72,8 @@ class PgServiceRequestStore final : public ServiceRequestStore {
   explicit PgServiceRequestStore(common::PgPool& pool) : pool_(pool) {}
   absl::StatusOr<std::optional<HouseholdOrder>> ActiveOrderOf(const std::string& household_id,
                                                               absl::CivilDay today) override;
+  absl::StatusOr<std::optional<MemberOrder>> ActiveOrderOfMember(const std::string& resident_id,
+                                                                 absl::CivilDay today) override;
   absl::StatusOr<bool> IsMember(const std::string& order_id,
                                 const std::string& resident_id) override;
   absl::StatusOr<v1::ServiceRequest> Insert(const v1::ServiceRequest& request) override;

@@ -82,10 +82,13 @@ absl::StatusOr<v1::ServiceRequest> ServiceRequests::Move(
         if (access == kVolunteer && current.volunteer_id() != call.principal.subject) {
           return NotFound();
         }
-        if (auto s = CheckTransition(current.status(), to); !s.ok()) return s;
         v1::ServiceRequest next = current;
         next.set_status(to);
         apply(next);
+        // A retry of the move already made (by a caller allowed to make it) answers with
+        // the request as it is; its first times, notes and actors stay.
+        if (IsRepeatedTransition(current, to, next.volunteer_id())) return current;
+        if (auto s = CheckTransition(current.status(), to); !s.ok()) return s;
         return next;
       });
 }
@@ -95,30 +98,45 @@ absl::StatusOr<v1::ServiceRequest> ServiceRequests::Create(
   const v1::ServiceRequest& in = req.request();
   if (auto s = ValidateNewServiceRequest(in); !s.ok()) return s;
   const absl::Time now = clock_();
-  absl::StatusOr<std::optional<HouseholdOrder>> order =
-      store_.ActiveOrderOf(in.household_id(), common::ChinaToday(now));
-  if (!order.ok()) return order.status();
-  if (!*order) {
-    return absl::FailedPreconditionError(
-        "request.household_id is in no active isolation order; love-knocking service is for "
-        "isolated households");
-  }
-  if (call.principal.kind == "resident") {
-    absl::StatusOr<bool> member = store_.IsMember((*order)->order_id, call.principal.subject);
-    if (!member.ok()) return member.status();
-    if (!*member) {
-      return absl::PermissionDeniedError(
-          "a resident may ask only for their own isolated household");
+  const absl::CivilDay today = common::ChinaToday(now);
+  // The caller's right comes first, so nobody outside it learns whether a household is
+  // isolated: a resident asks only for the household of their own active order; staff
+  // only for an order their staff grants cover, which answers as "not isolated"
+  // otherwise.
+  std::string order_id;
+  std::string area_code;
+  if (IsResident(call)) {
+    absl::StatusOr<std::optional<MemberOrder>> mine =
+        store_.ActiveOrderOfMember(call.principal.subject, today);
+    if (!mine.ok()) return mine.status();
+    if (!*mine) {
+      return absl::FailedPreconditionError(
+          "you are in no active isolation order; love-knocking service is for isolated "
+          "households");
     }
-  } else if (auto s = common::RequireScopeAny(call, "this household's isolation order",
-                                              std::vector<std::string>{(*order)->area_code});
-             !s.ok()) {
-    return s;
+    if ((*mine)->household_id != in.household_id()) {
+      return absl::PermissionDeniedError(
+          "a resident may ask only for their own isolated household: request.household_id "
+          "must be the household of your isolation order");
+    }
+    order_id = (*mine)->order_id;
+    area_code = (*mine)->area_code;
+  } else {
+    absl::StatusOr<std::optional<HouseholdOrder>> order =
+        store_.ActiveOrderOf(in.household_id(), today);
+    if (!order.ok()) return order.status();
+    if (!*order || !StaffCall(call).InScope((*order)->area_code)) {
+      return absl::FailedPreconditionError(
+          "request.household_id is in no active isolation order in your area scope; "
+          "love-knocking service is for isolated households");
+    }
+    order_id = (*order)->order_id;
+    area_code = (*order)->area_code;
   }
   v1::ServiceRequest row;
   row.set_household_id(in.household_id());
-  row.set_order_id((*order)->order_id);
-  row.set_area_code((*order)->area_code);
+  row.set_order_id(order_id);
+  row.set_area_code(area_code);
   row.set_kind(in.kind());
   row.set_items(in.items());
   row.set_contact_name(in.contact_name());
@@ -172,10 +190,8 @@ absl::StatusOr<v1::ListServiceRequestsResponse> ServiceRequests::List(
 absl::StatusOr<v1::ServiceRequest> ServiceRequests::Assign(const common::CallContext& call,
                                                            const v1::AssignVolunteerRequest& req) {
   if (auto s = common::RequireUuid("request_id", req.request_id()); !s.ok()) return s;
-  if (auto s = common::RequireText("volunteer_id", req.volunteer_id(), kMaxVolunteerIdChars);
-      !s.ok()) {
-    return s;
-  }
+  // The volunteer's identity staff account id, as for AssignGridWorker.
+  if (auto s = common::RequireUuid("volunteer_id", req.volunteer_id()); !s.ok()) return s;
   const absl::Time now = clock_();
   return Move(call, req.request_id(), kStaff, v1::SERVICE_REQUEST_STATUS_ASSIGNED,
               [&](v1::ServiceRequest& r) {
@@ -247,9 +263,7 @@ absl::StatusOr<v1::ListAssignmentsResponse> ServiceRequests::ListAssignments(
   filter.volunteer = call.principal.subject;
   filter.status = req.status();
   // Only within the caller's volunteer scope (the rule admits volunteers only).
-  for (const common::Grant& g : call.principal.grants) {
-    if (g.role == "volunteer") filter.any_of_areas.push_back(g.area);
-  }
+  filter.any_of_areas = call.principal.ScopeRoots(kVolunteerRole);
   v1::ListAssignmentsResponse out;
   if (filter.any_of_areas.empty()) return out;
   absl::StatusOr<std::vector<v1::ServiceRequest>> rows =

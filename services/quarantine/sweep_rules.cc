@@ -9,13 +9,10 @@
 #include "absl/strings/str_replace.h"
 #include "common/auth.h"
 #include "common/validate.h"
-#include "google/protobuf/util/time_util.h"
 #include "services/quarantine/persons_of_interest.h"
 
 namespace fangxian::quarantine {
 namespace {
-
-using google::protobuf::util::TimeUtil;
 
 absl::Status CheckTeam(const v1::SweepTeam& team, int index) {
   const std::string field = absl::StrCat("sweep.teams[", index, "]");
@@ -176,13 +173,10 @@ absl::Status ValidateRegistration(const v1::RecordRegistrationRequest& request, 
     return s;
   }
   if (request.has_registered_time()) {
-    const google::protobuf::Timestamp& ts = request.registered_time();
-    if (ts.seconds() < TimeUtil::kTimestampMinSeconds ||
-        ts.seconds() > TimeUtil::kTimestampMaxSeconds || ts.nanos() < 0 || ts.nanos() > 999999999) {
-      return absl::InvalidArgumentError("registered_time is not a valid timestamp");
-    }
-    const int64_t at = TimeUtil::TimestampToMicroseconds(request.registered_time());
-    if (at > absl::ToUnixMicros(now)) {
+    absl::StatusOr<absl::Time> at =
+        common::RequireTimestamp("registered_time", request.registered_time());
+    if (!at.ok()) return at.status();
+    if (absl::ToUnixMicros(*at) > absl::ToUnixMicros(now)) {
       return absl::InvalidArgumentError(
           "registered_time is in the future; give when the household came, or leave it unset "
           "for now");

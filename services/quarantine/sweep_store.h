@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "common/paging.h"
 #include "common/pg.h"
-#include "services/quarantine/area_households.h"
+#include "services/quarantine/household_directory.h"
 #include "services/quarantine/sweep_rules.h"
 
 namespace fangxian::quarantine {

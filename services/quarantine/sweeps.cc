@@ -62,19 +62,6 @@ v1::Visit VisitToProto(const VisitRow& row) {
   return out;
 }
 
-// Whether the caller's scope and `area` meet: a grant of the method's roles covers the
-// area, or lies within it (a grid worker of one compound reading a community's sweep).
-bool Meets(const common::CallContext& call, absl::string_view area) {
-  if (call.InScope(area)) return true;
-  for (const common::Grant& g : call.principal.grants) {
-    if (std::find(call.roles.begin(), call.roles.end(), g.role) != call.roles.end() &&
-        common::AreaWithin(g.area, area)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 absl::Status HouseholdNotInRound(int round) {
   return absl::NotFoundError(
       absl::StrCat("household_id: this household is not in round ", round,
@@ -95,7 +82,7 @@ absl::StatusOr<SweepRow> Sweeps::VisibleSweep(const common::CallContext& call,
   if (!conn.ok()) return conn.status();
   absl::StatusOr<SweepRow> row = store_.GetSweep(*conn, sweep_id);
   if (!row.ok()) return row.status();
-  if (!Meets(call, row->area_code)) {
+  if (!common::ScopeOverlaps(call, row->area_code)) {
     return absl::PermissionDeniedError("this sweep is outside your area scope");
   }
   return row;
@@ -172,7 +159,7 @@ absl::StatusOr<v1::Round> Sweeps::StartRound(const common::CallContext& call,
   }
   // Outside the transaction: no row is locked while identity answers.
   absl::StatusOr<std::vector<AreaHousehold>> households =
-      households_.List(call, sweep->area_code, kMaxRoundHouseholds);
+      households_.ListArea(call, sweep->area_code, kMaxRoundHouseholds);
   if (!households.ok()) return households.status();
   const absl::Time now = clock_();
   RoundRow opened;

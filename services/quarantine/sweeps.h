@@ -10,7 +10,7 @@
 #include "common/pg.h"
 #include "common/rpc.h"
 #include "fangxian/quarantine/v1/sweeps.pb.h"
-#include "services/quarantine/area_households.h"
+#include "services/quarantine/household_directory.h"
 #include "services/quarantine/pass_colour_engine.h"
 #include "services/quarantine/persons_of_interest.h"
 #include "services/quarantine/sweep_store.h"
@@ -19,7 +19,7 @@ namespace fangxian::quarantine {
 
 class Sweeps {
  public:
-  Sweeps(common::PgPool& pg, SweepStore& store, AreaHouseholds& households,
+  Sweeps(common::PgPool& pg, SweepStore& store, HouseholdDirectory& households,
          PersonsOfInterest& persons, const PassColourEngine& colours,
          common::RpcRuntime::Clock clock)
       : pg_(pg),
@@ -60,7 +60,7 @@ class Sweeps {
 
   common::PgPool& pg_;
   SweepStore& store_;
-  AreaHouseholds& households_;
+  HouseholdDirectory& households_;
   PersonsOfInterest& persons_;
   const PassColourEngine& colours_;
   common::RpcRuntime::Clock clock_;

@@ -32,11 +32,17 @@ absl::Status RequireKnownKind(absl::string_view field, int kind, bool required) 
   return absl::OkStatus();
 }
 
+// What a caller is told of a violation that is absent or outside their scope (the same
+// words for both: common::VisibleOrNotFound).
+constexpr char kViolationNotFound[] = "no violation with this violation_id in your area scope";
+
 }  // namespace
 
 absl::Status ValidateNewViolation(const v1::RecordViolationRequest& req) {
   if (auto s = common::RequireUuid("resident_id", req.resident_id()); !s.ok()) return s;
-  if (auto s = common::RequireAreaPath("area_code", req.area_code()); !s.ok()) return s;
+  if (!req.area_code().empty()) {
+    if (auto s = common::RequireAreaPath("area_code", req.area_code()); !s.ok()) return s;
+  }
   if (auto s = RequireKnownKind("kind", req.kind(), /*required=*/true); !s.ok()) return s;
   return common::RequireText("description", req.description(), kMaxViolationDescriptionChars);
 }
@@ -94,11 +100,15 @@ v1::Violation ViolationToProto(const ViolationRow& row) {
 absl::StatusOr<v1::Violation> Violations::Record(const common::CallContext& call,
                                                  const v1::RecordViolationRequest& req) {
   if (auto s = ValidateNewViolation(req); !s.ok()) return s;
-  if (auto s = common::RequireScope(call, "area_code", req.area_code()); !s.ok()) return s;
+  // The violation belongs to the resident's registered area, asked of identity before the
+  // transaction so no connection is held while waiting for it.
+  absl::StatusOr<std::string> area = ResidentRecordArea(
+      residents_, call, "resident_id", req.resident_id(), "area_code", req.area_code());
+  if (!area.ok()) return area.status();
   const absl::Time now = clock_();
   ViolationRow row;
   row.resident_id = req.resident_id();
-  row.area_code = req.area_code();
+  row.area_code = *std::move(area);
   row.kind = req.kind();
   row.description = req.description();
   row.recorded_by = call.principal.subject;
@@ -127,13 +137,9 @@ absl::StatusOr<v1::Violation> Violations::Step(
   ViolationRow changed;
   std::vector<PassChange> changes;
   absl::Status s = pg_.Transaction([&](common::PgConn& tx) -> absl::Status {
-    absl::StatusOr<ViolationRow> row = store_.Get(tx, violation_id, /*lock=*/true);
+    absl::StatusOr<ViolationRow> row = common::VisibleOrNotFound(
+        call, store_.Get(tx, violation_id, /*lock=*/true), kViolationNotFound);
     if (!row.ok()) return row.status();
-    if (auto st = common::RequireScopeAny(call, "this violation",
-                                          std::vector<std::string>{row->area_code});
-        !st.ok()) {
-      return st;
-    }
     if (auto st = CheckViolationStep(step, *row); !st.ok()) return st;
     absl::StatusOr<ViolationRow> after = change(tx, now);
     if (!after.ok()) return after.status();
@@ -192,13 +198,9 @@ absl::StatusOr<v1::Violation> Violations::Get(const common::CallContext& call,
   if (auto s = common::RequireUuid("violation_id", req.violation_id()); !s.ok()) return s;
   absl::StatusOr<common::PgConn> conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
-  absl::StatusOr<ViolationRow> row = store_.Get(*conn, req.violation_id(), /*lock=*/false);
+  absl::StatusOr<ViolationRow> row = common::VisibleOrNotFound(
+      call, store_.Get(*conn, req.violation_id(), /*lock=*/false), kViolationNotFound);
   if (!row.ok()) return row.status();
-  if (auto s =
-          common::RequireScopeAny(call, "this violation", std::vector<std::string>{row->area_code});
-      !s.ok()) {
-    return s;
-  }
   return ViolationToProto(*row);
 }
 

@@ -14,6 +14,7 @@
 #include "common/rpc.h"
 #include "fangxian/quarantine/v1/violations.pb.h"
 #include "services/quarantine/pass_colour_engine.h"
+#include "services/quarantine/resident_directory.h"
 #include "services/quarantine/violation_store.h"
 
 namespace fangxian::quarantine {
@@ -24,7 +25,8 @@ inline constexpr int kDefaultViolationPageSize = 50;
 inline constexpr int kMaxViolationPageSize = 500;
 
 // The input rules of RecordViolation that need neither a database nor a caller:
-// INVALID_ARGUMENT naming the field, or OK.
+// INVALID_ARGUMENT naming the field, or OK. area_code may be empty (the violation takes
+// the resident's area); when given it must be well formed.
 absl::Status ValidateNewViolation(const v1::RecordViolationRequest& req);
 
 // The steps after recording, and when each is allowed.
@@ -38,10 +40,17 @@ v1::Violation ViolationToProto(const ViolationRow& row);
 
 class Violations {
  public:
-  Violations(common::PgPool& pg, ViolationStore& store, const PassColourEngine& colours,
-             common::RpcRuntime::Clock clock)
-      : pg_(pg), store_(store), colours_(colours), clock_(std::move(clock)) {}
+  Violations(common::PgPool& pg, ViolationStore& store, ResidentDirectory& residents,
+             const PassColourEngine& colours, common::RpcRuntime::Clock clock)
+      : pg_(pg),
+        store_(store),
+        residents_(residents),
+        colours_(colours),
+        clock_(std::move(clock)) {}
 
+  // Validates, asks identity for the resident's area (ResidentRecordArea: NOT_FOUND when
+  // unknown or out of the caller's scope, INVALID_ARGUMENT when area_code is given and
+  // differs), then inserts with that area and recomputes the colour in one transaction.
   absl::StatusOr<v1::Violation> Record(const common::CallContext& call,
                                        const v1::RecordViolationRequest& req);
   absl::StatusOr<v1::Violation> Confirm(const common::CallContext& call,
@@ -50,6 +59,8 @@ class Violations {
                                            const v1::SetViolationOutcomeRequest& req);
   absl::StatusOr<v1::Violation> Close(const common::CallContext& call,
                                       const v1::CloseViolationRequest& req);
+  // Get and the steps: NOT_FOUND when absent or outside the caller's scope (existence is
+  // not revealed).
   absl::StatusOr<v1::Violation> Get(const common::CallContext& call,
                                     const v1::GetViolationRequest& req);
   absl::StatusOr<v1::ListViolationsResponse> List(const common::CallContext& call,
@@ -57,8 +68,8 @@ class Violations {
 
  private:
   // In one transaction: locks the violation, checks the caller's scope covers its area
-  // and that `step` is allowed, runs `change(tx, now)`, and, when `recompute`, recomputes
-  // the person's colour; publishes after COMMIT.
+  // (else NOT_FOUND) and that `step` is allowed, runs `change(tx, now)`, and, when `recompute`,
+  // recomputes the person's colour; publishes after COMMIT.
   absl::StatusOr<v1::Violation> Step(
       const common::CallContext& call, const std::string& violation_id, ViolationStep step,
       bool recompute,
@@ -66,6 +77,7 @@ class Violations {
 
   common::PgPool& pg_;
   ViolationStore& store_;
+  ResidentDirectory& residents_;
   const PassColourEngine& colours_;
   common::RpcRuntime::Clock clock_;
 };

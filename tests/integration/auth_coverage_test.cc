@@ -26,6 +26,7 @@
 #include "fangxian/quarantine/v1/isolation.grpc.pb.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
 #include "fangxian/quarantine/v1/service_requests.grpc.pb.h"
+#include "fangxian/quarantine/v1/statistics.grpc.pb.h"
 #include "fangxian/quarantine/v1/sweeps.grpc.pb.h"
 #include "fangxian/quarantine/v1/violations.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -136,6 +137,9 @@ TEST(AuthCoverageTest, EveryMethodOfEveryServiceNeedsAValidToken) {
        ServiceOf(quarantine::v1::IsolationOrder::descriptor()),
        {}},
       {"services/quarantine/quarantine_server", ServiceOf(quarantine::v1::Sweep::descriptor()), {}},
+      {"services/quarantine/quarantine_server",
+       ServiceOf(quarantine::v1::DayFigures::descriptor()),
+       {}},
       {"services/quarantine/quarantine_server",
        ServiceOf(quarantine::v1::Violation::descriptor()),
        {}},

@@ -140,8 +140,9 @@ TEST_F(QuarantineCheckInTest, ResidentsRecordForThemselvesAndStaffWithinTheirSco
   const std::string neighbour = ResidentToken(tokens_, NewUuid(*server_), kArea);
   EXPECT_EQ(Record(neighbour, resident_, 36.5, {}, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Staff outside the order's area: as for someone not isolated (see below).
   EXPECT_EQ(Record(other_grid_, resident_, 36.5, {}, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Record(volunteer_, resident_, 36.5, {}, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Record(checkpoint_staff_, resident_, 36.5, {}, &out).error_code(),
@@ -309,6 +310,123 @@ TEST_F(QuarantineCheckInTest, NonReportingListOfAPastDay) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(stub_->ListNonReporting(CallContextWith(volunteer_).get(), req, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(QuarantineCheckInTest, StaffOutOfScopeCannotTellWhetherSomeoneIsIsolated) {
+  InsertIsolationOrderForTest(*server_, household_, kArea, {resident_});
+  CheckIn out;
+  const grpc::Status isolated = Record(other_grid_, resident_, 36.5, {}, &out);
+  const grpc::Status not_isolated = Record(other_grid_, NewUuid(*server_), 36.5, {}, &out);
+  EXPECT_EQ(isolated.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(isolated.error_code(), not_isolated.error_code());
+  EXPECT_EQ(isolated.error_message(), not_isolated.error_message());
+  // A resident grant over the area is no staff scope, also on a staff account.
+  const std::string mixed =
+      tokens_.MintGrants("grid-8", {{"grid_worker", "gongyi.other"}, {"resident", kScope}});
+  EXPECT_EQ(Record(mixed, resident_, 36.5, {}, &out).error_message(), isolated.error_message());
+  quarantine::v1::ListCheckInsRequest list;
+  list.set_resident_id(resident_);
+  list.set_from_date(ChinaDay(-1));
+  list.set_to_date(ChinaDay(0));
+  quarantine::v1::ListCheckInsResponse listed;
+  EXPECT_EQ(stub_->ListCheckIns(CallContextWith(mixed).get(), list, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string neighbour = ResidentToken(tokens_, NewUuid(*server_), kScope);
+  const grpc::Status by_neighbour = Record(neighbour, resident_, 36.5, {}, &out);
+  EXPECT_EQ(by_neighbour.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Record(neighbour, NewUuid(*server_), 36.5, {}, &out).error_message(),
+            by_neighbour.error_message());
+  EXPECT_EQ(server_->Count("quarantine.check_ins"), "0");
+}
+
+TEST_F(QuarantineCheckInTest, FellowMembersOfAnActiveOrderActForEachOther) {
+  // A parent records and reads for a child in the same order, and reads the child's pass.
+  const std::string child = NewUuid(*server_);
+  const std::string order =
+      InsertIsolationOrderForTest(*server_, household_, kArea, {resident_, child});
+  CheckIn out;
+  ASSERT_TRUE(Record(Me(), child, 38.0, {}, &out).ok());
+  EXPECT_EQ(out.resident_id(), child);
+  EXPECT_EQ(out.order_id(), order);
+  EXPECT_EQ(out.recorded_by(), resident_);
+  EXPECT_TRUE(out.by_resident());  // a household member, not staff
+  EXPECT_FALSE(out.follow_up_flag_id().empty());
+
+  quarantine::v1::ListCheckInsRequest list;
+  list.set_resident_id(child);
+  list.set_from_date(ChinaDay(-1));
+  list.set_to_date(ChinaDay(0));
+  quarantine::v1::ListCheckInsResponse listed;
+  ASSERT_TRUE(stub_->ListCheckIns(CallContextWith(Me()).get(), list, &listed).ok());
+  ASSERT_EQ(listed.check_ins_size(), 1);
+  EXPECT_EQ(listed.check_ins(0).check_in_id(), out.check_in_id());
+
+  quarantine::v1::GetPassStatusRequest pass_req;
+  pass_req.set_resident_id(child);
+  quarantine::v1::PassStatus pass;
+  ASSERT_TRUE(passes_->GetPassStatus(CallContextWith(Me()).get(), pass_req, &pass).ok());
+  EXPECT_EQ(pass.colour(), quarantine::v1::PASS_COLOUR_RED);
+  EXPECT_TRUE(Has(Codes(pass), "follow_up"));  // the reasons too, as for the child
+
+  // Someone in no shared order: refused, whether or not the person is isolated.
+  const std::string neighbour = ResidentToken(tokens_, NewUuid(*server_), kArea);
+  for (const std::string& who : {child, NewUuid(*server_)}) {
+    EXPECT_EQ(Record(neighbour, who, 36.5, {}, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    list.set_resident_id(who);
+    EXPECT_EQ(stub_->ListCheckIns(CallContextWith(neighbour).get(), list, &listed).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+    pass_req.set_resident_id(who);
+    EXPECT_EQ(
+        passes_->GetPassStatus(CallContextWith(neighbour).get(), pass_req, &pass).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
+  }
+
+  // Once the order is released the household scope ends; the own pass stays readable.
+  ReleaseIsolationOrderForTest(*server_, order);
+  pass_req.set_resident_id(child);
+  EXPECT_EQ(passes_->GetPassStatus(CallContextWith(Me()).get(), pass_req, &pass).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  list.set_resident_id(child);
+  EXPECT_EQ(stub_->ListCheckIns(CallContextWith(Me()).get(), list, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pass_req.set_resident_id(resident_);
+  EXPECT_TRUE(passes_->GetPassStatus(CallContextWith(Me()).get(), pass_req, &pass).ok());
+}
+
+TEST_F(QuarantineCheckInTest, NonReportingReadsABoundedNumberOfMembersPerCall) {
+  // 2,600 members who all reported yesterday, then one who did not, in an area that sorts
+  // after theirs: one call reads at most 2,500 members, so the first page is empty with
+  // a token, and the next one finds the missing member.
+  const std::string yesterday = ChinaDay(-1);
+  const std::string order = InsertIsolationOrderForTest(*server_, household_, kArea, {}, -3, 96);
+  server_->Query(
+      absl::StrCat("INSERT INTO quarantine.isolation_order_members (order_id, resident_id, name) "
+                   "SELECT '",
+                   order, "', gen_random_uuid(), 'member' FROM generate_series(1, 2600)"));
+  server_->Query(absl::StrCat(
+      "INSERT INTO quarantine.check_ins (check_in_id, order_id, resident_id, "
+      "temperature_celsius, abnormal, recorded_by, by_resident, checked_at, china_day, slot) "
+      "SELECT gen_random_uuid(), m.order_id, m.resident_id, 36.5, false, 'x', true, "
+      "now() - interval '1 day', '",
+      yesterday, "', s FROM quarantine.isolation_order_members m, generate_series(0, 1) s"));
+  const std::string late = NewUuid(*server_);
+  InsertIsolationOrderForTest(*server_, NewUuid(*server_), std::string(kScope) + ".zz", {late}, -3,
+                              96);
+
+  quarantine::v1::ListNonReportingRequest req;
+  req.set_area_code(kScope);
+  req.set_date(yesterday);
+  quarantine::v1::ListNonReportingResponse out;
+  ASSERT_TRUE(stub_->ListNonReporting(CallContextWith(grid_).get(), req, &out).ok());
+  EXPECT_EQ(out.entries_size(), 0);
+  ASSERT_FALSE(out.next_page_token().empty());
+  req.set_page_token(out.next_page_token());
+  ASSERT_TRUE(stub_->ListNonReporting(CallContextWith(grid_).get(), req, &out).ok());
+  ASSERT_EQ(out.entries_size(), 1);
+  EXPECT_EQ(out.entries(0).resident_id(), late);
+  EXPECT_EQ(out.entries(0).done(), 0);
+  EXPECT_TRUE(out.next_page_token().empty());
 }
 
 }  // namespace

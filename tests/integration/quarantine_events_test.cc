@@ -28,12 +28,12 @@ namespace {
 constexpr char kArea[] = "gongyi.dufulu.longhai.jingyuan";
 
 std::string AlertJson(const std::string& alert_id, const std::string& type,
-                      const std::string& resident_id) {
-  return absl::StrCat(
-      R"({"alert_id":")", alert_id, R"(","kind":1,"type":")", type,
-      R"(","checkpoint_id":"9a1d3b52-7c4e-4f10-8e2a-5b6c7d8e9f01","area_codes":[")", kArea,
-      R"("],"passage_id":"","resident_id":")", resident_id,
-      R"(","temperature_celsius":38.2,"raised_at":"2026-11-29T08:00:00.000000Z","detail":"x"})");
+                      const std::string& resident_id, absl::Time raised_at = absl::Now()) {
+  return absl::StrCat(R"({"alert_id":")", alert_id, R"(","kind":1,"type":")", type,
+                      R"(","checkpoint_id":"9a1d3b52-7c4e-4f10-8e2a-5b6c7d8e9f01","area_codes":[")",
+                      kArea, R"("],"passage_id":"","resident_id":")", resident_id,
+                      R"(","temperature_celsius":38.2,"raised_at":")",
+                      common::Rfc3339Micros(raised_at), R"(","detail":"x"})");
 }
 
 class QuarantineEventsTest : public ::testing::Test {
@@ -206,6 +206,32 @@ TEST_F(QuarantineEventsTest, ARedPassGoingOutIsReportedOnlyForSomeoneIsolated) {
       << "nothing recomputed the isolated person yet: the order went in by SQL";
 }
 
+TEST_F(QuarantineEventsTest, ARedPassIsJudgedByWhenItHappenedNotByWhenItArrives) {
+  const std::string resident = Uuid();
+  IsolateSinceYesterday(resident);
+  const absl::Time at_the_gate = absl::Now();
+  // Released after the person went out, before the alert got here (a Redis outage).
+  server_->Query(
+      "UPDATE quarantine.isolation_orders SET released_at = now() + interval '1 "
+      "second', released_by = 'officer', release_reason = 'done' FROM "
+      "quarantine.isolation_order_members m WHERE m.order_id = "
+      "isolation_orders.order_id AND m.resident_id = '" +
+      resident + "'");
+  const std::string alert = Uuid();
+  Publish("checkpoint.alert.red_pass",
+          AlertJson(alert, "checkpoint.alert.red_pass", resident, at_the_gate));
+  ASSERT_TRUE(Eventually([&] { return Settled(alert); }));
+  EXPECT_EQ(Q("SELECT outcome FROM quarantine.consumed_events WHERE event_id = '" + alert + "'"),
+            "violation_reported");
+  // An alert from before the order started is not a violation.
+  const std::string early = Uuid();
+  Publish("checkpoint.alert.red_pass",
+          AlertJson(early, "checkpoint.alert.red_pass", resident, absl::Now() - absl::Hours(72)));
+  ASSERT_TRUE(Eventually([&] { return Settled(early); }));
+  EXPECT_EQ(Q("SELECT outcome FROM quarantine.consumed_events WHERE event_id = '" + early + "'"),
+            "not_isolated");
+}
+
 // The engine and the relay in-process on their own database, Redis behind a proxy.
 class PassColourPublishTest : public ::testing::Test {
  protected:
@@ -311,8 +337,10 @@ TEST_F(PassColourPublishTest, AChangeMadeWhileRedisIsDownReplacesTheStaleGreenWh
   EXPECT_NE(event.payload.find(resident_), std::string::npos);
   EXPECT_NE(event.payload.find("\"colour\":\"PASS_COLOUR_RED\""), std::string::npos)
       << event.payload;
-  EXPECT_NE(event.payload.find("\"reason_codes\":[\"isolation_order\""), std::string::npos)
+  EXPECT_NE(event.payload.find("\"previous_colour\":\"PASS_COLOUR_GREEN\""), std::string::npos)
       << event.payload;
+  // Health data stays out of the shared stream: no reasons, not even their codes.
+  EXPECT_EQ(event.payload.find("isolation"), std::string::npos) << event.payload;
   EXPECT_TRUE(Eventually([&] { return Query("SELECT count(*) FROM quarantine.outbox") == "0"; }));
 }
 

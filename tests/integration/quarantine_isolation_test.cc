@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -355,6 +356,39 @@ TEST_F(QuarantineIsolationTest, BadOrdersAreRefusedAndNothingIsWritten) {
   grpc::Status dup = Create(officer_, NewOrder(home.household_id, Day(1)), &out);
   EXPECT_EQ(dup.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_NE(dup.error_message().find(first.order_id()), std::string::npos) << dup.error_message();
+  EXPECT_EQ(quarantine_->Count("quarantine.isolation_orders"), "1");
+  EXPECT_EQ(quarantine_->Count("quarantine.isolation_order_members"), "2");
+}
+
+TEST_F(QuarantineIsolationTest, ConcurrentCreatesForOneHouseholdMakeOneOrder) {
+  const Home home = MakeHousehold(kJingyuan);
+  // Several officers at once: every loser of the race gets ALREADY_EXISTS naming the
+  // winner's order, never a raw database error.
+  constexpr int kCallers = 6;
+  std::vector<grpc::Status> results(kCallers);
+  std::vector<IsolationOrder> orders(kCallers);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      results[i] =
+          Create(i % 2 == 0 ? grid_ : officer_, NewOrder(home.household_id, Day(0)), &orders[i]);
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  std::string winner;
+  for (int i = 0; i < kCallers; ++i) {
+    if (results[i].ok()) {
+      EXPECT_TRUE(winner.empty()) << "two orders were made";
+      winner = orders[i].order_id();
+    }
+  }
+  ASSERT_FALSE(winner.empty());
+  for (const grpc::Status& st : results) {
+    if (st.ok()) continue;
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS) << st.error_message();
+    EXPECT_NE(st.error_message().find(winner), std::string::npos) << st.error_message();
+    EXPECT_EQ(st.error_message().find("database"), std::string::npos) << st.error_message();
+  }
   EXPECT_EQ(quarantine_->Count("quarantine.isolation_orders"), "1");
   EXPECT_EQ(quarantine_->Count("quarantine.isolation_order_members"), "2");
 }

@@ -1,12 +1,14 @@
 // Pass status against the real quarantine_server: the authoritative read (GetPassStatus),
 // who sees the colour and who the reasons, the Redis entry checkpoints read, and the
-// internal write (PassStatuses::Set) against the server's PostgreSQL database.
+// memory in front of the database. The write side (the colour engine) is tested in
+// quarantine_events_test and quarantine_colour_test.
 #include "absl/time/clock.h"
 #include "common/redis.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
 #include "fangxian/quarantine/v1/violations.grpc.pb.h"
 #include "services/quarantine/pass_status.h"
 #include "tests/integration/quarantine_test_fixtures.h"
+#include "tests/support/identity_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
@@ -152,75 +154,18 @@ TEST_F(QuarantinePassStatusTest, CallersAreAuthenticatedAndResidentsSeeOnlyThems
   EXPECT_FALSE(Cached().has_value());  // nothing published for refused calls
 }
 
-TEST_F(QuarantinePassStatusTest, SetRecordsTheColourAndPublishesItAfterTheWrite) {
-  common::PgPool::Options pg_options;
-  pg_options.dsn = server_->dsn();
-  pg_options.size = 2;
-  common::PgPool pg(pg_options);
-  quarantine::PgPassStatusStore store(pg);
-  quarantine::PassStatuses passes(store, redis_.get());
-  const absl::Time t1 = absl::FromUnixSeconds(1700000000);
-  const absl::Time t2 = t1 + absl::Hours(1);
-  const absl::Time t3 = t2 + absl::Hours(1);
-
-  quarantine::PassStatusUpdate red{resident_,
-                                   quarantine::v1::PASS_COLOUR_RED,
-                                   {{"isolation_order", "home isolation until 2023-11-28"}},
-                                   kArea};
-  absl::StatusOr<PassStatus> set = passes.Set(red, t1);
-  ASSERT_TRUE(set.ok()) << set.status();
-  EXPECT_EQ(set->colour(), quarantine::v1::PASS_COLOUR_RED);
-  EXPECT_EQ(set->update_time().seconds(), 1700000000);
-  EXPECT_EQ(Cached(), "red");
-  EXPECT_GT(CachedTtl(), 590);
-
-  PassStatus out;
-  ASSERT_TRUE(Get(grid_, resident_, &out).ok());
-  EXPECT_EQ(out.colour(), quarantine::v1::PASS_COLOUR_RED);
-  ASSERT_EQ(out.reasons_size(), 1);
-  EXPECT_EQ(out.reasons(0).detail(), "home isolation until 2023-11-28");
-
-  // New reasons, same colour: update_time is when the colour changed, so it stays.
-  red.reasons.push_back({"violation", "left home during isolation"});
-  set = passes.Set(red, t2);
-  ASSERT_TRUE(set.ok()) << set.status();
-  EXPECT_EQ(set->update_time().seconds(), 1700000000);
-  EXPECT_EQ(set->reasons_size(), 2);
-
-  // Back to green: no reasons, a new update_time, the cache follows.
-  set = passes.Set({resident_, quarantine::v1::PASS_COLOUR_GREEN, {}, kArea}, t3);
-  ASSERT_TRUE(set.ok()) << set.status();
-  EXPECT_EQ(set->update_time().seconds(), 1700000000 + 7200);
-  EXPECT_EQ(set->reasons_size(), 0);
-  EXPECT_EQ(Cached(), "green");
-  EXPECT_EQ(server_->Count("quarantine.pass_status"), "1");
-
-  // Refused updates change nothing, in the table or in Redis.
-  const std::vector<quarantine::PassStatusUpdate> bad = {
-      {"not-a-uuid", quarantine::v1::PASS_COLOUR_RED, {{"violation", ""}}, kArea},
-      {resident_, quarantine::v1::PASS_COLOUR_UNSPECIFIED, {}, kArea},
-      {resident_, quarantine::v1::PASS_COLOUR_YELLOW, {}, kArea},
-      {resident_, quarantine::v1::PASS_COLOUR_GREEN, {{"follow_up", ""}}, kArea},
-      {resident_, quarantine::v1::PASS_COLOUR_RED, {{"bad_luck", ""}}, kArea},
-      {resident_, quarantine::v1::PASS_COLOUR_RED, {{"violation", ""}}, "Not An Area"},
-  };
-  for (const auto& update : bad) {
-    EXPECT_EQ(passes.Set(update, t3).status().code(), absl::StatusCode::kInvalidArgument);
-  }
-  EXPECT_EQ(Cached(), "green");
-  EXPECT_EQ(server_->Query("SELECT colour FROM quarantine.pass_status").at(0), "1");
-}
-
 // GetPassStatus keeps rows in memory (FX_PASS_STATUS_CACHE_MS): a change made through this
 // server is seen at once; a row changed behind its back only when the memory expires.
 TEST(QuarantinePassStatusMemoryTest, ChangesMadeHereAreSeenAtOnce) {
   TestTokens tokens;
+  // Violations are recorded against residents identity knows.
+  IdentityUnderTest identity(tokens, "passmemory_identity");
   ServiceUnderTest server("services/quarantine/quarantine_server", "passmemory", tokens,
-                          {{"FX_PASS_STATUS_CACHE_MS", "10000"}});
+                          identity.Env({{"FX_PASS_STATUS_CACHE_MS", "10000"}}));
   ASSERT_TRUE(server.WaitUntilServing());
   auto passes = QuarantineService::NewStub(server.channel());
   auto violations = quarantine::v1::ViolationService::NewStub(server.channel());
-  const std::string resident = server.Query("SELECT gen_random_uuid()::text").at(0);
+  const std::string resident = identity.Resident("钱多多", kArea);
   const std::string officer = tokens.Mint("officer", {"community_admin"}, {"gongyi.dufulu"});
   auto colour = [&] {
     GetPassStatusRequest req;

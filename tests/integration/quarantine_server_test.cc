@@ -1,12 +1,16 @@
-// Black-box tests of quarantine_server: the real binary, a scratch PostgreSQL database and
-// the test Redis, called over gRPC.
+// Black-box tests of quarantine_server's persons of interest: the real binary, a scratch
+// PostgreSQL database and the test Redis, called over gRPC, with the real identity_server
+// knowing the residents (a record belongs to the area its resident is registered in).
 #include <functional>
 
 #include "absl/time/clock.h"
 #include "common/time_text.h"
 #include "common/validate.h"
+#include "fangxian/identity/v1/identity.grpc.pb.h"
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "services/quarantine/pass_status.h"
+#include "tests/support/identity_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
@@ -25,16 +29,20 @@ using quarantine::v1::QuarantineService;
 using quarantine::v1::SetRiskLevelRequest;
 
 constexpr char kUnknownId[] = "123e4567-e89b-12d3-a456-426614174000";
-constexpr char kResidentId[] = "0b0e5c1a-8f3d-4c2e-9a71-2d4f6b8c0e13";
+constexpr char kLonghai[] = "gongyi.dufulu.longhai";
+constexpr char kJingyuan[] = "gongyi.dufulu.longhai.jingyuan";
+constexpr char kYimin[] = "gongyi.dufulu.yimin";
 
 class QuarantineServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    identity_ = std::make_unique<IdentityUnderTest>(tokens_, "quarantine_identity");
     server_ = std::make_unique<ServiceUnderTest>("services/quarantine/quarantine_server",
-                                                 "quarantine", tokens_);
+                                                 "quarantine", tokens_, identity_->Env());
     ASSERT_TRUE(server_->WaitUntilServing());
     stub_ = QuarantineService::NewStub(server_->channel());
-    grid_ = tokens_.Mint("grid-7", {"grid_worker"}, {"gongyi.dufulu.longhai"});
+    grid_ = tokens_.Mint("grid-7", {"grid_worker"}, {kLonghai});
+    resident_ = identity_->Resident("张建国", kJingyuan);
   }
 
   grpc::Status Create(const std::string& token, const PersonOfInterest& p, PersonOfInterest* out) {
@@ -49,12 +57,13 @@ class QuarantineServerTest : public ::testing::Test {
     return stub_->GetPersonOfInterest(CallContextWith(token).get(), req, out);
   }
 
-  static PersonOfInterest Sample() {
+  // A returnee record of `resident_`, naming the resident's own area.
+  PersonOfInterest Sample() const {
     PersonOfInterest p;
-    p.set_resident_id(kResidentId);
+    p.set_resident_id(resident_);
     p.set_category(quarantine::v1::CATEGORY_RETURNEE);
     p.set_source(quarantine::v1::SOURCE_SWEEP);
-    p.set_area_code("gongyi.dufulu.longhai.jingyuan");
+    p.set_area_code(kJingyuan);
     p.set_origin_region("湖北武汉");
     p.set_arrival_date("2020-01-23");
     return p;
@@ -101,15 +110,34 @@ class QuarantineServerTest : public ::testing::Test {
     return colour;
   }
 
-  std::string NewId() { return server_->Query("SELECT gen_random_uuid()::text").at(0); }
+  // A new resident registered in `area` (Jingyuan unless said).
+  std::string NewResident(const std::string& area = kJingyuan) {
+    return identity_->Resident("李红", area);
+  }
+
+  // Moves the resident to `area` in identity (UpdateResident).
+  void Move(const std::string& resident_id, const std::string& area) {
+    identity_->EnsureArea(area);
+    identity::v1::UpdateResidentRequest req;
+    req.set_resident_id(resident_id);
+    req.mutable_resident()->set_area_code(area);
+    req.mutable_update_mask()->add_paths("area_code");
+    identity::v1::Resident out;
+    const std::string sub = tokens_.Mint("s", {"subdistrict_admin"}, {"gongyi"});
+    grpc::Status st = identity::v1::IdentityService::NewStub(identity_->server().channel())
+                          ->UpdateResident(CallContextWith(sub).get(), req, &out);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
 
   // Today in China: a returnee arriving today is inside the observation window.
   static std::string Today() { return common::IsoDate(common::ChinaToday(absl::Now())); }
 
   TestTokens tokens_;
+  std::unique_ptr<IdentityUnderTest> identity_;
   std::unique_ptr<ServiceUnderTest> server_;
   std::unique_ptr<QuarantineService::Stub> stub_;
   std::string grid_;
+  std::string resident_;  // in Jingyuan (Longhai community)
   // Admin of the Longhai community; grid workers with UUID subjects, as identity issues.
   const std::string admin_id_ = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b";
   const std::string worker_id_ = "7a2e3d4c-5b6f-4071-9b8c-0d1e2f3a4b5c";
@@ -127,7 +155,7 @@ TEST_F(QuarantineServerTest, CreateThenGetRoundTripsTheStoredPerson) {
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(created.person_id().size(), 36u);
   EXPECT_NE(created.person_id(), kUnknownId);
-  EXPECT_EQ(created.resident_id(), kResidentId);
+  EXPECT_EQ(created.resident_id(), resident_);
   EXPECT_EQ(created.category(), quarantine::v1::CATEGORY_RETURNEE);
   EXPECT_EQ(created.source(), quarantine::v1::SOURCE_SWEEP);
   EXPECT_EQ(created.area_code(), "gongyi.dufulu.longhai.jingyuan");
@@ -185,7 +213,6 @@ TEST_F(QuarantineServerTest, BadInputIsInvalidArgumentNamingTheFieldAndStoresNot
        "person.source"},
       {[](PersonOfInterest& p) { p.set_source(static_cast<quarantine::v1::Source>(5)); },
        "person.source"},
-      {[](PersonOfInterest& p) { p.clear_area_code(); }, "person.area_code"},
       {[](PersonOfInterest& p) { p.set_area_code("Gongyi Dufulu"); }, "person.area_code"},
       {[](PersonOfInterest& p) { p.set_origin_region(std::string(101, 'a')); },
        "person.origin_region"},
@@ -224,8 +251,9 @@ TEST_F(QuarantineServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAr
   EXPECT_EQ(Get("", kUnknownId, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
   EXPECT_EQ(Create(volunteer, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  const std::string other_area = tokens_.Mint("o", {"community_admin"}, {"gongyi.dufulu.yimin"});
-  EXPECT_EQ(Create(other_area, Sample(), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Another community's admin cannot see the resident: as if there were none.
+  const std::string other_area = tokens_.Mint("o", {"community_admin"}, {kYimin});
+  EXPECT_EQ(Create(other_area, Sample(), &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(server_->Count("quarantine.persons_of_interest"), "0");
 
   const std::string registrar = tokens_.Mint("r", {"info_registrar"}, {"gongyi.dufulu"});
@@ -237,7 +265,8 @@ TEST_F(QuarantineServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAr
   EXPECT_EQ(Get(volunteer, id, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   const std::string monitor = tokens_.Mint("t", {"temperature_monitor"}, {"gongyi"});
   EXPECT_EQ(Get(monitor, id, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Get(other_area, id, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Out of scope is not found: the record's existence is not revealed.
+  EXPECT_EQ(Get(other_area, id, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   const std::string auditor = tokens_.Mint("a", {"auditor"}, {"gongyi"});
   EXPECT_TRUE(Get(auditor, id, &out).ok());
 }
@@ -282,7 +311,7 @@ TEST_F(QuarantineServerTest, ClosingEndsTheEpisodeOnceRecordingWhoAndWhy) {
   EXPECT_EQ(Close(worker_, kUnknownId, "done", &out).error_code(), grpc::StatusCode::NOT_FOUND);
   // Only follow-up staff of the area: not another area's grid worker, not an auditor.
   EXPECT_EQ(Close(other_worker_, p.person_id(), "done", &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   const std::string auditor = tokens_.Mint("a", {"auditor"}, {"gongyi"});
   EXPECT_EQ(Close(auditor, p.person_id(), "done", &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -308,7 +337,7 @@ TEST_F(QuarantineServerTest, ClosingEndsTheEpisodeOnceRecordingWhoAndWhy) {
 }
 
 TEST_F(QuarantineServerTest, ReturneesAndContactsInTheWindowAreYellowUntilClosed) {
-  const std::string resident = NewId();
+  const std::string resident = NewResident();
   EXPECT_EQ(Colour(resident), "green");
   PersonOfInterest returnee = Sample();
   returnee.set_resident_id(resident);
@@ -336,7 +365,7 @@ TEST_F(QuarantineServerTest, ReturneesAndContactsInTheWindowAreYellowUntilClosed
   EXPECT_EQ(Colour(resident), "green");
 
   // Long past the window: recorded, but green.
-  const std::string old_returnee = NewId();
+  const std::string old_returnee = NewResident();
   PersonOfInterest past = Sample();
   past.set_resident_id(old_returnee);
   ASSERT_TRUE(Create(grid_, past, &out).ok());
@@ -347,14 +376,15 @@ TEST_F(QuarantineServerTest, ListingIsConfinedToTheScopeFilteredAndPaged) {
   std::vector<std::string> longhai;
   for (int i = 0; i < 3; ++i) {
     PersonOfInterest p = Sample();
-    p.set_resident_id(NewId());
+    p.set_resident_id(NewResident());
     PersonOfInterest out;
     ASSERT_TRUE(Create(admin_, p, &out).ok());
     longhai.insert(longhai.begin(), out.person_id());  // newest first
   }
-  const std::string yimin_admin = tokens_.Mint("y", {"community_admin"}, {"gongyi.dufulu.yimin"});
+  const std::string yimin_admin = tokens_.Mint("y", {"community_admin"}, {kYimin});
   PersonOfInterest elsewhere = Sample();
-  elsewhere.set_area_code("gongyi.dufulu.yimin.b2");
+  elsewhere.set_resident_id(NewResident("gongyi.dufulu.yimin.b2"));
+  elsewhere.clear_area_code();  // the resident's area
   PersonOfInterest yimin;
   ASSERT_TRUE(Create(yimin_admin, elsewhere, &yimin).ok());
 
@@ -440,9 +470,8 @@ TEST_F(QuarantineServerTest, AdminsOfTheAreaAssignGridWorkersAndFollowUpStaffSet
   // Not grid workers themselves, not admins of another area.
   EXPECT_EQ(Assign(worker_, p.person_id(), worker_id_, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  const std::string yimin_admin = tokens_.Mint("y", {"community_admin"}, {"gongyi.dufulu.yimin"});
-  EXPECT_EQ(Assign(yimin_admin, p.person_id(), "", &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  const std::string yimin_admin = tokens_.Mint("y", {"community_admin"}, {kYimin});
+  EXPECT_EQ(Assign(yimin_admin, p.person_id(), "", &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(IsInvalidNaming(Assign(admin_, p.person_id(), "grid-7", &out), "grid_worker"));
   EXPECT_EQ(Assign(admin_, kUnknownId, worker_id_, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   // Empty clears it.
@@ -456,9 +485,104 @@ TEST_F(QuarantineServerTest, AdminsOfTheAreaAssignGridWorkersAndFollowUpStaffSet
       SetRisk(worker_, p.person_id(), quarantine::v1::RISK_LEVEL_UNSPECIFIED, &out), "risk_level"));
   EXPECT_EQ(
       SetRisk(other_worker_, p.person_id(), quarantine::v1::RISK_LEVEL_LOW, &out).error_code(),
-      grpc::StatusCode::PERMISSION_DENIED);
+      grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(server_->Query("SELECT risk_level::text FROM quarantine.persons_of_interest").at(0),
             "3");
+}
+
+TEST_F(QuarantineServerTest, TheRecordTakesTheResidentsRegisteredArea) {
+  // No area named: the resident's own, so the resident's community sees the record.
+  PersonOfInterest in = Sample();
+  in.clear_area_code();
+  PersonOfInterest created;
+  grpc::Status st = Create(grid_, in, &created);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(created.area_code(), kJingyuan);
+  EXPECT_EQ(server_->Query("SELECT area_code FROM quarantine.persons_of_interest").at(0),
+            kJingyuan);
+  PersonOfInterest got;
+  ASSERT_TRUE(Get(admin_, created.person_id(), &got).ok());
+  ListPersonsOfInterestResponse list;
+  ASSERT_TRUE(List(other_worker_, ListPersonsOfInterestRequest(), &list).ok());
+  EXPECT_EQ(list.persons_size(), 0);
+
+  // An area named that is not the resident's (here: the community above it, in the
+  // caller's scope) is refused, naming both fields.
+  PersonOfInterest contact = Sample();
+  contact.set_category(quarantine::v1::CATEGORY_CLOSE_CONTACT);
+  contact.clear_arrival_date();
+  contact.set_contact_date("2020-01-20");
+  contact.set_area_code(kLonghai);
+  st = Create(grid_, contact, &got);
+  EXPECT_TRUE(IsInvalidNaming(st, "person.area_code"));
+  EXPECT_TRUE(IsInvalidNaming(st, "person.resident_id"));
+  EXPECT_EQ(server_->Count("quarantine.persons_of_interest"), "1");
+}
+
+TEST_F(QuarantineServerTest, NamingYourOwnAreaForSomeoneElsewhereFindsNoOne) {
+  // A Yimin grid worker names Yimin for a Jingyuan resident: no record, no colour change.
+  PersonOfInterest in = Sample();
+  in.set_arrival_date(Today());
+  in.set_area_code(kYimin);
+  PersonOfInterest out;
+  const grpc::Status elsewhere = Create(other_worker_, in, &out);
+  EXPECT_EQ(elsewhere.error_code(), grpc::StatusCode::NOT_FOUND) << elsewhere.error_message();
+  EXPECT_NE(elsewhere.error_message().find("person.resident_id"), std::string::npos);
+  in.clear_area_code();
+  EXPECT_EQ(Create(other_worker_, in, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  // The same answer as for a resident identity does not know.
+  PersonOfInterest unknown = in;
+  unknown.set_resident_id(kUnknownId);
+  const grpc::Status missing = Create(other_worker_, unknown, &out);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing.error_message(), elsewhere.error_message());
+  // Identity lets checkpoint staff read the resident, but a code_verifier grant over the
+  // area does not let a grid worker of another area record them here.
+  const std::string mixed =
+      tokens_.MintGrants("mix", {{"code_verifier", kJingyuan}, {"grid_worker", kYimin}});
+  const grpc::Status mixed_st = Create(mixed, in, &out);
+  EXPECT_EQ(mixed_st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(mixed_st.error_message(), elsewhere.error_message());
+  EXPECT_EQ(server_->Count("quarantine.persons_of_interest"), "0");
+  EXPECT_EQ(Colour(resident_), "green");
+}
+
+TEST_F(QuarantineServerTest, TheOpenRecordIsNamedOnlyToCallersWhoMaySeeIt) {
+  PersonOfInterest first;
+  ASSERT_TRUE(Create(grid_, Sample(), &first).ok());
+  // The resident moves to Yimin: the open record stays with Longhai, where it was opened.
+  Move(resident_, "gongyi.dufulu.yimin.b2");
+  PersonOfInterest in = Sample();
+  in.clear_area_code();
+  PersonOfInterest out;
+  grpc::Status st = Create(other_worker_, in, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS) << st.error_message();
+  EXPECT_EQ(st.error_message().find(first.person_id()), std::string::npos) << st.error_message();
+  const std::string sub = tokens_.Mint("s", {"subdistrict_admin"}, {"gongyi.dufulu"});
+  st = Create(sub, in, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(st.error_message().find(first.person_id()), std::string::npos) << st.error_message();
+  EXPECT_EQ(server_->Count("quarantine.persons_of_interest"), "1");
+}
+
+TEST(QuarantineIdentityDownTest, ARecordNeedsIdentityAndNothingIsStoredWithoutIt) {
+  TestTokens tokens;
+  ServiceUnderTest server("services/quarantine/quarantine_server", "quarantine_noidentity", tokens,
+                          {{"FX_IDENTITY_ADDR", absl::StrCat("127.0.0.1:", FreePort())},
+                           {"FX_QUARANTINE_UPSTREAM_TIMEOUT_MS", "500"}});
+  ASSERT_TRUE(server.WaitUntilServing());
+  CreatePersonOfInterestRequest req;
+  req.mutable_person()->set_resident_id(kUnknownId);
+  req.mutable_person()->set_category(quarantine::v1::CATEGORY_RETURNEE);
+  req.mutable_person()->set_source(quarantine::v1::SOURCE_SELF_REPORT);
+  req.mutable_person()->set_arrival_date("2020-01-23");
+  PersonOfInterest out;
+  const grpc::Status st =
+      QuarantineService::NewStub(server.channel())
+          ->CreatePersonOfInterest(
+              CallContextWith(tokens.Mint("g", {"grid_worker"}, {kLonghai})).get(), req, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+  EXPECT_EQ(server.Count("quarantine.persons_of_interest"), "0");
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
-// ViolationService against the real quarantine_server: the lifecycle from record to close
-// with who and when, the pass colour it drives (read through GetPassStatus), and that only
-// officers of the area change violations while grid workers and auditors only read.
+// ViolationService against the real quarantine_server, with the real identity_server
+// knowing the residents: the lifecycle from record to close with who and when, the pass
+// colour it drives (read through GetPassStatus), that a violation belongs to the area its
+// resident is registered in, and that only officers of that area change violations while
+// grid workers and auditors only read.
 #include "fangxian/quarantine/v1/quarantine.grpc.pb.h"
 #include "fangxian/quarantine/v1/violations.grpc.pb.h"
 #include "services/quarantine/pass_status.h"
+#include "tests/support/identity_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace fangxian::testing {
@@ -24,16 +27,18 @@ using quarantine::v1::ViolationService;
 
 constexpr char kUnknownId[] = "123e4567-e89b-12d3-a456-426614174000";
 constexpr char kArea[] = "gongyi.dufulu.longhai.jingyuan";
+constexpr char kYimin[] = "gongyi.dufulu.yimin";
 
 class QuarantineViolationTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    identity_ = std::make_unique<IdentityUnderTest>(tokens_, "violations_identity");
     server_ = std::make_unique<ServiceUnderTest>("services/quarantine/quarantine_server",
-                                                 "violations", tokens_);
+                                                 "violations", tokens_, identity_->Env());
     ASSERT_TRUE(server_->WaitUntilServing());
     stub_ = ViolationService::NewStub(server_->channel());
     passes_ = QuarantineService::NewStub(server_->channel());
-    resident_ = server_->Query("SELECT gen_random_uuid()::text").at(0);
+    resident_ = identity_->Resident("王磊", kArea);
   }
 
   RecordViolationRequest Sample(bool confirmed) const {
@@ -93,10 +98,11 @@ class QuarantineViolationTest : public ::testing::Test {
   }
 
   TestTokens tokens_;
+  std::unique_ptr<IdentityUnderTest> identity_;
   std::unique_ptr<ServiceUnderTest> server_;
   std::unique_ptr<ViolationService::Stub> stub_;
   std::unique_ptr<QuarantineService::Stub> passes_;
-  std::string resident_;  // a fresh person per test: the test Redis is shared
+  std::string resident_;  // in kArea; a fresh person per test: the test Redis is shared
   const std::string officer_id_ = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b";
   std::string officer_ = tokens_.Mint(officer_id_, {"community_admin"}, {"gongyi.dufulu.longhai"});
   std::string chief_ = tokens_.Mint("chief-1", {"subdistrict_admin"}, {"gongyi.dufulu"});
@@ -197,28 +203,35 @@ TEST_F(QuarantineViolationTest, ConfirmedAtOnceIsRedAndADismissedReportStaysGree
 TEST_F(QuarantineViolationTest, OnlyOfficersOfTheAreaChangeViolations) {
   Violation out;
   EXPECT_EQ(Record("", Sample(true), &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  for (const std::string* token : {&grid_, &auditor_, &other_officer_}) {
+  for (const std::string* token : {&grid_, &auditor_}) {
     EXPECT_EQ(Record(*token, Sample(true), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   }
+  // Another community's officer cannot see the resident at all.
+  EXPECT_EQ(Record(other_officer_, Sample(true), &out).error_code(), grpc::StatusCode::NOT_FOUND);
   const std::string registrar = tokens_.Mint("r", {"info_registrar"}, {"gongyi"});
   EXPECT_EQ(Record(registrar, Sample(true), &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  // A grid worker grant over the area does not make an admin of another area an officer
-  // here.
+  // A grid worker grant over the area (enough for identity to show the resident) does not
+  // make an admin of another area an officer here.
   const std::string mixed =
-      tokens_.MintGrants("m", {{"community_admin", "gongyi.dufulu.yimin"}, {"grid_worker", kArea}});
-  EXPECT_EQ(Record(mixed, Sample(true), &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      tokens_.MintGrants("m", {{"community_admin", kYimin}, {"grid_worker", kArea}});
+  EXPECT_EQ(Record(mixed, Sample(true), &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(server_->Count("quarantine.violations"), "0");
   EXPECT_EQ(Colour(), "green");
 
   Violation v;
   ASSERT_TRUE(Record(officer_, Sample(false), &v).ok());
-  for (const std::string* token :
-       std::vector<const std::string*>{&grid_, &auditor_, &other_officer_, &mixed}) {
+  for (const std::string* token : {&grid_, &auditor_}) {
     EXPECT_EQ(Confirm(*token, v.violation_id(), &out).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_EQ(Close(*token, v.violation_id(), "no", &out).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // Officers elsewhere: as if it did not exist.
+  for (const std::string* token : std::vector<const std::string*>{&other_officer_, &mixed}) {
+    EXPECT_EQ(Confirm(*token, v.violation_id(), &out).error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(Close(*token, v.violation_id(), "no", &out).error_code(),
+              grpc::StatusCode::NOT_FOUND);
   }
   EXPECT_EQ(Colour(), "green");
   ASSERT_TRUE(Get(officer_, v.violation_id(), &out).ok());
@@ -227,8 +240,10 @@ TEST_F(QuarantineViolationTest, OnlyOfficersOfTheAreaChangeViolations) {
   // Reading: grid workers of the area and auditors; not another area's, not volunteers.
   EXPECT_TRUE(Get(grid_, v.violation_id(), &out).ok());
   EXPECT_TRUE(Get(auditor_, v.violation_id(), &out).ok());
-  EXPECT_EQ(Get(other_grid_, v.violation_id(), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  // Out of scope is not found, in the words used for an unknown id.
+  const grpc::Status hidden = Get(other_grid_, v.violation_id(), &out);
+  EXPECT_EQ(hidden.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(hidden.error_message(), Get(grid_, kUnknownId, &out).error_message());
   const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
   EXPECT_EQ(Get(volunteer, v.violation_id(), &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -281,10 +296,10 @@ TEST_F(QuarantineViolationTest, ListFiltersByKindStatusPersonAndAreaAndPages) {
     ASSERT_TRUE(Record(officer_, req, &v).ok());
     ids.insert(ids.begin(), v.violation_id());
   }
-  const std::string yimin_resident = server_->Query("SELECT gen_random_uuid()::text").at(0);
+  const std::string yimin_resident = identity_->Resident("赵敏", kYimin);
   RecordViolationRequest elsewhere = Sample(false);
   elsewhere.set_resident_id(yimin_resident);
-  elsewhere.set_area_code("gongyi.dufulu.yimin");
+  elsewhere.set_area_code(kYimin);
   Violation yimin;
   ASSERT_TRUE(Record(other_officer_, elsewhere, &yimin).ok());
 
@@ -299,7 +314,7 @@ TEST_F(QuarantineViolationTest, ListFiltersByKindStatusPersonAndAreaAndPages) {
   EXPECT_EQ(got(resp), ids);
   ASSERT_TRUE(List(chief_, req, &resp).ok());
   EXPECT_EQ(resp.violations_size(), 4);
-  req.set_area_code("gongyi.dufulu.yimin");
+  req.set_area_code(kYimin);
   EXPECT_EQ(List(officer_, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(List(auditor_, req, &resp).ok());
   EXPECT_EQ(got(resp), std::vector<std::string>{yimin.violation_id()});
@@ -327,6 +342,40 @@ TEST_F(QuarantineViolationTest, ListFiltersByKindStatusPersonAndAreaAndPages) {
     req.set_page_token(resp.next_page_token());
   }
   EXPECT_EQ(paged, ids);
+}
+
+TEST_F(QuarantineViolationTest, AViolationBelongsToTheResidentsRegisteredArea) {
+  // No area named: the resident's own.
+  RecordViolationRequest req = Sample(false);
+  req.clear_area_code();
+  Violation v;
+  grpc::Status st = Record(officer_, req, &v);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(v.area_code(), kArea);
+  EXPECT_EQ(server_->Query("SELECT area_code FROM quarantine.violations").at(0), kArea);
+
+  // Another area named, even one the officer covers: refused, naming both fields.
+  req.set_area_code("gongyi.dufulu.longhai");
+  Violation out;
+  st = Record(officer_, req, &out);
+  EXPECT_TRUE(IsInvalidNaming(st, "area_code"));
+  EXPECT_TRUE(IsInvalidNaming(st, "resident_id"));
+  EXPECT_EQ(server_->Count("quarantine.violations"), "1");
+}
+
+TEST_F(QuarantineViolationTest, AnOfficerCannotRecordAgainstAResidentOutsideTheirScope) {
+  // Yimin's officer names Yimin for a Jingyuan resident: nothing recorded, the pass stays
+  // green, and the answer is the one for a resident identity does not know.
+  RecordViolationRequest req = Sample(/*confirmed=*/true);
+  req.set_area_code(kYimin);
+  Violation out;
+  const grpc::Status st = Record(other_officer_, req, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << st.error_message();
+  EXPECT_NE(st.error_message().find("resident_id"), std::string::npos) << st.error_message();
+  req.set_resident_id(kUnknownId);
+  EXPECT_EQ(Record(other_officer_, req, &out).error_message(), st.error_message());
+  EXPECT_EQ(server_->Count("quarantine.violations"), "0");
+  EXPECT_EQ(Colour(), "green");
 }
 
 }  // namespace

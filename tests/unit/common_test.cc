@@ -142,6 +142,40 @@ TEST(ValidateTest, MultilineTextAllowsTabsAndLineBreaksOnly) {
   EXPECT_FALSE(RequireText("body", "a\nb", 10).ok());
 }
 
+TEST(ValidateTest, TimestampsMustLieInTheTimestampRangeNamingTheField) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(1700000000);
+  ts.set_nanos(123456789);
+  absl::StatusOr<absl::Time> t = RequireTimestamp("since", ts);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(*t, absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(123456789));
+  // The ends of the range: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z.
+  ts.set_seconds(-62135596800);
+  ts.set_nanos(0);
+  EXPECT_TRUE(IsValidTimestamp(ts));
+  EXPECT_EQ(*RequireTimestamp("since", ts),
+            absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone()));
+  ts.set_seconds(253402300799);
+  ts.set_nanos(999999999);
+  EXPECT_TRUE(IsValidTimestamp(ts));
+  EXPECT_TRUE(RequireTimestamp("since", ts).ok());
+
+  auto expect_rejected = [](int64_t seconds, int32_t nanos) {
+    google::protobuf::Timestamp bad;
+    bad.set_seconds(seconds);
+    bad.set_nanos(nanos);
+    EXPECT_FALSE(IsValidTimestamp(bad)) << seconds << "s " << nanos << "ns";
+    absl::Status s = RequireTimestamp("client_time", bad).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find("client_time is not a valid timestamp"), absl::string_view::npos)
+        << s;
+  };
+  expect_rejected(-62135596801, 0);  // before year 1
+  expect_rejected(253402300800, 0);  // after year 9999
+  expect_rejected(0, -1);
+  expect_rejected(0, 1000000000);
+}
+
 TEST(ScopeTest, ScopeRootsAreTheFewestAreasCoveringTheGrantsOfTheRoles) {
   Principal p;
   EXPECT_TRUE(p.ScopeRoots({"grid_worker"}).empty());  // no grants at all
@@ -187,6 +221,28 @@ TEST(ScopeTest, ScopeAreasAreTheRequestedAreaOrTheWholeScope) {
   EXPECT_NE(malformed.message().find("filter.area"), absl::string_view::npos);
   call.roles = {"auditor"};
   EXPECT_EQ(ScopeAreas(call, "area_code", "").status().code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST(ScopeTest, ScopeOverlapsWhenAGrantOfTheRolesCoversTheAreaOrLiesWithinIt) {
+  CallContext call;
+  call.roles = {"grid_worker", "community_admin"};
+  call.principal.grants = {{"grid_worker", "gongyi.dufulu.longhai"},
+                           {"volunteer", "gongyi.xiaoyi"}};      // not a role of the method
+  EXPECT_TRUE(ScopeOverlaps(call, "gongyi.dufulu.longhai"));     // the grant's own area
+  EXPECT_TRUE(ScopeOverlaps(call, "gongyi.dufulu.longhai.b3"));  // below it
+  EXPECT_TRUE(ScopeOverlaps(call, "gongyi.dufulu"));             // above it
+  EXPECT_TRUE(ScopeOverlaps(call, "gongyi"));
+  EXPECT_FALSE(ScopeOverlaps(call, "gongyi.dufulu.yimin"));         // a sibling
+  EXPECT_FALSE(ScopeOverlaps(call, "gongyi.dufulu.longhai-east"));  // a shared prefix only
+  EXPECT_FALSE(ScopeOverlaps(call, "gongyi.xiaoyi"));  // only another role's grant is there
+  EXPECT_FALSE(ScopeOverlaps(call, "gongyi.xiaoyi.c1"));
+  // A method naming no roles counts every grant, as InScope does.
+  call.roles = {};
+  EXPECT_TRUE(ScopeOverlaps(call, "gongyi.xiaoyi.c1"));
+  EXPECT_TRUE(ScopeOverlaps(call, "gongyi"));
+  // No grants, no overlap.
+  call.principal.grants.clear();
+  EXPECT_FALSE(ScopeOverlaps(call, "gongyi"));
 }
 
 bool IsDigits(absl::string_view s) {

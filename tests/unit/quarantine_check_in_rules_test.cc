@@ -93,11 +93,15 @@ TEST(CheckInRulesTest, ExpectedSlotsAreThoseEndedByNow) {
 TEST(CheckInRulesTest, SlotsBeforeTheOrderWasMadeOrAfterItsReleaseAreNotExpected) {
   const absl::CivilDay day(2026, 3, 5);
   const absl::Time later = DayStart() + absl::Hours(100);
-  // Made at 10:00: the morning slot (ends 12:00) is still expected, made at 13:00 it is not.
+  // Made at 10:00, while the morning slot was under way: it is not owed (SlotOwed, the
+  // colour's rule too); the afternoon one is. Made at midnight, both are.
   EXPECT_EQ(ExpectedSlots(day, 2, later, DayStart() + absl::Hours(10), std::nullopt),
-            std::vector<int>({0, 1}));
-  EXPECT_EQ(ExpectedSlots(day, 2, later, DayStart() + absl::Hours(13), std::nullopt),
             std::vector<int>({1}));
+  EXPECT_EQ(ExpectedSlots(day, 2, later, DayStart() + absl::Hours(13), std::nullopt),
+            std::vector<int>({}));
+  EXPECT_EQ(ExpectedSlots(day, 2, later, DayStart() + absl::Hours(12), std::nullopt),
+            std::vector<int>({1}));
+  EXPECT_EQ(ExpectedSlots(day, 2, later, DayStart(), std::nullopt), std::vector<int>({0, 1}));
   // Released at 15:00: only the morning slot.
   EXPECT_EQ(
       ExpectedSlots(day, 2, later, DayStart() - absl::Hours(48), DayStart() + absl::Hours(15)),
@@ -217,6 +221,20 @@ TEST(ServiceRequestRulesTest, VolunteerViewCarriesOnlyWhatTheDeliveryNeeds) {
 
   r.set_status(v1::SERVICE_REQUEST_STATUS_DELIVERED);
   EXPECT_EQ(ToVolunteerView(r).phone(), "");  // not kept once the work is done
+}
+
+TEST(ServiceRequestRulesTest, ARepeatOfTheLastTransitionIsRecognised) {
+  v1::ServiceRequest r = NewRequest();
+  r.set_status(v1::SERVICE_REQUEST_STATUS_DELIVERED);
+  r.set_volunteer_id("7a0c6a52-1d0e-4c39-9a51-000000000001");
+  EXPECT_TRUE(IsRepeatedTransition(r, v1::SERVICE_REQUEST_STATUS_DELIVERED, r.volunteer_id()));
+  EXPECT_FALSE(IsRepeatedTransition(r, v1::SERVICE_REQUEST_STATUS_IN_PROGRESS, r.volunteer_id()));
+  EXPECT_FALSE(IsRepeatedTransition(r, v1::SERVICE_REQUEST_STATUS_CANCELLED, r.volunteer_id()));
+  r.set_status(v1::SERVICE_REQUEST_STATUS_ASSIGNED);
+  EXPECT_TRUE(IsRepeatedTransition(r, v1::SERVICE_REQUEST_STATUS_ASSIGNED, r.volunteer_id()));
+  // Another volunteer is a reassignment, a real change.
+  EXPECT_FALSE(IsRepeatedTransition(r, v1::SERVICE_REQUEST_STATUS_ASSIGNED,
+                                    "7a0c6a52-1d0e-4c39-9a51-000000000002"));
 }
 
 }  // namespace

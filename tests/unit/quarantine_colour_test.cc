@@ -157,5 +157,20 @@ TEST(CheckInSlotTest, SlotsSplitTheChinaDayEvenly) {
   EXPECT_EQ(s.day, absl::CivilDay(2024, 3, 2));
 }
 
+TEST(CheckInSlotTest, ASlotIsOwedOnlyWhenItBeganOnceTheOrderHeld) {
+  const absl::Time start = China(2024, 3, 5, 0);  // start_date 2024-03-05
+  const CheckInSlot morning = SlotAt(China(2024, 3, 5, 9), 2);
+  const CheckInSlot afternoon = SlotAt(China(2024, 3, 5, 15), 2);
+  // Made before its start day: every slot from the start on.
+  EXPECT_TRUE(SlotOwed(morning, start, China(2024, 3, 4, 18)));
+  EXPECT_TRUE(SlotOwed(afternoon, start, China(2024, 3, 4, 18)));
+  // Made during the morning: that slot was under way, the afternoon is owed.
+  EXPECT_FALSE(SlotOwed(morning, start, China(2024, 3, 5, 10)));
+  EXPECT_TRUE(SlotOwed(afternoon, start, China(2024, 3, 5, 10)));
+  EXPECT_TRUE(SlotOwed(afternoon, start, China(2024, 3, 5, 12)));  // made as it began
+  // A slot before the start day is never owed.
+  EXPECT_FALSE(SlotOwed(SlotAt(China(2024, 3, 4, 15), 2), start, China(2024, 3, 1, 0)));
+}
+
 }  // namespace
 }  // namespace fangxian::quarantine

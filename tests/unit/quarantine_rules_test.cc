@@ -144,10 +144,11 @@ TEST(QuarantineRulesTest, CategoryAndSourceMustBeKnown) {
   ExpectRejected(p, "person.source");
 }
 
-TEST(QuarantineRulesTest, AreaCodeMustBeAPath) {
+TEST(QuarantineRulesTest, AreaCodeIsOptionalButMustBeAPath) {
   v1::PersonOfInterest p = Valid();
+  // Empty: the record takes the resident's registered area (asked of identity).
   p.clear_area_code();
-  ExpectRejected(p, "person.area_code");
+  EXPECT_TRUE(ValidateNewPersonOfInterest(p, kNow).ok());
   p.set_area_code("gongyi..longhai");
   ExpectRejected(p, "person.area_code");
 }

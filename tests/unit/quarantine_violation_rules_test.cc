@@ -39,15 +39,19 @@ TEST(QuarantineViolationRulesTest, AcceptsEveryKnownKind) {
   }
 }
 
+TEST(QuarantineViolationRulesTest, AreaCodeIsOptional) {
+  // Empty: the violation takes the resident's registered area (asked of identity).
+  v1::RecordViolationRequest req = Valid();
+  req.clear_area_code();
+  EXPECT_TRUE(ValidateNewViolation(req).ok()) << ValidateNewViolation(req);
+}
+
 TEST(QuarantineViolationRulesTest, RefusesBadInputNamingTheField) {
   v1::RecordViolationRequest req = Valid();
   req.set_resident_id("resident-1");
   ExpectRejected(req, "resident_id");
   req = Valid();
   req.set_area_code("Gongyi");
-  ExpectRejected(req, "area_code");
-  req = Valid();
-  req.clear_area_code();
   ExpectRejected(req, "area_code");
   req = Valid();
   req.set_kind(v1::VIOLATION_KIND_UNSPECIFIED);
