@@ -48,7 +48,7 @@ roundtrip /v1/checkpoints checkpointId \
   '{"name":"学前街综合卡点","kind":"CHECKPOINT_KIND_CONSOLIDATED","areaCodes":["gongyi.dufulu.xueqian.b1","gongyi.dufulu.xueqian.b2"]}' \
   '"kind":"CHECKPOINT_KIND_CONSOLIDATED"'
 roundtrip /v1/persons-of-interest personId \
-  "{\"residentId\":\"$resident_id\",\"category\":\"CATEGORY_CLOSE_CONTACT\",\"source\":\"SOURCE_SELF_REPORT\",\"areaCode\":\"gongyi.dufulu.yimin.b1\"}" \
+  "{\"residentId\":\"$resident_id\",\"category\":\"CATEGORY_CLOSE_CONTACT\",\"source\":\"SOURCE_SELF_REPORT\",\"contactDate\":\"$(TZ=Asia/Shanghai date +%F)\"}" \
   '"category":"CATEGORY_CLOSE_CONTACT"'
 roundtrip /v1/contents contentId \
   '{"kind":"CONTENT_KIND_NOTICE","title":"通告","body":"逢车必查、逢人必测","areaCodes":["gongyi.dufulu"]}' \
