@@ -8,7 +8,7 @@ namespace fangxian::publicity {
 namespace {
 
 constexpr char kColumns[] =
-    "t.content_id, t.kind, t.state, t.title, t.body, t.series, t.author, "
+    "t.content_id, t.kind, t.state, t.title, t.body, COALESCE(t.series, ''), t.author, "
     "(extract(epoch from t.created_at) * 1000000)::int8";
 constexpr int kAreasColumn = 8;  // after kColumns, in Get
 
@@ -32,7 +32,7 @@ absl::StatusOr<ContentRow> PgContentStore::Insert(const ContentRow& row) {
   absl::Status s = pool_.Transaction([&](common::PgConn& conn) -> absl::Status {
     auto r = conn.Exec(std::string("INSERT INTO publicity.contents AS t "
                                    "(kind, state, title, body, series, author) "
-                                   "VALUES ($1, $2, $3, $4, $5, $6) RETURNING ") +
+                                   "VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6) RETURNING ") +
                            kColumns,
                        {std::to_string(row.kind), std::to_string(row.state), row.title, row.body,
                         row.series, row.author});
