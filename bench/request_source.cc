@@ -20,6 +20,8 @@
 #include "fangxian/identity/v1/households.pb.h"
 #include "fangxian/identity/v1/identity.pb.h"
 #include "fangxian/identity/v1/import.pb.h"
+#include "fangxian/publicity/v1/content_views.pb.h"
+#include "fangxian/publicity/v1/public_content.pb.h"
 #include "fangxian/publicity/v1/publicity.pb.h"
 #include "fangxian/quarantine/v1/check_ins.pb.h"
 #include "fangxian/quarantine/v1/isolation.pb.h"
@@ -53,6 +55,8 @@ void LinkFangxianDescriptors() {
       fangxian::quarantine::v1::ServiceRequest::descriptor(),
       fangxian::quarantine::v1::Violation::descriptor(),
       fangxian::publicity::v1::Content::descriptor(),
+      fangxian::publicity::v1::LiveContent::descriptor(),
+      fangxian::publicity::v1::ViewTotals::descriptor(),
   };
   (void)kLinked;
 }

@@ -230,6 +230,15 @@ class RpcRuntime {
     return Run(ctx, Anonymous(ctx), NoFastPath(), Immediate<Handler>{std::move(handler)});
   }
 
+  // UnaryPublic with UnaryWithFastPath's `fast`: public hot reads (live publicity content)
+  // answered from memory on the gRPC thread when they can be.
+  template <typename Fast, typename Handler>
+  grpc::ServerUnaryReactor* UnaryPublicWithFastPath(grpc::CallbackServerContext* ctx, Fast fast,
+                                                    Handler handler) {
+    return Run(ctx, Anonymous(ctx), ImmediateFast<Fast>{std::move(fast)},
+               Immediate<Handler>{std::move(handler)});
+  }
+
  private:
   // Fast paths: true when the call was handled (finished, or handed on) on the gRPC thread.
   struct NoFastPath {

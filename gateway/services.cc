@@ -14,7 +14,12 @@
 #include "fangxian/identity/v1/households.pb.h"
 #include "fangxian/identity/v1/identity.pb.h"
 #include "fangxian/identity/v1/import.pb.h"
+#include "fangxian/publicity/v1/content_views.pb.h"
+#include "fangxian/publicity/v1/loudspeaker.pb.h"
+#include "fangxian/publicity/v1/materials.pb.h"
+#include "fangxian/publicity/v1/public_content.pb.h"
 #include "fangxian/publicity/v1/publicity.pb.h"
+#include "fangxian/publicity/v1/statistics.pb.h"
 #include "fangxian/quarantine/v1/check_ins.pb.h"
 #include "fangxian/quarantine/v1/isolation.pb.h"
 #include "fangxian/quarantine/v1/quarantine.pb.h"
@@ -87,6 +92,20 @@ std::vector<RoutedService> RoutedServices() {
             "QuarantineStatisticsService")},
       {"publicity", "FX_PUBLICITY_ADDR",
        Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublicity_2eproto, "PublicityService")},
+      {"publicity", "FX_PUBLICITY_ADDR",
+       Find(descriptor_table_fangxian_2fpublicity_2fv1_2floudspeaker_2eproto,
+            "LoudspeakerService")},
+      {"publicity", "FX_PUBLICITY_ADDR",
+       Find(descriptor_table_fangxian_2fpublicity_2fv1_2fmaterials_2eproto, "MaterialService")},
+      {"publicity", "FX_PUBLICITY_ADDR",
+       Find(descriptor_table_fangxian_2fpublicity_2fv1_2fstatistics_2eproto,
+            "PublicityStatisticsService")},
+      {"publicity", "FX_PUBLICITY_ADDR",
+       Find(descriptor_table_fangxian_2fpublicity_2fv1_2fpublic_5fcontent_2eproto,
+            "PublicContentService")},
+      {"publicity", "FX_PUBLICITY_ADDR",
+       Find(descriptor_table_fangxian_2fpublicity_2fv1_2fcontent_5fviews_2eproto,
+            "ContentViewService")},
   };
 }
 

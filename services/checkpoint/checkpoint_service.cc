@@ -9,11 +9,12 @@ const common::AuthRule kCreateCheckpoint{{"subdistrict_admin", "community_admin"
 // Who may check the nine-ones kit: the checkpoint's shift leader, admins and inspectors.
 const common::AuthRule kCheckKit{
     {"subdistrict_admin", "community_admin", "shift_leader", "inspector"}};
-// Who may read one: admins, the staff on its posts, inspectors, auditors and other
-// government systems.
+// Who may read one: admins, the staff on its posts, inspectors, auditors, other
+// government systems, and publicity staff (who schedule its loudspeaker).
 const common::AuthRule kGetCheckpoint{{"subdistrict_admin", "community_admin", "shift_leader",
                                        "temperature_monitor", "code_verifier", "order_keeper",
-                                       "info_registrar", "inspector", "auditor", "service"}};
+                                       "info_registrar", "inspector", "auditor", "service",
+                                       "publicity_editor", "publicity_reviewer"}};
 
 }  // namespace
 

@@ -1,0 +1,71 @@
+// Public reading of live content (ListLiveContent, GetLiveContent): the business rules,
+// independent of gRPC. Reads only the live copy (LiveStore); answers are kept in memory
+// for `cache_ttl` (FX_PUBLICITY_LIVE_CACHE_MS), never past the next moment an item of the
+// answer goes live or leaves, and a miss is filled once however many callers ask
+// (docs/publicity.md, "Public reading and the cache").
+#ifndef FANGXIAN_SERVICES_PUBLICITY_PUBLIC_CONTENT_H_
+#define FANGXIAN_SERVICES_PUBLICITY_PUBLIC_CONTENT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/rpc.h"
+#include "fangxian/publicity/v1/public_content.pb.h"
+#include "services/publicity/flight_cache.h"
+#include "services/publicity/live_store.h"
+#include "services/publicity/view_counter.h"
+
+namespace fangxian::publicity {
+
+class PublicContent {
+ public:
+  // `views`: where successful GetLive reads are counted. `clock`: "now" for windows,
+  // cache expiry and view days (RpcRuntime::Now in the server).
+  PublicContent(LiveStore& store, ViewCounter& views, absl::Duration cache_ttl,
+                common::RpcRuntime::Clock clock)
+      : store_(store), views_(views), cache_ttl_(cache_ttl), clock_(std::move(clock)) {}
+
+  // ListLiveContent answered without blocking (input errors, cache hits), else
+  // std::nullopt: then call List on a worker.
+  std::optional<absl::StatusOr<v1::ListLiveContentResponse>> TryList(
+      const v1::ListLiveContentRequest& request) const;
+  absl::StatusOr<v1::ListLiveContentResponse> List(const v1::ListLiveContentRequest& request);
+
+  // GetLiveContent likewise; a successful answer counts one view.
+  std::optional<absl::StatusOr<v1::LiveContent>> TryGet(const v1::GetLiveContentRequest& request);
+  absl::StatusOr<v1::LiveContent> Get(const v1::GetLiveContentRequest& request);
+
+  // Drops every cached answer (wired to content changes on this replica: an approval or
+  // an archive shows at once here, within cache_ttl on other replicas).
+  void InvalidateAll();
+
+ private:
+  using ListAnswer = absl::StatusOr<v1::ListLiveContentResponse>;
+  // An item's live copy as GetLive needs it; `item` unset when the item has none.
+  struct ItemAnswer {
+    std::optional<v1::LiveContent> item;  // body included
+    std::vector<std::string> area_codes;
+    absl::Time publish_at;
+    std::optional<absl::Time> expire_at;
+  };
+  using ItemValue = std::shared_ptr<const absl::StatusOr<ItemAnswer>>;
+
+  // The answer to `request` for the item read (NOT_FOUND unless live for the area).
+  absl::StatusOr<v1::LiveContent> Answer(const v1::GetLiveContentRequest& request,
+                                         const ItemValue& value, absl::Time now);
+
+  LiveStore& store_;
+  ViewCounter& views_;
+  const absl::Duration cache_ttl_;
+  const common::RpcRuntime::Clock clock_;
+  FlightCache<std::shared_ptr<const ListAnswer>> lists_{16384};
+  FlightCache<ItemValue> items_{1024};  // bodies up to 64 KiB each
+};
+
+}  // namespace fangxian::publicity
+
+#endif  // FANGXIAN_SERVICES_PUBLICITY_PUBLIC_CONTENT_H_
