@@ -30,6 +30,10 @@ HttpResponse JsonResponse(int http_status, std::string body) {
   res.result(static_cast<unsigned>(http_status));
   if (http_status == 499) res.reason("Client Closed Request");  // nginx's, not in Beast
   res.set(http::field::content_type, "application/json; charset=utf-8");
+  // Bodies carry text stored as given (publicity content may hold markup): the browser
+  // must treat every answer as data, never sniff it into HTML or run anything in it.
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   res.body() = std::move(body);
   return res;
 }
