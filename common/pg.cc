@@ -233,9 +233,18 @@ void PgPool::Release(PGconn* conn, bool broken) {
 }
 
 absl::Status PgPool::Transaction(const std::function<absl::Status(PgConn&)>& fn) {
+  return RunTransaction("BEGIN", fn);
+}
+
+absl::Status PgPool::ReadOnlySnapshot(const std::function<absl::Status(PgConn&)>& fn) {
+  return RunTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
+}
+
+absl::Status PgPool::RunTransaction(absl::string_view begin_sql,
+                                    const std::function<absl::Status(PgConn&)>& fn) {
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
-  if (auto begin = conn->Exec("BEGIN"); !begin.ok()) return begin.status();
+  if (auto begin = conn->Exec(begin_sql); !begin.ok()) return begin.status();
   absl::Status s = fn(*conn);
   if (!s.ok()) {
     (void)conn->Exec("ROLLBACK");

@@ -100,6 +100,10 @@ class PgPool {
 
   // Runs `fn` inside BEGIN/COMMIT; ROLLBACK when fn fails (its status is returned).
   absl::Status Transaction(const std::function<absl::Status(PgConn&)>& fn);
+  // Runs `fn` inside one REPEATABLE READ READ ONLY transaction: every statement of `fn`
+  // sees the same snapshot (a report built from several queries agrees with itself), and
+  // any write fails. Ended by COMMIT, or ROLLBACK when fn fails (its status is returned).
+  absl::Status ReadOnlySnapshot(const std::function<absl::Status(PgConn&)>& fn);
 
   // SELECT 1 on a pooled connection.
   absl::Status Ping();
@@ -117,6 +121,9 @@ class PgPool {
   bool MarkPrepared(PGconn* conn, const std::string& name);
   void UnmarkPrepared(PGconn* conn, const std::string& name);
   absl::StatusOr<PGconn*> Connect();
+  // Transaction and ReadOnlySnapshot: `begin` ("BEGIN ...") starts the transaction.
+  absl::Status RunTransaction(absl::string_view begin,
+                              const std::function<absl::Status(PgConn&)>& fn);
 
   const Options options_;
   mutable std::mutex mu_;

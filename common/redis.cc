@@ -1,11 +1,22 @@
 #include "common/redis.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log.h"
 
 namespace fangxian::common {
+namespace {
+
+// Payload marking a Command failure that happened before anything was sent.
+constexpr char kNeverSentPayload[] = "fangxian.redis/never-sent";
+
+}  // namespace
+
+bool RedisPool::NeverSent(const absl::Status& status) {
+  return !status.ok() && status.GetPayload(kNeverSentPayload).has_value();
+}
 
 absl::Status ParseRedisAddress(absl::string_view address, RedisPool::Options* options) {
   const size_t colon = address.rfind(':');
@@ -78,6 +89,16 @@ absl::StatusOr<redisContext*> RedisPool::Take() {
       MarkDown("authentication failed");
       return absl::UnavailableError("redis authentication failed");
     }
+  } else {
+    // A connection some middlebox accepted is not yet Redis: it must answer once before
+    // a command is sent on it (so a failure before this point is NeverSent).
+    RedisReply r(static_cast<redisReply*>(redisCommand(c, "PING")));
+    if (!r || c->err) {
+      const std::string why = c->err ? c->errstr : "no reply to PING";
+      redisFree(c);
+      MarkDown(why);
+      return absl::UnavailableError(absl::StrCat("redis unavailable: ", why));
+    }
   }
   return c;
 }
@@ -97,7 +118,11 @@ absl::StatusOr<RedisReply> RedisPool::Command(std::initializer_list<absl::string
 
 absl::StatusOr<RedisReply> RedisPool::Command(const std::vector<absl::string_view>& argv) {
   auto ctx = Take();
-  if (!ctx.ok()) return ctx.status();
+  if (!ctx.ok()) {
+    absl::Status never_sent = ctx.status();
+    never_sent.SetPayload(kNeverSentPayload, absl::Cord("1"));
+    return never_sent;
+  }
   std::vector<const char*> args;
   std::vector<size_t> lens;
   args.reserve(argv.size());

@@ -50,6 +50,13 @@ class RedisPool {
   absl::StatusOr<RedisReply> Command(std::initializer_list<absl::string_view> argv);
   absl::StatusOr<RedisReply> Command(const std::vector<absl::string_view>& argv);
 
+  // Whether a failed Command certainly never ran: no connection to Redis could be had
+  // (down, backing off, refused, or the new connection did not answer its first PING or
+  // AUTH). A timeout or a connection lost after the command was sent is not such a
+  // failure: Redis may have run the command. An error reply is neither (it ran, or Redis
+  // refused it).
+  static bool NeverSent(const absl::Status& status);
+
   // Cache helpers: std::nullopt on a miss or any failure (a cache never fails a request).
   std::optional<std::string> Get(absl::string_view key);
   void SetEx(absl::string_view key, absl::string_view value, absl::Duration ttl);

@@ -94,6 +94,28 @@ absl::StatusOr<Row> VisibleOrNotFound(const CallContext& call, absl::StatusOr<Ro
   return row;
 }
 
+// VisibleOrNotFound for a record that spans several areas, `areas_of(*row)` (a container
+// of area codes; a content item's target areas, say): visible when the call's grants
+// cover at least one of them.
+template <typename Row, typename AreasOf>
+absl::StatusOr<Row> VisibleInAnyOrNotFound(const CallContext& call, absl::StatusOr<Row> row,
+                                           absl::string_view not_found, AreasOf areas_of) {
+  if (absl::IsNotFound(row.status())) return absl::NotFoundError(not_found);
+  if (!row.ok()) return row.status();
+  for (const auto& area : areas_of(*row)) {
+    if (call.InScope(area)) return row;
+  }
+  return absl::NotFoundError(not_found);
+}
+
+// The same for a record whose areas are its member `area_codes`.
+template <typename Row>
+absl::StatusOr<Row> VisibleInAnyOrNotFound(const CallContext& call, absl::StatusOr<Row> row,
+                                           absl::string_view not_found) {
+  return VisibleInAnyOrNotFound(
+      call, std::move(row), not_found, [](const Row& r) -> const auto& { return r.area_codes; });
+}
+
 // The areas a List call reads (rows at or below one of them): `area` when given, after
 // RequireAreaPath and RequireScope under `field`; when empty, the caller's whole scope
 // (Principal::ScopeRoots of the method's roles), PERMISSION_DENIED when that is empty.
@@ -241,6 +263,8 @@ class RpcRuntime {
 
  private:
   // Fast paths: true when the call was handled (finished, or handed on) on the gRPC thread.
+  // An exception escaping a fast path (a bug) finishes the call INTERNAL, logged, as
+  // RunHandler does: it must not end the process on a gRPC thread.
   struct NoFastPath {
     bool operator()(const CallContext&, grpc::ServerUnaryReactor*) const { return false; }
   };
@@ -248,7 +272,16 @@ class RpcRuntime {
   struct ImmediateFast {
     Fast fast;
     bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
-      std::optional<absl::Status> answered = fast(call);
+      std::optional<absl::Status> answered;
+      try {
+        answered = fast(call);
+      } catch (const std::exception& e) {
+        LogHandlerException(call, e.what());
+        answered = absl::InternalError("internal error");
+      } catch (...) {
+        LogHandlerException(call, "unknown exception");
+        answered = absl::InternalError("internal error");
+      }
       if (!answered) return false;
       reactor->Finish(ToGrpcStatus(*answered));
       return true;
@@ -258,7 +291,30 @@ class RpcRuntime {
   struct DeferredFast {
     Fast fast;
     bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
-      return fast(call, [&call, reactor] { return CallCompletion(reactor, call.request_id); });
+      // The completion `take` handed out, if any: after a throw the call is finished
+      // through it (once: a completion already used elsewhere wins), else directly.
+      std::optional<CallCompletion> taken;
+      const char* what = nullptr;
+      std::string message;
+      try {
+        return fast(call, [&call, reactor, &taken] {
+          taken.emplace(reactor, call.request_id);
+          return *taken;
+        });
+      } catch (const std::exception& e) {
+        message = e.what();
+        what = message.c_str();
+      } catch (...) {
+        what = "unknown exception";
+      }
+      LogHandlerException(call, what);
+      const absl::Status internal = absl::InternalError("internal error");
+      if (taken) {
+        (*taken)(internal);
+      } else {
+        reactor->Finish(ToGrpcStatus(internal));
+      }
+      return true;
     }
   };
 

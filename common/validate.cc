@@ -64,6 +64,31 @@ bool ParseIsoDate(absl::string_view s, absl::CivilDay* day) {
   return absl::ParseCivilTime(s, day) && absl::FormatCivilTime(*day) == s;
 }
 
+absl::Status ParseDayRange(absl::string_view from_field, absl::string_view from,
+                           absl::string_view to_field, absl::string_view to, int max_days,
+                           absl::CivilDay* from_day, absl::CivilDay* to_day) {
+  absl::CivilDay first;
+  absl::CivilDay last;
+  if (!ParseIsoDate(from, &first)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(from_field, " must be a real day written YYYY-MM-DD"));
+  }
+  if (!ParseIsoDate(to, &last)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(to_field, " must be a real day written YYYY-MM-DD"));
+  }
+  if (last < first) {
+    return absl::InvalidArgumentError(absl::StrCat(to_field, " must not be before ", from_field));
+  }
+  if (last - first >= max_days) {
+    return absl::InvalidArgumentError(absl::StrCat(from_field, "..", to_field, " spans more than ",
+                                                   max_days, " days; ask for a shorter period"));
+  }
+  *from_day = first;
+  *to_day = last;
+  return absl::OkStatus();
+}
+
 int64_t Utf8Length(absl::string_view s) {
   int64_t n = 0;
   for (size_t i = 0; i < s.size(); ++n) {

@@ -54,6 +54,15 @@ absl::Time ChinaDayStart(absl::CivilDay day);
 // Strictly "YYYY-MM-DD" naming a real day (2023-02-29 is refused, not rolled over).
 bool ParseIsoDate(absl::string_view s, absl::CivilDay* day);
 
+// A period of days given as two "YYYY-MM-DD" fields (the request fields `from_field` and
+// `to_field`): both real days (ParseIsoDate), from <= to, and at most `max_days` days
+// counting both ends. INVALID_ARGUMENT naming the field and saying what is accepted
+// otherwise; on success the days are stored in `from_day` and `to_day` (left alone on
+// failure). Callers add their own rules after (e.g. "not after today").
+absl::Status ParseDayRange(absl::string_view from_field, absl::string_view from,
+                           absl::string_view to_field, absl::string_view to, int max_days,
+                           absl::CivilDay* from_day, absl::CivilDay* to_day);
+
 // Number of UTF-8 code points, or -1 if `s` is not valid UTF-8.
 int64_t Utf8Length(absl::string_view s);
 

@@ -99,23 +99,32 @@ class ContentStore {
   virtual absl::Status SetState(common::PgConn& tx, const std::string& content_id, int state,
                                 const std::string& by, absl::Time now) = 0;
   // Makes the item's current version its live copy (replacing any), shown from its
-  // publish_at or `now`; sets state PUBLISHED, live_version and first_published_at.
+  // publish_at or `now`; sets state PUBLISHED and live_version. first_published_at keeps
+  // a time already passed (the item was public then); otherwise it becomes this copy's
+  // start, the later of publish_at and `now`.
   virtual absl::Status Publish(common::PgConn& tx, const std::string& content_id,
                                const std::string& reviewer, absl::Time now) = 0;
-  // Deletes the live copy, if any (true when there was one), and clears live_version.
+  // Deletes the live copy, if any (true when there was one), and clears live_version,
+  // and first_published_at when it is still after `now` (the copy never showed).
   virtual absl::StatusOr<bool> Unpublish(common::PgConn& tx, const std::string& content_id,
                                          absl::Time now) = 0;
   virtual absl::Status AddReview(common::PgConn& tx, const std::string& content_id,
                                  const ContentReviewRow& review) = 0;
   // Removes the live copies whose expire_at is at or before `now` (at most `limit`, rows
   // another transaction holds are skipped): a PUBLISHED item becomes ARCHIVED, a revision
-  // in progress keeps its state. Returns how many were removed.
+  // in progress keeps its state; first_published_at as in Unpublish. Returns how many were
+  // removed.
   virtual absl::StatusOr<int> ExpireDue(common::PgConn& tx, absl::Time now, int limit) = 0;
 
   // Most recently changed first (updated_at, then content_id, descending), bodies empty,
   // at most query.limit rows.
   virtual absl::StatusOr<std::vector<ContentRow>> List(common::PgConn& conn,
                                                        const ContentQuery& query) = 0;
+  // Who edited a version after the last approved one (any version when none was ever
+  // approved, the author's first included): the people whose changes no reviewer has
+  // passed yet. Each once, in no particular order.
+  virtual absl::StatusOr<std::vector<std::string>> UnreviewedEditors(
+      common::PgConn& conn, const std::string& content_id) = 0;
   // Oldest first.
   virtual absl::StatusOr<std::vector<ContentVersionRow>> Versions(
       common::PgConn& conn, const std::string& content_id) = 0;
@@ -150,6 +159,8 @@ class PgContentStore final : public ContentStore {
   absl::StatusOr<int> ExpireDue(common::PgConn& tx, absl::Time now, int limit) override;
   absl::StatusOr<std::vector<ContentRow>> List(common::PgConn& conn,
                                                const ContentQuery& query) override;
+  absl::StatusOr<std::vector<std::string>> UnreviewedEditors(
+      common::PgConn& conn, const std::string& content_id) override;
   absl::StatusOr<std::vector<ContentVersionRow>> Versions(common::PgConn& conn,
                                                           const std::string& content_id) override;
   absl::StatusOr<std::vector<ContentReviewRow>> Reviews(common::PgConn& conn,

@@ -99,6 +99,20 @@ std::optional<int64_t> MicrosOf(bool has, const google::protobuf::Timestamp& ts)
   return absl::ToUnixMicros(absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos()));
 }
 
+// What a caller outside every target area of an item hears, as for a missing one.
+constexpr char kContentNotFound[] = "content_id: no content item with this id";
+
+const std::vector<std::string>& TargetAreas(const ContentRow& row) {
+  return row.content.area_codes;
+}
+
+// The item read by id when the caller's scope covers at least one of its target areas;
+// NOT_FOUND (kContentNotFound) both when it does not and when there is no such item.
+absl::StatusOr<ContentRow> Visible(const common::CallContext& call,
+                                   absl::StatusOr<ContentRow> row) {
+  return common::VisibleInAnyOrNotFound(call, std::move(row), kContentNotFound, TargetAreas);
+}
+
 absl::Status RequireExpectedVersion(int expected) {
   if (expected < 1) {
     return absl::InvalidArgumentError(
@@ -215,11 +229,15 @@ absl::Status CheckReadyForReview(const ContentRow& row, absl::Time now) {
   return absl::OkStatus();
 }
 
-absl::Status CheckReviewerIndependent(const ContentRow& row, absl::string_view reviewer) {
-  if (row.author == reviewer || row.updated_by == reviewer) {
+absl::Status CheckReviewerIndependent(const ContentRow& row,
+                                      const std::vector<std::string>& unreviewed_editors,
+                                      absl::string_view reviewer) {
+  if (row.author == reviewer || row.updated_by == reviewer ||
+      std::find(unreviewed_editors.begin(), unreviewed_editors.end(), reviewer) !=
+          unreviewed_editors.end()) {
     return absl::PermissionDeniedError(
-        "a reviewer may not publish their own item (you wrote or last edited it); another "
-        "reviewer must approve it");
+        "a reviewer may not publish their own item (you wrote it, or edited a version since "
+        "it was last approved); another reviewer must approve it");
   }
   return absl::OkStatus();
 }
@@ -293,11 +311,8 @@ absl::StatusOr<v1::Content> Contents::Get(const common::CallContext& call,
   if (auto s = common::RequireUuid("content_id", content_id); !s.ok()) return s;
   absl::StatusOr<common::PgConn> conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
-  absl::StatusOr<ContentRow> row = store_.Get(*conn, content_id, /*lock=*/false);
+  absl::StatusOr<ContentRow> row = Visible(call, store_.Get(*conn, content_id, /*lock=*/false));
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call, "this content", row->content.area_codes); !s.ok()) {
-    return s;
-  }
   return ContentToProto(*row);
 }
 
@@ -312,10 +327,10 @@ absl::StatusOr<v1::Content> Contents::Step(
   bool live_changed = false;
   ContentRow after;
   absl::Status s = pg_.Transaction([&](common::PgConn& tx) -> absl::Status {
-    absl::StatusOr<ContentRow> row = store_.Get(tx, content_id, /*lock=*/true);
+    absl::StatusOr<ContentRow> row = Visible(call, store_.Get(tx, content_id, /*lock=*/true));
     if (!row.ok()) return row.status();
     // Writers need every area the item reaches: where it is targeted and where its live
-    // copy shows.
+    // copy shows. (Only now may a message name an area: the caller sees the item.)
     if (auto st = common::RequireScopeAll(call, "content.area_codes", row->content.area_codes);
         !st.ok()) {
       return st;
@@ -385,25 +400,28 @@ absl::StatusOr<v1::Content> Contents::Approve(const common::CallContext& call,
       !s.ok()) {
     return s;
   }
-  return Step(call, req.content_id(), req.expected_version(), ContentStep::kApprove,
-              [&](common::PgConn& tx, const ContentRow& row, absl::Time now, bool* live) {
-                if (auto s = CheckReviewerIndependent(row, call.principal.subject); !s.ok()) {
-                  return s;
-                }
-                if (auto s = CheckReadyForReview(row, now); !s.ok()) return s;
-                if (auto s = store_.Publish(tx, row.content_id, call.principal.subject, now);
-                    !s.ok()) {
-                  return s;
-                }
-                *live = true;
-                ContentReviewRow review;
-                review.version = row.version;
-                review.decision = v1::REVIEW_DECISION_APPROVED;
-                review.reviewer = call.principal.subject;
-                review.comment = req.comment();
-                review.decided_at_micros = absl::ToUnixMicros(now);
-                return store_.AddReview(tx, row.content_id, review);
-              });
+  return Step(
+      call, req.content_id(), req.expected_version(), ContentStep::kApprove,
+      [&](common::PgConn& tx, const ContentRow& row, absl::Time now, bool* live) {
+        absl::StatusOr<std::vector<std::string>> editors =
+            store_.UnreviewedEditors(tx, row.content_id);
+        if (!editors.ok()) return editors.status();
+        if (auto s = CheckReviewerIndependent(row, *editors, call.principal.subject); !s.ok()) {
+          return s;
+        }
+        if (auto s = CheckReadyForReview(row, now); !s.ok()) return s;
+        if (auto s = store_.Publish(tx, row.content_id, call.principal.subject, now); !s.ok()) {
+          return s;
+        }
+        *live = true;
+        ContentReviewRow review;
+        review.version = row.version;
+        review.decision = v1::REVIEW_DECISION_APPROVED;
+        review.reviewer = call.principal.subject;
+        review.comment = req.comment();
+        review.decided_at_micros = absl::ToUnixMicros(now);
+        return store_.AddReview(tx, row.content_id, review);
+      });
 }
 
 absl::StatusOr<v1::Content> Contents::Reject(const common::CallContext& call,
@@ -494,11 +512,9 @@ absl::StatusOr<v1::ListContentHistoryResponse> Contents::History(
   if (auto s = common::RequireUuid("content_id", req.content_id()); !s.ok()) return s;
   absl::StatusOr<common::PgConn> conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
-  absl::StatusOr<ContentRow> row = store_.Get(*conn, req.content_id(), /*lock=*/false);
+  absl::StatusOr<ContentRow> row =
+      Visible(call, store_.Get(*conn, req.content_id(), /*lock=*/false));
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call, "this content", row->content.area_codes); !s.ok()) {
-    return s;
-  }
   absl::StatusOr<std::vector<ContentVersionRow>> versions =
       store_.Versions(*conn, req.content_id());
   if (!versions.ok()) return versions.status();

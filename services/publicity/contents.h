@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -50,8 +51,12 @@ absl::Status CheckExpectedVersion(int expected, int current);
 // What must hold of the stored item to submit it, or to approve it, at `now`:
 // FAILED_PRECONDITION when a VIDEO has no media_url or its expire_at is not after `now`.
 absl::Status CheckReadyForReview(const ContentRow& row, absl::Time now);
-// PERMISSION_DENIED when `reviewer` wrote the item or edited it last.
-absl::Status CheckReviewerIndependent(const ContentRow& row, absl::string_view reviewer);
+// PERMISSION_DENIED when `reviewer` wrote the item, edited it last, or is one of
+// `unreviewed_editors` (ContentStore::UnreviewedEditors: who edited a version after the
+// last approved one): a reviewer passes only changes that are none of theirs.
+absl::Status CheckReviewerIndependent(const ContentRow& row,
+                                      const std::vector<std::string>& unreviewed_editors,
+                                      absl::string_view reviewer);
 
 v1::Content ContentToProto(const ContentRow& row);
 
@@ -69,7 +74,8 @@ class Contents {
 
   // Creates a draft authored by the caller, whose scope must cover every target area.
   absl::StatusOr<v1::Content> Create(const common::CallContext& call, const v1::Content& in);
-  // The caller's scope must cover at least one target area of the item.
+  // The caller's scope must cover at least one target area of the item; otherwise
+  // NOT_FOUND, as for a missing item (so is ListContentHistory).
   absl::StatusOr<v1::Content> Get(const common::CallContext& call, const std::string& content_id);
   absl::StatusOr<v1::Content> Update(const common::CallContext& call,
                                      const v1::UpdateContentRequest& req);
@@ -95,8 +101,9 @@ class Contents {
 
  private:
   // One workflow step in one transaction: checks content_id and expected_version, locks
-  // the item (NOT_FOUND), checks the caller's scope covers every target area (of the
-  // working and the live copy), the version and that `step` is allowed, then runs
+  // the item (NOT_FOUND, also when the caller's scope covers none of its target areas),
+  // checks the caller's scope covers every target area (of the working and the live copy;
+  // PERMISSION_DENIED naming the area), the version and that `step` is allowed, then runs
   // `change(tx, row, now)`; `live` says whether the change touched the live copy (the
   // hook then runs after commit). Returns the item as committed.
   absl::StatusOr<v1::Content> Step(

@@ -86,7 +86,7 @@ std::string LiveListKey(const v1::ListLiveContentRequest& request, int page_size
 
 ViewKeys ViewKeysFor(absl::string_view prefix) {
   return {absl::StrCat(prefix, ":pending"), absl::StrCat(prefix, ":batches"),
-          absl::StrCat(prefix, ":batch:")};
+          absl::StrCat(prefix, ":batch:"), absl::StrCat(prefix, ":applied:")};
 }
 
 std::string ViewField(absl::string_view content_id, absl::CivilDay day) {
@@ -106,18 +106,7 @@ absl::Status ValidateViewPeriod(absl::string_view area_code, absl::string_view f
                                 absl::string_view to_date, absl::CivilDay* from,
                                 absl::CivilDay* to) {
   if (auto s = common::RequireAreaPath("area_code", area_code); !s.ok()) return s;
-  if (!common::ParseIsoDate(from_date, from)) {
-    return absl::InvalidArgumentError("from_date must be a real day written YYYY-MM-DD");
-  }
-  if (!common::ParseIsoDate(to_date, to)) {
-    return absl::InvalidArgumentError("to_date must be a real day written YYYY-MM-DD");
-  }
-  if (*to < *from) return absl::InvalidArgumentError("to_date must not be before from_date");
-  if (*to - *from >= kMaxViewDays) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("from_date..to_date spans more than ", kMaxViewDays, " days; ask for fewer"));
-  }
-  return absl::OkStatus();
+  return common::ParseDayRange("from_date", from_date, "to_date", to_date, kMaxViewDays, from, to);
 }
 
 }  // namespace fangxian::publicity

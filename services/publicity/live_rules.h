@@ -32,12 +32,14 @@ inline constexpr int kMaxTopItems = 100;
 // `pending`, the hash every replica adds its counts to, fields
 // "<content_id>:<YYYY-MM-DD>"; each flush renames it to a batch key
 // "<batch_prefix><unique id>", listed in the set `batches` until the batch is in
-// PostgreSQL.
+// PostgreSQL. A replica's memory batch, added to `pending` once, leaves the marker
+// "<applied_prefix><batch id>" (kept an hour) so a retry of it adds nothing.
 inline constexpr char kViewsKeyPrefix[] = "fx:publicity:v1:views";
 struct ViewKeys {
   std::string pending;
   std::string batches;
   std::string batch_prefix;
+  std::string applied_prefix;
 };
 ViewKeys ViewKeysFor(absl::string_view prefix);
 

@@ -7,8 +7,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/auth.h"
 #include "common/validate.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/publicity/live_rules.h"
 
 namespace fangxian::publicity {
 namespace {
@@ -131,6 +133,31 @@ absl::Status ValidateEntries(absl::string_view field,
   return absl::OkStatus();
 }
 
+bool ScriptReachesSchedule(const std::vector<std::string>& script_areas,
+                           const std::vector<std::string>& schedule_areas, bool area_schedule) {
+  for (const std::string& area : schedule_areas) {
+    if (TargetsArea(script_areas, area)) return true;
+    if (!area_schedule) continue;
+    for (const std::string& target : script_areas) {
+      if (common::AreaWithin(target, area)) return true;
+    }
+  }
+  return false;
+}
+
+absl::StatusOr<absl::Time> PlaylistTime(const v1::GetPlaylistRequest& request, absl::Time now) {
+  if (!request.has_time()) return now;
+  absl::StatusOr<absl::Time> t = common::RequireTimestamp("time", request.time());
+  if (!t.ok()) return t.status();
+  if (absl::AbsDuration(*t - now) > absl::Hours(kMaxPlaylistOffsetHours)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time must be within ", kMaxPlaylistOffsetHours, " hours of the server's clock (",
+        absl::FormatTime(absl::RFC3339_sec, now, absl::UTCTimeZone()),
+        "); leave it unset to ask about now"));
+  }
+  return *t;
+}
+
 EntryRow EntryFromProto(const v1::ScheduleEntry& in) {
   EntryRow row;
   row.content_id = in.content_id();
@@ -155,7 +182,8 @@ v1::ScheduleEntry EntryToProto(const EntryRow& row) {
   return out;
 }
 
-v1::Playlist BuildPlaylist(const std::vector<PlaylistCandidate>& candidates, absl::Time now) {
+v1::Playlist BuildPlaylist(const std::vector<PlaylistCandidate>& candidates, absl::Time now,
+                           absl::Time published_by) {
   const absl::CivilDay today = common::ChinaToday(now);
   const absl::Time horizon = common::ChinaDayStart(today + kHorizonDays);
   struct Playing {
@@ -169,7 +197,13 @@ v1::Playlist BuildPlaylist(const std::vector<PlaylistCandidate>& candidates, abs
   };
   for (const PlaylistCandidate& c : candidates) {
     if (!c.live.has_value()) continue;  // only an approval can change that: not foreseeable
-    for (const Interval& i : PlayIntervals(c, today)) {
+    const std::vector<Interval> intervals = PlayIntervals(c, today);
+    if (c.live->publish_at > published_by) {
+      // Not public yet: never plays here; only its first playing is a foreseeable change.
+      if (!intervals.empty()) consider(intervals.front().begin);
+      continue;
+    }
+    for (const Interval& i : intervals) {
       consider(i.begin);
       consider(i.end);
       if (i.begin <= now && now < i.end) playing.push_back({&c, i.end});

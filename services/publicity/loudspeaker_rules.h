@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "fangxian/publicity/v1/loudspeaker.pb.h"
@@ -21,6 +22,9 @@ inline constexpr int kMaxScheduleEntries = 100;
 inline constexpr int kMaxEntryOrder = 10000;
 inline constexpr int kMinutesPerDay = 1440;
 inline constexpr int kMaxRepeatMinutes = 1440;
+// GetPlaylist answers about moments at most this far from the server's clock, before or
+// after (a player asks about now; a day either way allows for a skewed device clock).
+inline constexpr int kMaxPlaylistOffsetHours = 24;
 
 // An entry as stored: days as a bit set (bit d-1 for ISO weekday d, 1 Monday .. 7 Sunday).
 struct EntryRow {
@@ -37,6 +41,19 @@ struct EntryRow {
 // only: whether they exist and are scripts needs the store.
 absl::Status ValidateEntries(absl::string_view field,
                              const google::protobuf::RepeatedPtrField<v1::ScheduleEntry>& entries);
+
+// Whether a script with target areas `script_areas` ever plays under a schedule with
+// areas `schedule_areas`: it targets one of them or an area above one (it is live for
+// those players). An area's schedule (`area_schedule`) also plays at the players of the
+// areas below its area, so there a script targeting an area below one of them reaches
+// too; a checkpoint's schedule plays only at the checkpoint.
+bool ScriptReachesSchedule(const std::vector<std::string>& script_areas,
+                           const std::vector<std::string>& schedule_areas, bool area_schedule);
+
+// The moment a GetPlaylist request asks about: its `time` when set, else `now` (the
+// server's clock). INVALID_ARGUMENT naming `time` when it is not a valid timestamp or
+// more than kMaxPlaylistOffsetHours from `now`.
+absl::StatusOr<absl::Time> PlaylistTime(const v1::GetPlaylistRequest& request, absl::Time now);
 
 // Conversions between the API's entries and stored rows (entries validated first).
 EntryRow EntryFromProto(const v1::ScheduleEntry& in);
@@ -63,7 +80,11 @@ struct PlaylistCandidate {
 // The playlist at `now`: the candidates whose window contains `now` on one of their days
 // and whose script is live at `now`, by order (then schedule id and position), each
 // script once; with the next moment within about a week at which that answer changes.
-v1::Playlist BuildPlaylist(const std::vector<PlaylistCandidate>& candidates, absl::Time now);
+// A script published after `published_by` (the server's clock) never plays, whatever
+// `now` says: a moment asked about ahead never reveals a script before it is public.
+// Only the moment it starts playing counts as a change (as it would at `published_by`).
+v1::Playlist BuildPlaylist(const std::vector<PlaylistCandidate>& candidates, absl::Time now,
+                           absl::Time published_by);
 
 }  // namespace fangxian::publicity
 

@@ -15,6 +15,9 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
+// A schedule that does not exist and one outside the caller's scope get the same answer.
+constexpr char kScheduleNotFound[] = "schedule_id: there is no loudspeaker schedule with this id";
+
 v1::Schedule ToProto(const ScheduleRow& row) {
   v1::Schedule out;
   out.set_schedule_id(row.schedule_id);
@@ -59,26 +62,40 @@ absl::Status ValidateName(absl::string_view field, const std::string& name) {
 
 }  // namespace
 
-absl::Status LoudspeakerSchedules::RequireScripts(absl::string_view field,
-                                                  const std::vector<EntryRow>& entries) {
+absl::Status LoudspeakerSchedules::RequireScripts(const common::CallContext& call,
+                                                  absl::string_view field,
+                                                  const std::vector<EntryRow>& entries,
+                                                  const std::vector<std::string>& schedule_areas,
+                                                  bool area_schedule) {
   std::vector<std::string> ids;
   for (const EntryRow& e : entries) ids.push_back(e.content_id);
-  absl::StatusOr<std::map<std::string, int>> kinds = store_.ContentKinds(ids);
-  if (!kinds.ok()) return kinds.status();
+  absl::StatusOr<std::map<std::string, ScriptRef>> scripts = store_.Scripts(ids);
+  if (!scripts.ok()) return scripts.status();
   for (size_t i = 0; i < entries.size(); ++i) {
-    auto it = kinds->find(entries[i].content_id);
-    if (it == kinds->end()) {
+    auto it = scripts->find(entries[i].content_id);
+    // An item outside the caller's scope is answered as a missing one, before its kind.
+    if (it == scripts->end() ||
+        !common::RequireScopeAny(call, "the item", it->second.area_codes).ok()) {
       return absl::NotFoundError(absl::StrCat(field, "[", i,
                                               "].content_id: there is no content item with "
                                               "this id (create the script first)"));
     }
-    if (it->second != v1::CONTENT_KIND_LOUDSPEAKER_SCRIPT) {
-      const std::string kind = v1::ContentKind_IsValid(it->second)
-                                   ? v1::ContentKind_Name(it->second)
-                                   : absl::StrCat(it->second);
+    const ScriptRef& script = it->second;
+    if (script.kind != v1::CONTENT_KIND_LOUDSPEAKER_SCRIPT) {
+      const std::string kind = v1::ContentKind_IsValid(script.kind)
+                                   ? v1::ContentKind_Name(script.kind)
+                                   : absl::StrCat(script.kind);
       return absl::InvalidArgumentError(
           absl::StrCat(field, "[", i, "].content_id: the item is a ", kind,
                        ", not a loudspeaker script (CONTENT_KIND_LOUDSPEAKER_SCRIPT)"));
+    }
+    if (!ScriptReachesSchedule(script.area_codes, schedule_areas, area_schedule)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, "[", i,
+          "].content_id: the script would never play under this schedule: it targets none "
+          "of the schedule's areas, no area above them",
+          area_schedule ? " and no area below them" : "",
+          " (retarget the script, or schedule it where it is meant to be heard)"));
     }
   }
   return absl::OkStatus();
@@ -117,7 +134,11 @@ absl::StatusOr<v1::Schedule> LoudspeakerSchedules::Create(
     }
     row.area_codes = *std::move(areas);
   }
-  if (auto s = RequireScripts("schedule.entries", row.entries); !s.ok()) return s;
+  if (auto s = RequireScripts(call, "schedule.entries", row.entries, row.area_codes,
+                              !row.area_code.empty());
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<ScheduleRow> stored = store_.Insert(row);
   if (!stored.ok()) return stored.status();
   return ToProto(*stored);
@@ -126,9 +147,9 @@ absl::StatusOr<v1::Schedule> LoudspeakerSchedules::Create(
 absl::StatusOr<v1::Schedule> LoudspeakerSchedules::Get(const common::CallContext& call,
                                                        const v1::GetScheduleRequest& request) {
   if (auto s = common::RequireUuid("schedule_id", request.schedule_id()); !s.ok()) return s;
-  absl::StatusOr<ScheduleRow> row = store_.Get(request.schedule_id());
+  absl::StatusOr<ScheduleRow> row =
+      common::VisibleInAnyOrNotFound(call, store_.Get(request.schedule_id()), kScheduleNotFound);
   if (!row.ok()) return row.status();
-  if (auto s = common::RequireScopeAny(call, "this schedule", row->area_codes); !s.ok()) return s;
   return ToProto(*row);
 }
 
@@ -150,22 +171,16 @@ absl::StatusOr<v1::ListSchedulesResponse> LoudspeakerSchedules::List(
   if (!request.checkpoint_id().empty()) {
     if (auto s = common::RequireUuid("checkpoint_id", request.checkpoint_id()); !s.ok()) return s;
     query.checkpoint_id = request.checkpoint_id();
-  } else {
-    absl::StatusOr<std::vector<std::string>> areas =
-        common::ScopeAreas(call, "area_code", request.area_code());
-    if (!areas.ok()) return areas.status();
-    query.areas = *std::move(areas);
   }
+  // Also for a checkpoint: only its schedules with an area in the caller's scope (each
+  // stores the areas the checkpoint covered when it was created, which may differ), so
+  // one wholly outside it lists as a checkpoint without schedules.
+  absl::StatusOr<std::vector<std::string>> areas =
+      common::ScopeAreas(call, "area_code", request.area_code());
+  if (!areas.ok()) return areas.status();
+  query.areas = *std::move(areas);
   absl::StatusOr<std::vector<ScheduleRow>> rows = store_.List(query);
   if (!rows.ok()) return rows.status();
-  // A checkpoint's schedules all belong to its areas: one check covers the page.
-  if (!query.checkpoint_id.empty() && !rows->empty()) {
-    if (auto s =
-            common::RequireScopeAny(call, "this checkpoint's schedules", rows->front().area_codes);
-        !s.ok()) {
-      return s;
-    }
-  }
   v1::ListSchedulesResponse out;
   const size_t shown = common::TakePage(
       *rows, *page_size,
@@ -184,7 +199,8 @@ absl::StatusOr<v1::Schedule> LoudspeakerSchedules::Update(
   }
   if (auto s = ValidateName("name", request.name()); !s.ok()) return s;
   if (auto s = ValidateEntries("entries", request.entries()); !s.ok()) return s;
-  absl::StatusOr<ScheduleRow> current = store_.Get(request.schedule_id());
+  absl::StatusOr<ScheduleRow> current =
+      common::VisibleInAnyOrNotFound(call, store_.Get(request.schedule_id()), kScheduleNotFound);
   if (!current.ok()) return current.status();
   // The areas never change, so checking them on this read is safe.
   if (auto s = common::RequireScopeAll(call, "schedule_id", current->area_codes); !s.ok()) {
@@ -196,7 +212,11 @@ absl::StatusOr<v1::Schedule> LoudspeakerSchedules::Update(
                                            ": read it again and reapply your change"));
   }
   const std::vector<EntryRow> entries = EntryRows(request.entries());
-  if (auto s = RequireScripts("entries", entries); !s.ok()) return s;
+  if (auto s = RequireScripts(call, "entries", entries, current->area_codes,
+                              !current->area_code.empty());
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<ScheduleRow> stored =
       store_.Update(request.schedule_id(), request.expected_version(), request.name(), entries,
                     call.principal.subject);
@@ -211,7 +231,8 @@ absl::StatusOr<v1::DeleteScheduleResponse> LoudspeakerSchedules::Delete(
     return absl::InvalidArgumentError(
         "expected_version must be the version you read, or 0 to delete whatever the version");
   }
-  absl::StatusOr<ScheduleRow> current = store_.Get(request.schedule_id());
+  absl::StatusOr<ScheduleRow> current =
+      common::VisibleInAnyOrNotFound(call, store_.Get(request.schedule_id()), kScheduleNotFound);
   if (!current.ok()) return current.status();
   if (auto s = common::RequireScopeAll(call, "schedule_id", current->area_codes); !s.ok()) {
     return s;
@@ -224,12 +245,9 @@ absl::StatusOr<v1::Playlist> LoudspeakerSchedules::Playlist(const common::CallCo
                                                             const v1::GetPlaylistRequest& request) {
   (void)call;  // public: no principal, nothing to check
   if (auto s = ValidateTarget("", request.checkpoint_id(), request.area_code()); !s.ok()) return s;
-  absl::Time now = clock_();
-  if (request.has_time()) {
-    absl::StatusOr<absl::Time> t = common::RequireTimestamp("time", request.time());
-    if (!t.ok()) return t.status();
-    now = *t;
-  }
+  const absl::Time server_now = clock_();
+  absl::StatusOr<absl::Time> at = PlaylistTime(request, server_now);
+  if (!at.ok()) return at.status();
   std::vector<std::string> base;
   if (!request.area_code().empty()) {
     base = {request.area_code()};
@@ -239,7 +257,7 @@ absl::StatusOr<v1::Playlist> LoudspeakerSchedules::Playlist(const common::CallCo
     if (!areas.ok()) return areas.status();
     base = *std::move(areas);
   }
-  if (base.empty()) return BuildPlaylist({}, now);  // a checkpoint without schedules
+  if (base.empty()) return BuildPlaylist({}, *at, server_now);  // a checkpoint without schedules
   std::set<std::string> player_areas;
   for (const std::string& area : base) {
     for (std::string& a : AreaAndAncestors(area)) player_areas.insert(std::move(a));
@@ -247,7 +265,7 @@ absl::StatusOr<v1::Playlist> LoudspeakerSchedules::Playlist(const common::CallCo
   absl::StatusOr<std::vector<PlaylistCandidate>> candidates = store_.Candidates(
       request.checkpoint_id(), std::vector<std::string>(player_areas.begin(), player_areas.end()));
   if (!candidates.ok()) return candidates.status();
-  return BuildPlaylist(*candidates, now);
+  return BuildPlaylist(*candidates, *at, server_now);
 }
 
 }  // namespace fangxian::publicity

@@ -42,9 +42,9 @@ class MaterialStore {
   virtual absl::StatusOr<std::vector<v1::Material>> List(
       const MaterialFilter& filter, const std::optional<common::TimeIdPosition>& after,
       int limit) = 0;
-  // Materials in service (not removed) at or below `area`, summed per group (see
-  // MaterialGroup): once for the whole area and once per child area; replace_by reached
-  // as of `today`.
+  // Materials in service on `today` (installed_on <= today, not removed) at or below
+  // `area`, summed per group (see MaterialGroup): once for the whole area and once per
+  // child area; replace_by reached as of `today`.
   virtual absl::StatusOr<std::vector<MaterialGroup>> Totals(const std::string& area,
                                                             absl::CivilDay today) = 0;
 };

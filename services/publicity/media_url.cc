@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -116,6 +117,36 @@ absl::Status CheckV6(absl::string_view field, absl::string_view host) {
 constexpr std::array<absl::string_view, 6> kInternalSuffixes = {
     ".local", ".localdomain", ".internal", ".svc", ".cluster.local", ".home.arpa"};
 
+// Generic top-level domains accepted besides two-letter country codes and IDN (xn--)
+// TLDs; a name under any other last label (a cluster's namespace such as "default" or
+// "kube-system", a made-up or reserved TLD) is refused. Sorted, for binary search.
+constexpr std::array<absl::string_view, 64> kGenericTlds = {
+    "app",    "art",  "asia",   "biz",   "blog",  "center", "cloud",  "club",  "com",   "design",
+    "dev",    "edu",  "email",  "fun",   "games", "gov",    "group",  "icu",   "info",  "int",
+    "link",   "live", "ltd",    "media", "mil",   "mobi",   "music",  "name",  "net",   "network",
+    "news",   "one",  "online", "org",   "page",  "photo",  "photos", "pics",  "plus",  "press",
+    "pro",    "pub",  "run",    "shop",  "show",  "site",   "social", "space", "store", "stream",
+    "studio", "team", "tech",   "today", "top",   "tube",   "video",  "vip",   "web",   "website",
+    "wiki",   "work", "world",  "xyz"};
+
+constexpr bool Sorted() {
+  for (size_t i = 1; i < kGenericTlds.size(); ++i) {
+    if (!(kGenericTlds[i - 1] < kGenericTlds[i])) return false;
+  }
+  return true;
+}
+static_assert(Sorted(), "kGenericTlds must stay sorted for binary_search");
+
+// Whether `tld` (a lower-case label) looks like a public top-level domain.
+bool PublicTld(absl::string_view tld) {
+  if (tld.size() == 2 && absl::ascii_isalpha(static_cast<unsigned char>(tld[0])) &&
+      absl::ascii_isalpha(static_cast<unsigned char>(tld[1]))) {
+    return true;  // a country code (cn, hk, uk, ...)
+  }
+  if (tld.size() > 4 && absl::StartsWith(tld, "xn--")) return true;  // 中国 = xn--fiqs8s
+  return std::binary_search(kGenericTlds.begin(), kGenericTlds.end(), tld);
+}
+
 absl::Status CheckName(absl::string_view field, absl::string_view host) {
   if (host.size() > 253) return Refuse(field, "the host name is over 253 characters");
   const std::vector<absl::string_view> labels = absl::StrSplit(host, '.');
@@ -145,6 +176,12 @@ absl::Status CheckName(absl::string_view field, absl::string_view host) {
       return Refuse(field, absl::StrCat("the host is a site- or cluster-internal name (*", suffix,
                                         "); use a public domain name"));
     }
+  }
+  if (!PublicTld(labels.back())) {
+    return Refuse(field, absl::StrCat("the host's top-level domain \".", labels.back(),
+                                      "\" is not a public one (a two-letter country code, an xn-- "
+                                      "internationalised TLD or a common generic TLD such as .com, "
+                                      ".org, .net); cluster-internal names are refused"));
   }
   return absl::OkStatus();
 }

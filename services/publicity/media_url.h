@@ -21,8 +21,14 @@ inline constexpr size_t kMaxMediaUrlBytes = 2048;
 // userinfo, an optional port 1..65535, and a host that is
 //   - a DNS name of [a-z0-9-] labels (1..63 characters, no leading or trailing '-'),
 //     at least two labels, not localhost or *.localhost, not ending in .local,
-//     .localdomain, .internal, .svc, .cluster.local or .home.arpa, and whose last label
-//     does not start with a digit; or
+//     .localdomain, .internal, .svc, .cluster.local or .home.arpa, whose last label
+//     does not start with a digit and is a public-looking top-level domain: two ASCII
+//     letters (a country code: cn, hk, ...), an internationalised TLD in punycode
+//     (xn--..., e.g. xn--fiqs8s for 中国) or one of a built-in list of common generic
+//     TLDs (com, org, net, edu, gov, info, top, xyz, site, news, video, app, cloud, ...;
+//     media_url.cc kGenericTlds). Any other last label is refused, so cluster names such
+//     as redis.fangxian or postgres.default, and less common generic TLDs (.travel), are
+//     refused too; or
 //   - a canonical dotted-quad IPv4 address (four decimal parts 0..255, no leading zeros)
 //     outside 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, 192.0.0/24, 192.0.2/24,
 //     192.168/16, 198.18/15, 198.51.100/24, 203.0.113/24, 224/4 and 240/4; or

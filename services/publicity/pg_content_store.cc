@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/area_sql.h"
 #include "common/time_text.h"
 #include "services/publicity/content_store.h"
 
@@ -211,12 +212,15 @@ absl::Status PgContentStore::Publish(common::PgConn& tx, const std::string& cont
       "JOIN publicity.live_contents l USING (content_id) WHERE a.content_id = $1",
       {content_id});
   if (!areas.ok()) return areas.status();
-  // First published: when it first went public, the approval or a later publish_at.
+  // First published: when the item first went public, the approval or a later
+  // publish_at. A time already passed is history and stays; one still ahead was only a
+  // schedule (an earlier live copy that never showed), so this copy's start replaces it.
   return tx
       .Exec(
           "UPDATE publicity.contents SET state = 3, live_version = version, "
-          "updated_at = $2::timestamptz, first_published_at = COALESCE(first_published_at, "
-          "GREATEST(COALESCE(publish_at, $2::timestamptz), $2::timestamptz)) "
+          "updated_at = $2::timestamptz, first_published_at = CASE "
+          "WHEN first_published_at <= $2::timestamptz THEN first_published_at "
+          "ELSE GREATEST(COALESCE(publish_at, $2::timestamptz), $2::timestamptz) END "
           "WHERE content_id = $1",
           {content_id, at})
       .status();
@@ -226,8 +230,12 @@ absl::StatusOr<bool> PgContentStore::Unpublish(common::PgConn& tx, const std::st
                                                absl::Time now) {
   auto del = tx.Exec("DELETE FROM publicity.live_contents WHERE content_id = $1", {content_id});
   if (!del.ok()) return del.status();
+  // A first_published_at still ahead belonged to a copy that never showed: the item has
+  // not been public, so it has no first publication (any real one lies in the past).
   auto upd = tx.Exec(
-      "UPDATE publicity.contents SET live_version = NULL, updated_at = $2::timestamptz "
+      "UPDATE publicity.contents SET live_version = NULL, updated_at = $2::timestamptz, "
+      "first_published_at = CASE WHEN first_published_at > $2::timestamptz THEN NULL "
+      "ELSE first_published_at END "
       "WHERE content_id = $1",
       {content_id, common::Rfc3339Micros(now)});
   if (!upd.ok()) return upd.status();
@@ -267,7 +275,9 @@ absl::StatusOr<int> PgContentStore::ExpireDue(common::PgConn& tx, absl::Time now
       "              WHERE content_id = ANY($1::uuid[]) AND expire_at <= $2::timestamptz "
       "              RETURNING content_id) "
       "UPDATE publicity.contents c SET live_version = NULL, updated_at = $2::timestamptz, "
-      "state = CASE WHEN c.state = 3 THEN 4 ELSE c.state END "
+      "state = CASE WHEN c.state = 3 THEN 4 ELSE c.state END, "
+      "first_published_at = CASE WHEN c.first_published_at > $2::timestamptz THEN NULL "
+      "ELSE c.first_published_at END "
       "FROM gone WHERE c.content_id = gone.content_id",
       {common::PgTextArray(ids), at});
   if (!gone.ok()) return gone.status();
@@ -287,8 +297,9 @@ absl::StatusOr<std::vector<ContentRow>> PgContentStore::List(common::PgConn& con
           "SELECT ", ItemColumns("''"),
           " FROM publicity.contents c "
           "WHERE EXISTS (SELECT 1 FROM publicity.content_areas a, unnest($1::text[]) s "
-          "              WHERE a.content_id = c.content_id "
-          "                AND (a.area_code = s OR a.area_code LIKE s || '.%')) "
+          "              WHERE a.content_id = c.content_id AND ",
+          common::AreaAtOrBelowSql("a.area_code", "s"),
+          ") "
           "  AND ($2::int2 = 0 OR c.state = $2::int2) "
           "  AND ($3::int2 = 0 OR c.kind = $3::int2) "
           "  AND ($4 = '' OR c.series = $4) "
@@ -302,6 +313,22 @@ absl::StatusOr<std::vector<ContentRow>> PgContentStore::List(common::PgConn& con
   rows.reserve(r->rows());
   for (int i = 0; i < r->rows(); ++i) rows.push_back(ItemFrom(*r, i, /*detail=*/false));
   return rows;
+}
+
+absl::StatusOr<std::vector<std::string>> PgContentStore::UnreviewedEditors(
+    common::PgConn& conn, const std::string& content_id) {
+  // Decision 1 is an approval (content_reviews); version 1's editor is the author.
+  auto r = conn.Exec(
+      "SELECT DISTINCT v.edited_by FROM publicity.content_versions v "
+      "WHERE v.content_id = $1 AND v.version > COALESCE("
+      "  (SELECT max(r.version) FROM publicity.content_reviews r "
+      "   WHERE r.content_id = $1 AND r.decision = 1), 0)",
+      {content_id});
+  if (!r.ok()) return r.status();
+  std::vector<std::string> out;
+  out.reserve(r->rows());
+  for (int i = 0; i < r->rows(); ++i) out.emplace_back(r->Get(i, 0));
+  return out;
 }
 
 absl::StatusOr<std::vector<ContentVersionRow>> PgContentStore::Versions(

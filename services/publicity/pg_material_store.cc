@@ -156,7 +156,7 @@ absl::StatusOr<std::vector<MaterialGroup>> PgMaterialStore::Totals(const std::st
       absl::StrCat("SELECT ", common::ChildAreaSql("area_code", "$1"),
                    " AS g, kind, condition, COALESCE(replace_by <= $2::date, false) AS reached, "
                    "sum(quantity), count(*) FROM publicity.materials WHERE removed_on IS NULL "
-                   "AND ",
+                   "AND installed_on <= $2::date AND ",
                    common::AreaAtOrBelowSql("area_code", "$1"),
                    " GROUP BY GROUPING SETS ((g, kind, condition, reached), "
                    "(kind, condition, reached))"),

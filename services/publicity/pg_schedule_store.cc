@@ -116,7 +116,8 @@ absl::StatusOr<ScheduleRow> GetOn(common::PgConn& conn, const std::string& sched
                                   "WHERE s.schedule_id = $1"),
                      {schedule_id});
   if (!r.ok()) return r.status();
-  if (r->rows() == 0) return absl::NotFoundError("no loudspeaker schedule with this schedule_id");
+  if (r->rows() == 0)
+    return absl::NotFoundError("schedule_id: there is no loudspeaker schedule with this id");
   std::vector<ScheduleRow> rows = {ScheduleFrom(*r, 0)};
   if (auto s = AttachEntries(conn, rows); !s.ok()) return s;
   return std::move(rows[0]);
@@ -124,17 +125,24 @@ absl::StatusOr<ScheduleRow> GetOn(common::PgConn& conn, const std::string& sched
 
 }  // namespace
 
-absl::StatusOr<std::map<std::string, int>> PgScheduleStore::ContentKinds(
+absl::StatusOr<std::map<std::string, ScriptRef>> PgScheduleStore::Scripts(
     const std::vector<std::string>& content_ids) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
+  // The areas come back comma-joined (the schema keeps ',' out of area codes).
   auto r = conn->Exec(
-      "SELECT content_id, kind FROM publicity.contents WHERE content_id = ANY($1::uuid[])",
+      "SELECT c.content_id, c.kind, (SELECT string_agg(a.area_code, ',' ORDER BY a.area_code) "
+      "  FROM publicity.content_areas a WHERE a.content_id = c.content_id) "
+      "FROM publicity.contents c WHERE c.content_id = ANY($1::uuid[])",
       {common::PgTextArray(content_ids)});
   if (!r.ok()) return r.status();
-  std::map<std::string, int> kinds;
-  for (int i = 0; i < r->rows(); ++i) kinds[std::string(r->Get(i, 0))] = IntAt(*r, i, 1);
-  return kinds;
+  std::map<std::string, ScriptRef> scripts;
+  for (int i = 0; i < r->rows(); ++i) {
+    ScriptRef& ref = scripts[std::string(r->Get(i, 0))];
+    ref.kind = IntAt(*r, i, 1);
+    if (!r->IsNull(i, 2)) ref.area_codes = absl::StrSplit(r->Get(i, 2), ',', absl::SkipEmpty());
+  }
+  return scripts;
 }
 
 absl::StatusOr<ScheduleRow> PgScheduleStore::Insert(const ScheduleRow& row) {
@@ -218,7 +226,7 @@ absl::Status PgScheduleStore::Delete(const std::string& schedule_id, int expecte
     return absl::AbortedError(
         "the schedule changed since you read it (expected_version is stale): read it again");
   }
-  return absl::NotFoundError("no loudspeaker schedule with this schedule_id");
+  return absl::NotFoundError("schedule_id: there is no loudspeaker schedule with this id");
 }
 
 absl::StatusOr<std::vector<ScheduleRow>> PgScheduleStore::List(const ScheduleQuery& query) {
@@ -227,12 +235,12 @@ absl::StatusOr<std::vector<ScheduleRow>> PgScheduleStore::List(const ScheduleQue
   auto r = conn->Exec(
       absl::StrCat("SELECT ", kScheduleColumns,
                    " FROM publicity.loudspeaker_schedules s WHERE "
-                   "CASE WHEN $1::uuid IS NOT NULL THEN s.checkpoint_id = $1::uuid "
-                   "ELSE EXISTS (SELECT 1 FROM publicity.loudspeaker_schedule_areas a, "
+                   "($1::uuid IS NULL OR s.checkpoint_id = $1::uuid) "
+                   "AND EXISTS (SELECT 1 FROM publicity.loudspeaker_schedule_areas a, "
                    "  unnest($2::text[]) AS q(area) WHERE a.schedule_id = s.schedule_id "
                    "  AND ",
                    common::AreaAtOrBelowSql("a.area_code", "q.area"),
-                   ") END "
+                   ") "
                    "AND ($3::uuid IS NULL OR s.schedule_id > $3::uuid) "
                    "ORDER BY s.schedule_id LIMIT $4"),
       {query.checkpoint_id.empty() ? std::nullopt : common::PgParam(query.checkpoint_id),

@@ -50,13 +50,13 @@ std::optional<absl::StatusOr<v1::ListLiveContentResponse>> PublicContent::TryLis
 }
 
 absl::StatusOr<v1::ListLiveContentResponse> PublicContent::List(
-    const v1::ListLiveContentRequest& request) {
+    const v1::ListLiveContentRequest& request, std::chrono::system_clock::time_point deadline) {
   int page_size = 0;
   if (absl::Status s = ValidateListLive(request, &page_size); !s.ok()) return s;
   const absl::Time now = clock_();
-  using Filled = FlightCache<std::shared_ptr<const ListAnswer>>::Filled;
-  std::shared_ptr<const ListAnswer> answer =
-      lists_.GetOrFill(LiveListKey(request, page_size), now, [&]() -> Filled {
+  using Filled = common::FlightCache<std::shared_ptr<const ListAnswer>>::Filled;
+  absl::StatusOr<std::shared_ptr<const ListAnswer>> answer =
+      lists_.GetOrFill(LiveListKey(request, page_size), now, deadline, [&]() -> Filled {
         absl::StatusOr<std::optional<common::TimeIdPosition>> after =
             common::DecodeTimeIdPageToken(request.page_token());
         LiveQuery query;
@@ -86,13 +86,12 @@ absl::StatusOr<v1::ListLiveContentResponse> PublicContent::List(
         return {std::make_shared<const ListAnswer>(std::move(response)),
                 CacheExpiry(now, cache_ttl_, page->next_change)};
       });
-  if (answer == nullptr) return absl::InternalError("internal error");
-  return *answer;
+  if (!answer.ok()) return answer.status();
+  return **answer;
 }
 
 absl::StatusOr<v1::LiveContent> PublicContent::Answer(const v1::GetLiveContentRequest& request,
                                                       const ItemValue& value, absl::Time now) {
-  if (value == nullptr) return absl::InternalError("internal error");
   if (!value->ok()) return value->status();
   const ItemAnswer& answer = **value;
   if (!answer.item || !TargetsArea(answer.area_codes, request.area_code()) ||
@@ -112,28 +111,31 @@ std::optional<absl::StatusOr<v1::LiveContent>> PublicContent::TryGet(
   return Answer(request, *hit, now);
 }
 
-absl::StatusOr<v1::LiveContent> PublicContent::Get(const v1::GetLiveContentRequest& request) {
+absl::StatusOr<v1::LiveContent> PublicContent::Get(const v1::GetLiveContentRequest& request,
+                                                   std::chrono::system_clock::time_point deadline) {
   if (absl::Status s = ValidateGetLive(request); !s.ok()) return s;
   const absl::Time now = clock_();
-  using Filled = FlightCache<ItemValue>::Filled;
+  using Filled = common::FlightCache<ItemValue>::Filled;
   // Keyed by item alone: whether it shows for an area and at a time is decided per read,
   // from the cached row, so a cached item still appears and leaves on time.
-  ItemValue value = items_.GetOrFill(request.content_id(), now, [&]() -> Filled {
-    absl::StatusOr<std::optional<LiveRow>> row = store_.Get(request.content_id());
-    if (!row.ok()) {
-      return {std::make_shared<const absl::StatusOr<ItemAnswer>>(row.status()), std::nullopt};
-    }
-    ItemAnswer answer;
-    if (*row) {
-      answer.item = ToProto(**row, false);
-      answer.area_codes = std::move((*row)->area_codes);
-      answer.publish_at = (*row)->publish_at;
-      answer.expire_at = (*row)->expire_at;
-    }
-    return {std::make_shared<const absl::StatusOr<ItemAnswer>>(std::move(answer)),
-            now + cache_ttl_};
-  });
-  return Answer(request, value, now);
+  absl::StatusOr<ItemValue> value =
+      items_.GetOrFill(request.content_id(), now, deadline, [&]() -> Filled {
+        absl::StatusOr<std::optional<LiveRow>> row = store_.Get(request.content_id());
+        if (!row.ok()) {
+          return {std::make_shared<const absl::StatusOr<ItemAnswer>>(row.status()), std::nullopt};
+        }
+        ItemAnswer answer;
+        if (*row) {
+          answer.item = ToProto(**row, false);
+          answer.area_codes = std::move((*row)->area_codes);
+          answer.publish_at = (*row)->publish_at;
+          answer.expire_at = (*row)->expire_at;
+        }
+        return {std::make_shared<const absl::StatusOr<ItemAnswer>>(std::move(answer)),
+                now + cache_ttl_};
+      });
+  if (!value.ok()) return value.status();
+  return Answer(request, *value, now);
 }
 
 void PublicContent::InvalidateAll() {

@@ -6,6 +6,7 @@
 #ifndef FANGXIAN_SERVICES_PUBLICITY_PUBLIC_CONTENT_H_
 #define FANGXIAN_SERVICES_PUBLICITY_PUBLIC_CONTENT_H_
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,9 +14,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/flight_cache.h"
 #include "common/rpc.h"
 #include "fangxian/publicity/v1/public_content.pb.h"
-#include "services/publicity/flight_cache.h"
 #include "services/publicity/live_store.h"
 #include "services/publicity/view_counter.h"
 
@@ -30,14 +31,17 @@ class PublicContent {
       : store_(store), views_(views), cache_ttl_(cache_ttl), clock_(std::move(clock)) {}
 
   // ListLiveContent answered without blocking (input errors, cache hits), else
-  // std::nullopt: then call List on a worker.
+  // std::nullopt: then call List on a worker. `deadline`: the call's; a caller waiting
+  // for another's read of the same answer gives up then (DEADLINE_EXCEEDED).
   std::optional<absl::StatusOr<v1::ListLiveContentResponse>> TryList(
       const v1::ListLiveContentRequest& request) const;
-  absl::StatusOr<v1::ListLiveContentResponse> List(const v1::ListLiveContentRequest& request);
+  absl::StatusOr<v1::ListLiveContentResponse> List(const v1::ListLiveContentRequest& request,
+                                                   std::chrono::system_clock::time_point deadline);
 
   // GetLiveContent likewise; a successful answer counts one view.
   std::optional<absl::StatusOr<v1::LiveContent>> TryGet(const v1::GetLiveContentRequest& request);
-  absl::StatusOr<v1::LiveContent> Get(const v1::GetLiveContentRequest& request);
+  absl::StatusOr<v1::LiveContent> Get(const v1::GetLiveContentRequest& request,
+                                      std::chrono::system_clock::time_point deadline);
 
   // Drops every cached answer (wired to content changes on this replica: an approval or
   // an archive shows at once here, within cache_ttl on other replicas).
@@ -62,8 +66,8 @@ class PublicContent {
   ViewCounter& views_;
   const absl::Duration cache_ttl_;
   const common::RpcRuntime::Clock clock_;
-  FlightCache<std::shared_ptr<const ListAnswer>> lists_{16384};
-  FlightCache<ItemValue> items_{1024};  // bodies up to 64 KiB each
+  common::FlightCache<std::shared_ptr<const ListAnswer>> lists_{16384};
+  common::FlightCache<ItemValue> items_{1024};  // bodies up to 64 KiB each
 };
 
 }  // namespace fangxian::publicity

@@ -19,8 +19,8 @@ grpc::ServerUnaryReactor* PublicContentService::ListLiveContent(
         if (!answer) return std::nullopt;
         return common::Reply(*std::move(answer), response);
       },
-      [this, request, response](const common::CallContext&) {
-        return common::Reply(content_.List(*request), response);
+      [this, request, response](const common::CallContext& call) {
+        return common::Reply(content_.List(*request, call.deadline), response);
       });
 }
 
@@ -34,8 +34,8 @@ grpc::ServerUnaryReactor* PublicContentService::GetLiveContent(
         if (!answer) return std::nullopt;
         return common::Reply(*std::move(answer), response);
       },
-      [this, request, response](const common::CallContext&) {
-        return common::Reply(content_.Get(*request), response);
+      [this, request, response](const common::CallContext& call) {
+        return common::Reply(content_.Get(*request, call.deadline), response);
       });
 }
 

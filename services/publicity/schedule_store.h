@@ -30,9 +30,15 @@ struct ScheduleRow {
   int64_t updated_at_micros = 0;
 };
 
-// What ListSchedules reads: the schedules of `checkpoint_id` when set, else those with an
-// area at or below one of `areas`; by schedule_id after `after_schedule_id`, at most
-// `limit`.
+// A content item an entry names, as RequireScripts checks it.
+struct ScriptRef {
+  int kind = 0;                         // v1::ContentKind number
+  std::vector<std::string> area_codes;  // the item's target areas (its working copy)
+};
+
+// What ListSchedules reads: the schedules with an area at or below one of `areas` and,
+// when `checkpoint_id` is set, of that checkpoint only; by schedule_id after
+// `after_schedule_id`, at most `limit`.
 struct ScheduleQuery {
   std::string checkpoint_id;
   std::vector<std::string> areas;
@@ -43,8 +49,8 @@ struct ScheduleQuery {
 class ScheduleStore {
  public:
   virtual ~ScheduleStore() = default;
-  // The kind (v1::ContentKind number) of each of `content_ids` that exists.
-  virtual absl::StatusOr<std::map<std::string, int>> ContentKinds(
+  // The kind and target areas of each of `content_ids` that exists.
+  virtual absl::StatusOr<std::map<std::string, ScriptRef>> Scripts(
       const std::vector<std::string>& content_ids) = 0;
   // Inserts the schedule (version 1, created/updated by `row.created_by`) with its areas
   // and entries; returns it as stored.
@@ -75,7 +81,7 @@ class ScheduleStore {
 class PgScheduleStore final : public ScheduleStore {
  public:
   explicit PgScheduleStore(common::PgPool& pool) : pool_(pool) {}
-  absl::StatusOr<std::map<std::string, int>> ContentKinds(
+  absl::StatusOr<std::map<std::string, ScriptRef>> Scripts(
       const std::vector<std::string>& content_ids) override;
   absl::StatusOr<ScheduleRow> Insert(const ScheduleRow& row) override;
   absl::StatusOr<ScheduleRow> Get(const std::string& schedule_id) override;

@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "common/answer_cache.h"
+#include "common/flight_cache.h"
 #include "common/pg.h"
 #include "common/rpc.h"
 #include "fangxian/publicity/v1/statistics.pb.h"

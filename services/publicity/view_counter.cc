@@ -1,8 +1,10 @@
 #include "services/publicity/view_counter.h"
 
+#include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/interceptors.h"
+#include "common/log.h"
 #include "common/time_text.h"
 #include "common/validate.h"
 #include "services/publicity/live_rules.h"
@@ -10,11 +12,9 @@
 namespace fangxian::publicity {
 namespace {
 
-// HINCRBY of every (field, count) pair in ARGV into KEYS[1], atomically: the pipeline of
-// increments in one round trip through the pool, all or nothing.
-constexpr char kAddScript[] =
-    "for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end "
-    "return #ARGV / 2";
+// How long a memory batch's marker is kept: a batch kept for a retry is retried on every
+// flush (every FX_VIEWS_REDIS_FLUSH_MS), so well within it.
+constexpr char kAppliedMarkerMs[] = "3600000";
 
 // MULTI { RENAME pending → batch; SADD batches batch } as one script (the pool may run
 // consecutive commands on different connections, so MULTI/EXEC cannot span them).
@@ -43,50 +43,117 @@ constexpr char kPruneSql[] =
 
 }  // namespace
 
+const char kAddViewsScript[] =
+    "local t = redis.call('TYPE', KEYS[1]).ok "
+    "if t ~= 'hash' and t ~= 'none' then "
+    "  return redis.error_reply('fx-views: the pending key is not a hash') end "
+    "if #ARGV < 3 or #ARGV % 2 ~= 1 then "
+    "  return redis.error_reply('fx-views: want a lifetime and (field, count) pairs') end "
+    "if not string.match(ARGV[1], '^[1-9]%d*$') then "
+    "  return redis.error_reply('fx-views: bad marker lifetime') end "
+    "for i = 2, #ARGV, 2 do "
+    "  if ARGV[i] == '' or not string.match(ARGV[i + 1], '^[1-9]%d*$') or #ARGV[i + 1] > 15 then "
+    "    return redis.error_reply('fx-views: bad field or count') end "
+    "end "
+    "if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 0 end "
+    "for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end "
+    "return 1";
+
 void ViewCounter::Count(absl::string_view content_id, absl::Time now) {
   std::string field = ViewField(content_id, common::ChinaToday(now));
-  std::lock_guard<std::mutex> lock(mu_);
-  ++memory_[std::move(field)];
+  Shard& shard = shards_[absl::Hash<absl::string_view>()(content_id) % kShards];
+  std::lock_guard<std::mutex> lock(shard.mu);
+  ++shard.counts[std::move(field)];
 }
 
 int64_t ViewCounter::pending() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> flush(flush_mu_);
   int64_t n = 0;
-  for (const auto& [field, views] : memory_) n += views;
+  for (const Batch& batch : kept_) {
+    for (const auto& [field, views] : batch.counts) n += views;
+  }
+  for (Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (const auto& [field, views] : shard.counts) n += views;
+  }
   return n;
 }
 
-absl::Status ViewCounter::FlushMemory() {
-  absl::flat_hash_map<std::string, int64_t> taken;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    taken.swap(memory_);
-  }
-  if (taken.empty()) return absl::OkStatus();
-  Counts counts(taken.begin(), taken.end());
-  std::vector<std::string> numbers;
-  numbers.reserve(counts.size());
-  std::vector<absl::string_view> argv = {"EVAL", kAddScript, "1", keys_.pending};
-  for (const auto& [field, views] : counts) numbers.push_back(std::to_string(views));
-  for (size_t i = 0; i < counts.size(); ++i) {
-    argv.push_back(counts[i].first);
-    argv.push_back(numbers[i]);
-  }
-  absl::StatusOr<common::RedisReply> added = redis_.Command(argv);
-  if (added.ok()) return absl::OkStatus();
-  // Redis is down: straight to PostgreSQL, as a batch of its own.
-  absl::Status to_pg = AddToPostgres(absl::StrCat("memory:", common::NewRequestId()), counts);
-  if (to_pg.ok()) return absl::OkStatus();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [field, views] : counts) memory_[field] += views;
-  }
-  return absl::UnavailableError(absl::StrCat("views kept in memory: Redis (",
-                                             added.status().message(), ") and PostgreSQL (",
-                                             to_pg.message(), ") both failed"));
+size_t ViewCounter::kept_batches() const {
+  std::lock_guard<std::mutex> flush(flush_mu_);
+  return kept_.size();
 }
 
-absl::Status ViewCounter::AddToPostgres(const std::string& batch_id, const Counts& counts) {
+absl::Status ViewCounter::FlushMemory() {
+  std::lock_guard<std::mutex> flush(flush_mu_);
+  Batch fresh;
+  for (Shard& shard : shards_) {
+    absl::flat_hash_map<std::string, int64_t> taken;
+    {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      taken.swap(shard.counts);
+    }
+    // A field lives in one shard only (the shard of its item): no merging needed.
+    for (auto& [field, views] : taken) fresh.counts.emplace_back(field, views);
+  }
+  if (!fresh.counts.empty()) {
+    fresh.id = common::NewRequestId();
+    kept_.push_back(std::move(fresh));
+  }
+  absl::Status result = absl::OkStatus();
+  std::deque<Batch> still;
+  for (Batch& batch : kept_) {
+    if (absl::Status s = Deliver(batch); !s.ok()) {
+      result = s;
+      still.push_back(std::move(batch));
+    }
+  }
+  kept_.swap(still);
+  return result;
+}
+
+absl::Status ViewCounter::Deliver(Batch& batch) {
+  std::string redis_error = "not tried: the batch may be in PostgreSQL";
+  if (batch.route != Route::kPostgresOnly) {
+    std::vector<std::string> numbers;
+    numbers.reserve(batch.counts.size());
+    for (const auto& [field, views] : batch.counts) numbers.push_back(std::to_string(views));
+    const std::string marker = absl::StrCat(keys_.applied_prefix, batch.id);
+    std::vector<absl::string_view> argv = {"EVAL",        kAddViewsScript, "2",
+                                           keys_.pending, marker,          kAppliedMarkerMs};
+    for (size_t i = 0; i < batch.counts.size(); ++i) {
+      argv.push_back(batch.counts[i].first);
+      argv.push_back(numbers[i]);
+    }
+    absl::StatusOr<common::RedisReply> added = redis_.Command(argv);
+    if (added.ok()) return absl::OkStatus();
+    // Redis certainly does not have the batch when no connection could be had, or when
+    // the script answered an error (it checks everything before writing). A kept batch
+    // may have been added by an earlier try whatever this one says.
+    const bool not_added = common::RedisPool::NeverSent(added.status()) ||
+                           added.status().code() == absl::StatusCode::kInternal;
+    if (!not_added || batch.route == Route::kRedisOnly) {
+      if (batch.route == Route::kAny) {
+        common::LogWarning("view batch may or may not be in Redis; kept for a retry to Redis",
+                           {{"batch", batch.id}, {"error", added.status().message()}});
+        batch.route = Route::kRedisOnly;
+      }
+      return absl::UnavailableError(
+          absl::StrCat("views kept in memory for a retry to Redis: ", added.status().message()));
+    }
+    redis_error = std::string(added.status().message());
+  }
+  bool sent = false;
+  absl::Status to_pg = AddToPostgres(absl::StrCat("memory:", batch.id), batch.counts, &sent);
+  if (to_pg.ok()) return absl::OkStatus();
+  if (sent) batch.route = Route::kPostgresOnly;
+  return absl::UnavailableError(absl::StrCat("views kept in memory: Redis (", redis_error,
+                                             ") and PostgreSQL (", to_pg.message(),
+                                             ") both failed"));
+}
+
+absl::Status ViewCounter::AddToPostgres(const std::string& batch_id, const Counts& counts,
+                                        bool* sent) {
   std::vector<std::string> ids, days, views;
   for (const auto& [field, n] : counts) {
     std::string id;
@@ -98,6 +165,7 @@ absl::Status ViewCounter::AddToPostgres(const std::string& batch_id, const Count
   }
   auto conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
+  if (sent != nullptr) *sent = true;
   const std::string id_array = common::PgTextArray(ids);
   const std::string day_array = common::PgTextArray(days);
   const std::string view_array = common::PgTextArray(views);

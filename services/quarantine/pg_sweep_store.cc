@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/area_sql.h"
 #include "common/time_text.h"
 #include "services/quarantine/sweep_store.h"
 
@@ -120,10 +121,9 @@ absl::Status AttachTeamsAndRounds(common::PgConn& conn, std::vector<SweepRow>& r
   return absl::OkStatus();
 }
 
-// "$n = area or below it": areas are dotted paths of [a-z0-9-], so LIKE has no wildcard
-// of theirs to escape.
+// "$n = area or below it".
 std::string AtOrBelow(absl::string_view column, int n) {
-  return absl::StrCat("(", column, " = $", n, " OR ", column, " LIKE $", n, " || '.%')");
+  return common::AreaAtOrBelowSql(column, absl::StrCat("$", n));
 }
 
 }  // namespace

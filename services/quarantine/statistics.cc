@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/area_sql.h"
 #include "common/auth.h"
 #include "common/time_text.h"
 #include "common/validate.h"
@@ -21,18 +22,15 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-// Rows at or below the requested area ($1). Area paths hold no LIKE wildcards.
-std::string InArea(absl::string_view column) {
-  return absl::StrCat("(", column, " = $1 OR ", column, " LIKE $1 || '.%')");
-}
+// Rows at or below the requested area ($1).
+std::string InArea(absl::string_view column) { return common::AreaAtOrBelowSql(column, "$1"); }
 
 // Column 0 of every grouped query: the direct child area of $1 a row counts under
 // (ChildAreaOf in SQL) when grouping, else NULL. Rows whose group is NULL are the whole
 // area's (the empty grouping set).
 std::string GroupKey(absl::string_view column, bool by_child) {
   if (!by_child) return "NULL::text";
-  return absl::StrCat("CASE WHEN ", column, " = $1 THEN $1 ELSE $1 || '.' || split_part(substr(",
-                      column, ", length($1) + 2), '.', 1) END");
+  return common::ChildAreaSql(column, "$1");
 }
 
 // The GROUP BY of a query with the group in column `g` and, for daily figures, the day
@@ -251,14 +249,8 @@ absl::StatusOr<v1::DailyFigures> QuarantineStatistics::Daily(
   if (auto s = common::RequireScope(call, "area_code", request.area_code()); !s.ok()) return s;
   const std::string key = absl::StrCat(request.area_code(), "|", common::IsoDate(from), "|",
                                        common::IsoDate(to), "|", request.group_by_child_area());
-  if (cache_ttl_ > absl::ZeroDuration()) {
-    if (auto hit = daily_cache_.Find(key, now)) return **hit;
-  }
-  absl::StatusOr<v1::DailyFigures> out = ReadDaily(request, from, to, now);
-  if (out.ok() && cache_ttl_ > absl::ZeroDuration()) {
-    daily_cache_.Insert(key, std::make_shared<const v1::DailyFigures>(*out), now + cache_ttl_);
-  }
-  return out;
+  return daily_cache_.Get(key, now, call.deadline,
+                          [&] { return ReadDaily(request, from, to, now); });
 }
 
 absl::StatusOr<v1::DailyFigures> QuarantineStatistics::ReadDaily(
@@ -425,14 +417,7 @@ absl::StatusOr<v1::Summary> QuarantineStatistics::Summary(const common::CallCont
   if (auto s = common::RequireScope(call, "area_code", request.area_code()); !s.ok()) return s;
   const absl::Time now = clock_();
   const std::string key = absl::StrCat(request.area_code(), "|", request.group_by_child_area());
-  if (cache_ttl_ > absl::ZeroDuration()) {
-    if (auto hit = summary_cache_.Find(key, now)) return **hit;
-  }
-  absl::StatusOr<v1::Summary> out = ReadSummary(request, now);
-  if (out.ok() && cache_ttl_ > absl::ZeroDuration()) {
-    summary_cache_.Insert(key, std::make_shared<const v1::Summary>(*out), now + cache_ttl_);
-  }
-  return out;
+  return summary_cache_.Get(key, now, call.deadline, [&] { return ReadSummary(request, now); });
 }
 
 absl::StatusOr<v1::Summary> QuarantineStatistics::ReadSummary(const v1::GetSummaryRequest& request,

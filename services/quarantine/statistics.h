@@ -6,12 +6,11 @@
 #ifndef FANGXIAN_SERVICES_QUARANTINE_STATISTICS_H_
 #define FANGXIAN_SERVICES_QUARANTINE_STATISTICS_H_
 
-#include <memory>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/local_cache.h"
+#include "common/flight_cache.h"
 #include "common/pg.h"
 #include "common/rpc.h"
 #include "fangxian/quarantine/v1/statistics.pb.h"
@@ -23,10 +22,15 @@ class QuarantineStatistics {
  public:
   // `cache_ttl`: how long an answer is kept in memory and served again to callers asking
   // the same question (FX_QUARANTINE_STATS_CACHE_MS; zero: never), so dashboards polling
-  // every few seconds do not each run the queries. Scope is checked on every call.
+  // every few seconds do not each run the queries; callers asking the same question at
+  // the same moment share one computation (common::AnswerCache). Scope is checked on every call.
   QuarantineStatistics(common::PgPool& pg, SweepStore& sweeps, common::RpcRuntime::Clock clock,
                        absl::Duration cache_ttl)
-      : pg_(pg), sweeps_(sweeps), clock_(std::move(clock)), cache_ttl_(cache_ttl) {}
+      : pg_(pg),
+        sweeps_(sweeps),
+        clock_(std::move(clock)),
+        daily_cache_(cache_ttl),
+        summary_cache_(cache_ttl) {}
 
   absl::StatusOr<v1::DailyFigures> Daily(const common::CallContext& call,
                                          const v1::GetDailyFiguresRequest& request);
@@ -42,9 +46,8 @@ class QuarantineStatistics {
   common::PgPool& pg_;
   SweepStore& sweeps_;
   common::RpcRuntime::Clock clock_;
-  const absl::Duration cache_ttl_;
-  common::LocalCache<std::shared_ptr<const v1::DailyFigures>> daily_cache_{1024};
-  common::LocalCache<std::shared_ptr<const v1::Summary>> summary_cache_{1024};
+  common::AnswerCache<v1::DailyFigures> daily_cache_;
+  common::AnswerCache<v1::Summary> summary_cache_;
 };
 
 }  // namespace fangxian::quarantine

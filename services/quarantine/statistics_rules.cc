@@ -10,16 +10,10 @@ namespace fangxian::quarantine {
 absl::Status ValidateDailyFigures(const v1::GetDailyFiguresRequest& request, absl::CivilDay today,
                                   absl::CivilDay* from, absl::CivilDay* to) {
   if (auto s = common::RequireAreaPath("area_code", request.area_code()); !s.ok()) return s;
-  if (!common::ParseIsoDate(request.from_date(), from)) {
-    return absl::InvalidArgumentError("from_date must be a real day written YYYY-MM-DD");
-  }
-  if (!common::ParseIsoDate(request.to_date(), to)) {
-    return absl::InvalidArgumentError("to_date must be a real day written YYYY-MM-DD");
-  }
-  if (*to < *from) return absl::InvalidArgumentError("to_date must not be before from_date");
-  if (*to - *from >= kMaxFigureDays) {
-    return absl::InvalidArgumentError(absl::StrCat("from_date..to_date spans more than ",
-                                                   kMaxFigureDays, " days; ask for fewer"));
+  if (auto s = common::ParseDayRange("from_date", request.from_date(), "to_date", request.to_date(),
+                                     kMaxFigureDays, from, to);
+      !s.ok()) {
+    return s;
   }
   if (*to > today) {
     return absl::InvalidArgumentError(absl::StrCat("to_date is in the future (today is ",

@@ -88,6 +88,37 @@ TEST(PgTest, TransactionRollsBackOnFailure) {
   EXPECT_EQ(conn->Exec("SELECT 1 FROM t1.items")->rows(), 0);
 }
 
+TEST(PgTest, ReadOnlySnapshotSeesOneSnapshotAndRefusesWrites) {
+  PgPool pool(OptionsFor(testing::CreateScratchDatabase("pgsnap")));
+  ASSERT_TRUE(Migrate(pool, "t1", kMigrations).ok());
+  std::vector<std::string> counts;
+  absl::Status st = pool.ReadOnlySnapshot([&](PgConn& c) -> absl::Status {
+    auto r = c.Exec("SELECT count(*) FROM t1.items");
+    if (!r.ok()) return r.status();
+    counts.emplace_back(r->Get(0, 0));
+    // Another connection commits a row between the two reads.
+    auto other = pool.Acquire();
+    if (!other.ok()) return other.status();
+    if (auto ins = other->Exec("INSERT INTO t1.items (id, name) VALUES (1, 'a')"); !ins.ok()) {
+      return ins.status();
+    }
+    r = c.Exec("SELECT count(*) FROM t1.items");
+    if (!r.ok()) return r.status();
+    counts.emplace_back(r->Get(0, 0));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(counts, (std::vector<std::string>{"0", "0"}));  // the row committed meanwhile
+  // Read only: a write fails and nothing is kept.
+  st = pool.ReadOnlySnapshot([](PgConn& c) -> absl::Status {
+    return c.Exec("INSERT INTO t1.items (id, name) VALUES (2, 'b')").status();
+  });
+  EXPECT_FALSE(st.ok());
+  auto conn = pool.Acquire();
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ(conn->Exec("SELECT count(*) FROM t1.items")->Get(0, 0), "1");
+}
+
 TEST(PgTest, AConnectionTheServerClosedWhileIdleIsReplacedNotHandedOut) {
   const std::string dsn = testing::CreateScratchDatabase("pgidle");
   PgPool pool(OptionsFor(dsn));

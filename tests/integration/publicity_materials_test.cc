@@ -421,6 +421,85 @@ TEST_F(PublicityMaterialsTest, TotalsPerKindAndChildAreaWithWhatNeedsReplacement
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
 }
 
+TEST_F(PublicityMaterialsTest, TotalsCountOnlyWhatIsInServiceToday) {
+  MustCreate(Board(kJingyuan, 10));  // installed 30 days ago
+  Material today = Board(kJingyuan, 2);
+  today.set_installed_on(Day(0));
+  MustCreate(today);
+  Material tomorrow = Board(kJingyuan, 7);
+  tomorrow.set_installed_on(Day(1));
+  tomorrow.set_condition(MATERIAL_CONDITION_DAMAGED);
+  const std::string tomorrow_id = MustCreate(tomorrow).material_id();
+
+  // The board going up tomorrow is recorded and listed, but not yet counted, nor as
+  // needing replacement.
+  MaterialTotals t;
+  grpc::Status st = Totals(admin_, kLonghai, &t);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(t.kinds(0).quantity(), 12);
+  EXPECT_EQ(t.kinds(0).materials(), 2);
+  EXPECT_EQ(t.kinds(0).quantity_needing_replacement(), 0);
+  ASSERT_EQ(t.child_areas_size(), 1);
+  EXPECT_EQ(t.child_areas(0).kinds(0).quantity(), 12);
+  ListMaterialsRequest list;
+  list.set_area_code(kLonghai);
+  EXPECT_EQ(ListIds(list).size(), 3u);
+
+  // Once its day comes it counts (the row as it will be tomorrow: installed today).
+  server_->Query(absl::StrCat("UPDATE publicity.materials SET installed_on = '", Day(0),
+                              "' WHERE material_id = '", tomorrow_id, "'"));
+  st = Totals(admin_, kLonghai, &t);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(t.kinds(0).quantity(), 19);
+  EXPECT_EQ(t.kinds(0).quantity_needing_replacement(), 7);
+}
+
+TEST_F(PublicityMaterialsTest, AnAreaWhoseNameStartsLikeAnotherIsNotBelowIt) {
+  constexpr char kLookAlike[] = "gongyi.dufulu.longhaix";
+  identity_->EnsureArea(kLookAlike);
+  const std::string inside = MustCreate(Board(kJingyuan, 10)).material_id();
+  const std::string look_alike = MustCreate(Board(kLookAlike, 4)).material_id();
+  Material own = Board(kLonghai, 1);  // placed in longhai itself
+  own.set_kind(MATERIAL_KIND_BANNER);
+  const std::string in_longhai = MustCreate(own).material_id();
+
+  MaterialTotals t;
+  grpc::Status st = Totals(admin_, kLonghai, &t);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(t.kinds(0).quantity(), 10);
+  EXPECT_EQ(t.kinds(1).quantity(), 1);
+  ASSERT_EQ(t.child_areas_size(), 2) << t.DebugString();
+  EXPECT_EQ(t.child_areas(0).area_code(), kLonghai);
+  EXPECT_EQ(t.child_areas(1).area_code(), kJingyuan);
+
+  // From dufulu, longhaix is a child area of its own.
+  st = Totals(admin_, kDufulu, &t);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(t.kinds(0).quantity(), 14);
+  ASSERT_EQ(t.child_areas_size(), 2) << t.DebugString();
+  EXPECT_EQ(t.child_areas(0).area_code(), kLonghai);
+  EXPECT_EQ(t.child_areas(0).kinds(0).quantity(), 10);
+  EXPECT_EQ(t.child_areas(1).area_code(), kLookAlike);
+  EXPECT_EQ(t.child_areas(1).kinds(0).quantity(), 4);
+
+  // Lists, and an editor of longhai: longhaix is outside.
+  ListMaterialsRequest list;
+  list.set_area_code(kLonghai);
+  EXPECT_EQ(ListIds(list), (std::vector<std::string>{in_longhai, inside}));
+  list.set_area_code(kLookAlike);
+  EXPECT_EQ(ListIds(list), std::vector<std::string>{look_alike});
+  ListMaterialsResponse out;
+  ASSERT_TRUE(List(editor_, ListMaterialsRequest(), &out).ok());
+  ASSERT_EQ(out.materials_size(), 2);
+  EXPECT_NE(out.materials(0).material_id(), look_alike);
+  EXPECT_NE(out.materials(1).material_id(), look_alike);
+  Material got;
+  st = Get(editor_, look_alike, &got);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << st.error_message();
+  st = Totals(editor_, kLookAlike, &t);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+}
+
 TEST_F(PublicityMaterialsTest, ListsPageThroughTheScopeWithFilters) {
   std::vector<std::string> newest_first;
   for (int i = 0; i < 5; ++i) {

@@ -156,6 +156,27 @@ TEST_F(PublicityPublicTest, OnlyLiveItemsOfTheAreaOrAboveItShow) {
   EXPECT_TRUE(IsInvalidNaming(Get("Bad Area", draft, &item), "area_code"));
 }
 
+TEST_F(PublicityPublicTest, AnAreaWhoseCodeMerelyStartsLikeAnotherSeesNoneOfItsItems) {
+  Start();
+  constexpr char kLookAlike[] = "gongyi.dufulu.longhaix";
+  auto seed = [this](const std::string& title, const std::string& area) {
+    LiveItemSpec s;
+    s.title = title;
+    s.areas = {area};
+    return SeedLiveItem(*server_, s);
+  };
+  const std::string longhai = seed("longhai", kCommunity);
+  const std::string look_alike = seed("longhaix", kLookAlike);
+  EXPECT_EQ(Titles(kLookAlike), (std::vector<std::string>{"longhaix"}));
+  EXPECT_EQ(Titles(kCommunity), (std::vector<std::string>{"longhai"}));
+  EXPECT_EQ(Titles(std::string(kLookAlike) + ".jingyuan"), (std::vector<std::string>{"longhaix"}));
+  LiveContent item;
+  EXPECT_EQ(Get(kLookAlike, longhai, &item).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get(kCommunity, look_alike, &item).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get(kCompound, look_alike, &item).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Get(kLookAlike, look_alike, &item).ok());
+}
+
 TEST_F(PublicityPublicTest, PagesFollowEachOtherAndBadInputIsRefused) {
   Start();
   std::set<std::string> seeded;

@@ -5,7 +5,9 @@
 // with the right code, nothing stored).
 #include <chrono>
 #include <functional>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "fangxian/publicity/v1/publicity.grpc.pb.h"
 #include "tests/support/identity_fixtures.h"
@@ -348,7 +350,7 @@ TEST_F(PublicityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAre
   EXPECT_TRUE(Get(reviewer_, id, &out).ok());
   EXPECT_TRUE(Get(yimin_editor, id, &out).ok());  // one covered target area is enough to read
   const std::string other_area = tokens_.Mint("o", {"community_admin"}, {"gongyi.xinhua"});
-  EXPECT_EQ(Get(other_area, id, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get(other_area, id, &out).error_code(), grpc::StatusCode::NOT_FOUND);  // not revealed
   const std::string volunteer = tokens_.Mint("v", {"volunteer"}, {"gongyi"});
   EXPECT_EQ(Get(volunteer, id, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   const std::string resident = tokens_.Mint("r", {"resident"}, {"gongyi"});
@@ -376,6 +378,81 @@ TEST_F(PublicityServerTest, CallersAreAuthenticatedAndConfinedToTheirRolesAndAre
   EXPECT_EQ(server_->Count("publicity.live_contents"), "0");
   EXPECT_EQ(server_->Count("publicity.content_reviews"), "0");
   EXPECT_EQ(One("SELECT version FROM publicity.contents"), "1");
+}
+
+TEST_F(PublicityServerTest, AnItemOutsideEveryAreaOfTheCallerIsAnsweredLikeAMissingOne) {
+  Content item;
+  ASSERT_TRUE(Create(editor_, Sample(), &item).ok());  // yimin and longhai
+  Content in_review;
+  ASSERT_TRUE(Create(editor_, Sample(), &in_review).ok());
+  ASSERT_TRUE(Submit(editor_, in_review, &in_review).ok());
+  Content published = Published();
+  const std::string xinhua_editor = tokens_.Mint("x", {"publicity_editor"}, {"gongyi.xinhua"});
+  const std::string xinhua_reviewer = tokens_.Mint("xr", {"publicity_reviewer"}, {"gongyi.xinhua"});
+  const std::string xinhua_auditor = tokens_.Mint("xa", {"auditor"}, {"gongyi.xinhua"});
+
+  // What a missing item answers.
+  Content out;
+  const grpc::Status missing = Get(editor_, kUnknownId, &out);
+  ASSERT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  auto like_missing = [&](const grpc::Status& st) -> ::testing::AssertionResult {
+    if (st.error_code() == grpc::StatusCode::NOT_FOUND &&
+        st.error_message() == missing.error_message()) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "want NOT_FOUND \"" << missing.error_message() << "\", got " << st.error_code()
+           << " \"" << st.error_message() << "\"";
+  };
+  pv1::ListContentHistoryRequest hreq;
+  pv1::ListContentHistoryResponse history;
+  auto history_of = [&](const std::string& token, const std::string& id) {
+    hreq.set_content_id(id);
+    return stub_->ListContentHistory(CallContextWith(token).get(), hreq, &history);
+  };
+  EXPECT_TRUE(like_missing(history_of(editor_, kUnknownId)));
+
+  // Reads and every workflow step, for an item that exists outside the caller's scope.
+  EXPECT_TRUE(like_missing(Get(xinhua_editor, item.content_id(), &out)));
+  EXPECT_TRUE(like_missing(Get(xinhua_auditor, published.content_id(), &out)));
+  EXPECT_TRUE(like_missing(history_of(xinhua_auditor, item.content_id())));
+  EXPECT_TRUE(like_missing(history_of(xinhua_editor, published.content_id())));
+  identity_->EnsureArea("gongyi.xinhua");
+  Content to_xinhua = Sample();  // new content the caller may write, over an item it may not
+  to_xinhua.clear_area_codes();
+  to_xinhua.add_area_codes("gongyi.xinhua");
+  EXPECT_TRUE(like_missing(Update(xinhua_editor, item.content_id(), 1, to_xinhua, &out)));
+  EXPECT_TRUE(like_missing(Update(xinhua_editor, kUnknownId, 1, to_xinhua, &out)));
+  EXPECT_TRUE(like_missing(Submit(xinhua_editor, item, &out)));
+  EXPECT_TRUE(like_missing(Archive(xinhua_editor, item, &out)));
+  EXPECT_TRUE(like_missing(Revise(xinhua_editor, published, &out)));
+  EXPECT_TRUE(like_missing(Archive(xinhua_reviewer, published, &out)));
+  EXPECT_TRUE(like_missing(Approve(xinhua_reviewer, in_review, &out)));
+  EXPECT_TRUE(like_missing(Reject(xinhua_reviewer, in_review, "改一下", &out)));
+  // A stale version or a wrong state is not revealed either.
+  Content stale = published;
+  stale.set_version(9);
+  EXPECT_TRUE(like_missing(Archive(xinhua_editor, stale, &out)));
+  EXPECT_TRUE(like_missing(Submit(xinhua_editor, published, &out)));
+
+  // Covering one target area of two: the item is seen, and writing it is refused for the
+  // area the caller lacks.
+  const std::string yimin_editor = tokens_.Mint("y", {"publicity_editor"}, {kYimin});
+  EXPECT_TRUE(Get(yimin_editor, item.content_id(), &out).ok());
+  EXPECT_TRUE(history_of(yimin_editor, item.content_id()).ok());
+  const grpc::Status partly = Submit(yimin_editor, item, &out);
+  EXPECT_EQ(partly.error_code(), grpc::StatusCode::PERMISSION_DENIED) << partly.error_message();
+  EXPECT_NE(partly.error_message().find(kLonghai), std::string::npos) << partly.error_message();
+  const std::string yimin_reviewer = tokens_.Mint("yr", {"publicity_reviewer"}, {kYimin});
+  EXPECT_EQ(Approve(yimin_reviewer, in_review, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Nothing changed.
+  EXPECT_EQ(One("SELECT string_agg(state::text || ':' || version, ',' ORDER BY created_at) "
+                "FROM publicity.contents"),
+            "1:1,2:1,3:1");
+  EXPECT_EQ(server_->Count("publicity.content_reviews"), "1");
+  EXPECT_EQ(server_->Count("publicity.live_contents"), "1");
 }
 
 TEST_F(PublicityServerTest, UnknownIdIsNotFoundAndMalformedIdIsInvalid) {
@@ -507,6 +584,149 @@ TEST_F(PublicityServerTest, AReviewerMayNotPublishTheirOwnItem) {
   // Another reviewer may; the same person may still reject their own.
   EXPECT_TRUE(Reject(both, own, "withdrawn", &out).ok());
   EXPECT_TRUE(Approve(reviewer_, edited, &out).ok());
+}
+
+TEST_F(PublicityServerTest, AReviewerMayNotPublishAnyVersionTheyEditedSinceTheLastApproval) {
+  const std::string both =
+      tokens_.Mint("both-1", {"publicity_editor", "publicity_reviewer"}, {"gongyi.dufulu"});
+  Content item;
+  ASSERT_TRUE(Create(editor_, Sample(), &item).ok());
+  Content change = Sample();
+  change.set_title("第二版");
+  ASSERT_TRUE(Update(both, item.content_id(), 1, change, &item).ok());  // version 2
+  change.set_title("第三版");
+  ASSERT_TRUE(Update(editor_, item.content_id(), 2, change, &item).ok());  // version 3
+  EXPECT_EQ(item.updated_by(), "editor-3");  // `both` is no longer the last editor
+  ASSERT_TRUE(Submit(editor_, item, &item).ok());
+  Content out;
+  grpc::Status st = Approve(both, item, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_NE(st.error_message().find("a reviewer may not publish their own item"), std::string::npos)
+      << st.error_message();
+  EXPECT_EQ(server_->Count("publicity.live_contents"), "0");
+  EXPECT_EQ(server_->Count("publicity.content_reviews"), "0");
+  st = Approve(reviewer_, item, &item);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  // Once another reviewer has passed those edits, `both` may review later versions that
+  // are none of theirs...
+  ASSERT_TRUE(Revise(editor_, item, &item).ok());  // version 4
+  change.set_title("第四版");
+  ASSERT_TRUE(Update(editor_, item.content_id(), 4, change, &item).ok());  // version 5
+  ASSERT_TRUE(Submit(editor_, item, &item).ok());
+  ASSERT_TRUE(Reject(both, item, "再改改", &item).ok());
+  ASSERT_TRUE(Submit(editor_, item, &item).ok());
+  st = Approve(both, item, &item);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(item.live_version(), 5);
+  // ...but not one they touched since: here a revision they opened (version 6).
+  ASSERT_TRUE(Revise(both, item, &item).ok());
+  change.set_title("第六版");
+  ASSERT_TRUE(Update(editor_, item.content_id(), 6, change, &item).ok());  // version 7
+  ASSERT_TRUE(Submit(editor_, item, &item).ok());
+  st = Approve(both, item, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_EQ(One("SELECT version FROM publicity.live_contents"), "5");
+  EXPECT_EQ(server_->Count("publicity.content_reviews"), "3");
+}
+
+TEST_F(PublicityServerTest, FirstPublishTimeIsOnlyATimeTheItemWasReallyPublic) {
+  const std::string kFirstPublished =
+      "SELECT COALESCE(first_published_at::text, 'null') FROM publicity.contents "
+      "WHERE content_id = '";
+  auto first_published = [&](const Content& c) {
+    return One(kFirstPublished + c.content_id() + "'");
+  };
+  Content scheduled = Sample();
+  scheduled.mutable_publish_time()->set_seconds(4102444800);  // 2100-01-01
+
+  // Approved for a future publish_time, then archived before it: never public.
+  Content item = Published(scheduled);
+  EXPECT_EQ(item.first_publish_time().seconds(), 4102444800);  // the schedule, for now
+  Content out;
+  ASSERT_TRUE(Archive(editor_, item, &out).ok());
+  EXPECT_FALSE(out.has_first_publish_time());
+  EXPECT_EQ(first_published(item), "null");
+  ASSERT_TRUE(Get(editor_, item.content_id(), &out).ok());
+  EXPECT_FALSE(out.has_first_publish_time());
+
+  // Revised and re-approved without a publish_time before the schedule came: public from
+  // the second approval, which is its first publication.
+  Content revised = Published(scheduled);
+  ASSERT_TRUE(Revise(editor_, revised, &revised).ok());
+  ASSERT_TRUE(Update(editor_, revised.content_id(), revised.version(), Sample(), &revised).ok());
+  ASSERT_TRUE(Submit(editor_, revised, &revised).ok());
+  ASSERT_TRUE(Approve(reviewer_, revised, &revised).ok());
+  EXPECT_LT(revised.first_publish_time().seconds(), 4102444800);
+  EXPECT_EQ(One("SELECT count(*) FROM publicity.contents c JOIN publicity.live_contents l "
+                "USING (content_id) WHERE c.first_published_at = l.published_at "
+                "AND l.publish_at = l.published_at AND c.content_id = '" +
+                revised.content_id() + "'"),
+            "1");
+  const std::string real = first_published(revised);
+  // Once really public it stays: a later revision scheduled ahead, and archiving, keep it.
+  ASSERT_TRUE(Revise(editor_, revised, &revised).ok());
+  ASSERT_TRUE(Update(editor_, revised.content_id(), revised.version(), scheduled, &revised).ok());
+  ASSERT_TRUE(Submit(editor_, revised, &revised).ok());
+  ASSERT_TRUE(Approve(reviewer_, revised, &revised).ok());
+  EXPECT_EQ(first_published(revised), real);
+  ASSERT_TRUE(Archive(editor_, revised, &revised).ok());
+  EXPECT_EQ(first_published(revised), real);
+
+  // A schedule that has come (as if 2100 had arrived): the item was public, archiving keeps
+  // the time.
+  Content came = Published(scheduled);
+  server_->Query(
+      "UPDATE publicity.contents SET first_published_at = now() - interval '1 hour', "
+      "publish_at = now() - interval '1 hour' WHERE content_id = '" +
+      came.content_id() + "'");
+  server_->Query("UPDATE publicity.live_contents SET publish_at = now() - interval '1 hour' " +
+                 std::string("WHERE content_id = '") + came.content_id() + "'");
+  const std::string came_at = first_published(came);
+  ASSERT_TRUE(Archive(editor_, came, &out).ok());
+  EXPECT_EQ(first_published(came), came_at);
+  EXPECT_TRUE(out.has_first_publish_time());
+}
+
+TEST_F(PublicityServerTest, TwoReviewersApprovingAtOnceMakeOneLiveCopyAndOneReview) {
+  const std::string reviewer2 =
+      tokens_.Mint("reviewer-2", {"publicity_reviewer"}, {"gongyi.dufulu"});
+  constexpr int kRounds = 6;
+  for (int round = 0; round < kRounds; ++round) {
+    Content item;
+    ASSERT_TRUE(Create(editor_, Sample(), &item).ok());
+    ASSERT_TRUE(Submit(editor_, item, &item).ok());
+    // Both calls leave together once both threads are ready.
+    std::promise<void> go;
+    std::shared_future<void> start = go.get_future().share();
+    grpc::Status results[2];
+    Content outs[2];
+    const std::string tokens[2] = {reviewer_, reviewer2};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        const pv1::ApproveContentRequest req = StepRequest<pv1::ApproveContentRequest>(item, "ok");
+        auto ctx = CallContextWith(tokens[i]);
+        start.wait();
+        results[i] = stub_->ApproveContent(ctx.get(), req, &outs[i]);
+      });
+    }
+    go.set_value();
+    for (std::thread& t : threads) t.join();
+    const int ok = (results[0].ok() ? 1 : 0) + (results[1].ok() ? 1 : 0);
+    EXPECT_EQ(ok, 1) << "round " << round;
+    for (const grpc::Status& st : results) {
+      if (st.ok()) continue;
+      EXPECT_TRUE(st.error_code() == grpc::StatusCode::ABORTED ||
+                  st.error_code() == grpc::StatusCode::FAILED_PRECONDITION)
+          << st.error_code() << " " << st.error_message();
+    }
+    const std::string where = " WHERE content_id = '" + item.content_id() + "'";
+    EXPECT_EQ(One("SELECT count(*) FROM publicity.live_contents" + where), "1");
+    EXPECT_EQ(One("SELECT count(*) FROM publicity.live_content_areas" + where), "2");
+    EXPECT_EQ(One("SELECT count(*) FROM publicity.content_reviews" + where), "1");
+    EXPECT_EQ(One("SELECT state || ':' || live_version FROM publicity.contents" + where), "3:1");
+  }
 }
 
 TEST_F(PublicityServerTest, APublishedItemIsEditedOnlyThroughANewVersion) {

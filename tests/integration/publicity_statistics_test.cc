@@ -230,6 +230,45 @@ TEST_F(PublicityStatisticsTest, FiguresOfAPeriodPerAreaAndChildArea) {
   EXPECT_EQ(none.child_areas_size(), 0);
 }
 
+TEST_F(PublicityStatisticsTest, AnAreaWhoseNameStartsLikeAnotherIsNotBelowIt) {
+  constexpr char kLookAlike[] = "gongyi.dufulu.longhaix";
+  identity_->EnsureArea(kLookAlike);
+  Start("0");
+  Material(kJingyuan, MATERIAL_KIND_BOARD, 10, -30);
+  Material(kLookAlike, MATERIAL_KIND_BOARD, 4, -30);
+  const std::string inside = ContentForTest(CONTENT_KIND_NOTICE, {kJingyuan}, Midnight(-2));
+  const std::string look_alike = ContentForTest(CONTENT_KIND_NOTICE, {kLookAlike}, Midnight(-2));
+  ViewsForTest(inside, -1, 3);
+  ViewsForTest(look_alike, -1, 50);
+
+  const PublicityFiguresReport l = MustFigures(kLonghai, -3, -1);
+  EXPECT_EQ(l.total().boards(), 10);
+  EXPECT_EQ(l.total().notices(), 1);
+  EXPECT_EQ(l.total().views(), 3);
+  ASSERT_EQ(l.child_areas_size(), 1) << l.DebugString();
+  EXPECT_EQ(l.child_areas(0).area_code(), kJingyuan);
+
+  // From dufulu, longhaix is a child area of its own.
+  const PublicityFiguresReport d = MustFigures(kDufulu, -3, -1);
+  EXPECT_EQ(d.total().boards(), 14);
+  EXPECT_EQ(d.total().notices(), 2);
+  EXPECT_EQ(d.total().views(), 53);
+  std::map<std::string, PublicityFigures> children;
+  for (const AreaPublicityFigures& c : d.child_areas()) children[c.area_code()] = c.figures();
+  ASSERT_EQ(children.size(), 2u) << d.DebugString();
+  EXPECT_EQ(children[kLonghai].boards(), 10);
+  EXPECT_EQ(children[kLonghai].views(), 3);
+  EXPECT_EQ(children[kLookAlike].boards(), 4);
+  EXPECT_EQ(children[kLookAlike].notices(), 1);
+  EXPECT_EQ(children[kLookAlike].views(), 50);
+
+  // A caller whose scope is longhai may not ask about longhaix.
+  const std::string reviewer = tokens_.Mint("reviewer-1", {"publicity_reviewer"}, {kLonghai});
+  PublicityFiguresReport out;
+  grpc::Status st = Figures(reviewer, kLookAlike, Day(-3), Day(-1), &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+}
+
 TEST_F(PublicityStatisticsTest, AnswersAreKeptForTheCacheTime) {
   Start("60000");
   Material(kJingyuan, MATERIAL_KIND_BOARD, 10, -3);

@@ -292,5 +292,73 @@ TEST(RpcRuntimeDeferredTest, CallsFinishWhenDoneIsCalledFromAnotherThreadAndOnly
   server->Shutdown();
 }
 
+// Fast paths that throw on the gRPC thread (a bug): the call ends INTERNAL, the server
+// lives on. The payload picks the fast path: "immediate" (UnaryWithFastPath), "deferred"
+// (UnaryDeferredWithFastPath, before taking the completion) or "taken" (after taking it).
+class ThrowingFastPaths final : public EchoService::CallbackService {
+ public:
+  explicit ThrowingFastPaths(RpcRuntime& rt) : rt_(rt) {}
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
+                                 EchoResponse* out) override {
+    const AuthRule rule{{"grid_worker"}};
+    const std::string payload = req->payload();
+    if (payload == "immediate" || payload == "immediate-ok") {
+      return rt_.UnaryWithFastPath(
+          ctx, rule,
+          [payload, out](const CallContext&) -> std::optional<absl::Status> {
+            if (payload == "immediate") throw std::runtime_error("bug");
+            out->set_payload("fast");
+            return absl::OkStatus();
+          },
+          [](const CallContext&) { return absl::OkStatus(); });
+    }
+    return rt_.UnaryDeferredWithFastPath(
+        ctx, rule,
+        [payload](const CallContext&, auto take) -> bool {
+          if (payload == "deferred") throw 42;  // not even a std::exception
+          auto done = take();
+          throw std::runtime_error("bug after take");
+          return true;
+        },
+        [](const CallContext&, auto done) { done(absl::OkStatus()); });
+  }
+
+ private:
+  RpcRuntime& rt_;
+};
+
+TEST(RpcRuntimeFastPathTest, AThrowingFastPathEndsTheCallInternalAndTheServerLivesOn) {
+  testing::TestTokens tokens;
+  auto verifier = TokenVerifier::Create(tokens.public_keys(), "fangxian");
+  ASSERT_TRUE(verifier.ok());
+  RpcRuntime runtime(std::make_shared<const TokenVerifier>(*verifier), /*workers=*/1,
+                     /*queue_limit=*/4);
+  runtime.set_ready(true);
+  ThrowingFastPaths service(runtime);
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(&service, nullptr, &port);
+  auto stub = EchoService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  const std::string token = tokens.Mint("gw-1", {"grid_worker"}, {"gongyi"});
+  auto call = [&](const std::string& payload, EchoResponse* out) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    EchoRequest req;
+    req.set_payload(payload);
+    return stub->Echo(&ctx, req, out);
+  };
+  EchoResponse out;
+  for (const std::string payload : {"immediate", "deferred", "taken"}) {
+    const grpc::Status st = call(payload, &out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INTERNAL) << payload;
+    EXPECT_EQ(st.error_message(), "internal error") << payload;
+  }
+  ASSERT_TRUE(call("immediate-ok", &out).ok());
+  EXPECT_EQ(out.payload(), "fast");
+  server->Shutdown();
+}
+
 }  // namespace
 }  // namespace fangxian::common

@@ -1,10 +1,16 @@
 // Unit tests of the small common pieces: status mapping, JSON log lines, metrics text,
-// field validation, area scopes, paging and the worker pool.
+// field validation, area scopes, paging, the worker pool and the single-flight caches.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
 
+#include "common/flight_cache.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -176,6 +182,39 @@ TEST(ValidateTest, TimestampsMustLieInTheTimestampRangeNamingTheField) {
   expect_rejected(0, 1000000000);
 }
 
+TEST(ValidateTest, DayRangesAreRealOrderedAndBoundedNamingTheField) {
+  auto refused_naming = [](const absl::Status& s, absl::string_view field) {
+    return s.code() == absl::StatusCode::kInvalidArgument &&
+           s.message().find(field) != absl::string_view::npos;
+  };
+  absl::CivilDay from(2000, 1, 1);
+  absl::CivilDay to(2000, 1, 1);
+  ASSERT_TRUE(
+      ParseDayRange("start_day", "2024-02-28", "end_day", "2024-03-01", 3, &from, &to).ok());
+  EXPECT_EQ(from, absl::CivilDay(2024, 2, 28));
+  EXPECT_EQ(to, absl::CivilDay(2024, 3, 1));  // 2024-02-29 counted: three days, the longest
+  EXPECT_TRUE(
+      ParseDayRange("start_day", "2024-03-01", "end_day", "2024-03-01", 1, &from, &to).ok());
+
+  // Each failure names the field it is about and leaves the days alone.
+  from = to = absl::CivilDay(2000, 1, 1);
+  EXPECT_TRUE(refused_naming(
+      ParseDayRange("start_day", "2023-02-29", "end_day", "2023-03-01", 9, &from, &to),
+      "start_day"));
+  EXPECT_TRUE(refused_naming(ParseDayRange("start_day", "", "end_day", "2023-03-01", 9, &from, &to),
+                             "start_day"));
+  EXPECT_TRUE(refused_naming(
+      ParseDayRange("start_day", "2023-03-01", "end_day", "2023-3-2", 9, &from, &to), "end_day"));
+  const absl::Status before =
+      ParseDayRange("start_day", "2023-03-02", "end_day", "2023-03-01", 9, &from, &to);
+  EXPECT_TRUE(refused_naming(before, "end_day must not be before start_day")) << before;
+  const absl::Status longer =
+      ParseDayRange("start_day", "2024-02-28", "end_day", "2024-03-01", 2, &from, &to);
+  EXPECT_TRUE(refused_naming(longer, "start_day..end_day spans more than 2 days")) << longer;
+  EXPECT_EQ(from, absl::CivilDay(2000, 1, 1));
+  EXPECT_EQ(to, absl::CivilDay(2000, 1, 1));
+}
+
 TEST(ScopeTest, ScopeRootsAreTheFewestAreasCoveringTheGrantsOfTheRoles) {
   Principal p;
   EXPECT_TRUE(p.ScopeRoots({"grid_worker"}).empty());  // no grants at all
@@ -319,6 +358,163 @@ TEST(WorkerPoolTest, RunsTasksAndRefusesWhenTheQueueIsFull) {
     release.set_value();
   }  // the destructor drains the queue
   EXPECT_EQ(ran.load(), 3);
+}
+
+// A fill the test holds until it lets it go, so other callers are provably waiting.
+class HeldFill {
+ public:
+  void Enter() {
+    std::unique_lock<std::mutex> lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return released_; });
+  }
+  void WaitEntered() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return entered_; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool released_ = false;
+};
+
+using Cache = FlightCache<std::shared_ptr<const int>>;
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
+std::chrono::system_clock::time_point Later() {
+  return std::chrono::system_clock::now() + std::chrono::minutes(5);
+}
+
+TEST(FlightCacheTest, StoresUntilTheFillsExpiryAndInvalidateAllDropsEverything) {
+  Cache cache(64);
+  int fills = 0;
+  auto fill = [&]() -> Cache::Filled {
+    ++fills;
+    return {std::make_shared<const int>(fills), kT0 + absl::Seconds(2)};
+  };
+  EXPECT_EQ(**cache.GetOrFill("k", kT0, Later(), fill), 1);
+  EXPECT_EQ(**cache.GetOrFill("k", kT0 + absl::Seconds(1), Later(), fill), 1);
+  EXPECT_EQ(**cache.Find("k", kT0 + absl::Seconds(1)), 1);
+  EXPECT_FALSE(cache.Find("k", kT0 + absl::Seconds(2)).has_value());  // expired
+  EXPECT_EQ(**cache.GetOrFill("k", kT0, Later(), fill), 2);
+  cache.InvalidateAll();
+  EXPECT_FALSE(cache.Find("k", kT0).has_value());
+  EXPECT_EQ(**cache.GetOrFill("k", kT0, Later(), fill), 3);
+  // A fill without an expiry (or one not after now) answers but is not stored.
+  auto unkept = [&]() -> Cache::Filled { return {std::make_shared<const int>(7), kT0}; };
+  EXPECT_EQ(**cache.GetOrFill("u", kT0, Later(), unkept), 7);
+  EXPECT_FALSE(cache.Find("u", kT0).has_value());
+}
+
+TEST(FlightCacheTest, CallersOfTheSameKeyShareOneFill) {
+  Cache cache(64);
+  HeldFill held;
+  std::atomic<int> fills{0};
+  auto fill = [&]() -> Cache::Filled {
+    ++fills;
+    held.Enter();
+    return {std::make_shared<const int>(42), kT0 + absl::Seconds(2)};
+  };
+  std::vector<std::thread> callers;
+  std::atomic<int> answered{0};
+  auto call = [&] {
+    absl::StatusOr<std::shared_ptr<const int>> out = cache.GetOrFill("k", kT0, Later(), fill);
+    if (out.ok() && **out == 42) ++answered;
+  };
+  callers.emplace_back(call);
+  held.WaitEntered();  // the first caller fills; the others arrive while it is held
+  for (int i = 0; i < 5; ++i) callers.emplace_back(call);
+  held.Release();
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(answered, 6);
+  EXPECT_EQ(fills, 1);
+}
+
+TEST(FlightCacheTest, AWaiterStopsAtItsDeadline) {
+  Cache cache(64);
+  HeldFill held;
+  std::thread leader([&] {
+    auto out = cache.GetOrFill("k", kT0, Later(), [&]() -> Cache::Filled {
+      held.Enter();
+      return {std::make_shared<const int>(1), kT0 + absl::Seconds(2)};
+    });
+    EXPECT_TRUE(out.ok());
+  });
+  held.WaitEntered();
+  const auto started = std::chrono::steady_clock::now();
+  absl::StatusOr<std::shared_ptr<const int>> waited =
+      cache.GetOrFill("k", kT0, std::chrono::system_clock::now() + std::chrono::milliseconds(50),
+                      []() -> Cache::Filled {
+                        return {std::make_shared<const int>(2), std::nullopt};
+                      });
+  EXPECT_EQ(waited.status().code(), absl::StatusCode::kDeadlineExceeded) << waited.status();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  // A deadline already past does not wait at all.
+  waited = cache.GetOrFill("k", kT0, std::chrono::system_clock::now() - std::chrono::seconds(1),
+                           []() -> Cache::Filled {
+                             return {nullptr, std::nullopt};
+                           });
+  EXPECT_EQ(waited.status().code(), absl::StatusCode::kDeadlineExceeded);
+  held.Release();
+  leader.join();
+  EXPECT_EQ(**cache.Find("k", kT0), 1);
+}
+
+TEST(FlightCacheTest, WaitersOfAFillThatThrewGetInternalAndTheNextCallerFillsAgain) {
+  Cache cache(64);
+  HeldFill held;
+  std::thread leader([&] {
+    EXPECT_THROW((void)cache.GetOrFill("k", kT0, Later(),
+                                       [&]() -> Cache::Filled {
+                                         held.Enter();
+                                         throw std::runtime_error("bug");
+                                       }),
+                 std::runtime_error);
+  });
+  held.WaitEntered();
+  std::thread waiter([&] {
+    auto out = cache.GetOrFill("k", kT0, Later(), []() -> Cache::Filled {
+      return {std::make_shared<const int>(3), kT0 + absl::Seconds(1)};
+    });
+    // Either it waited for the failed fill, or it came after and filled itself.
+    EXPECT_TRUE(out.status().code() == absl::StatusCode::kInternal || (out.ok() && **out == 3))
+        << out.status();
+  });
+  held.Release();
+  leader.join();
+  waiter.join();
+  auto again = cache.GetOrFill("k", kT0, Later(), []() -> Cache::Filled {
+    return {std::make_shared<const int>(4), kT0 + absl::Seconds(1)};
+  });
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(**again == 3 || **again == 4);
+}
+
+TEST(AnswerCacheTest, KeepsSuccessesForTheTtlAndNeverFailures) {
+  AnswerCache<int> cache(absl::Seconds(5));
+  int computed = 0;
+  auto fails = [&]() -> absl::StatusOr<int> {
+    ++computed;
+    return absl::UnavailableError("database down");
+  };
+  auto works = [&]() -> absl::StatusOr<int> { return ++computed; };
+  EXPECT_EQ(cache.Get("q", kT0, Later(), fails).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(*cache.Get("q", kT0, Later(), works), 2);  // the failure was not kept
+  EXPECT_EQ(*cache.Get("q", kT0 + absl::Seconds(4), Later(), works), 2);
+  EXPECT_EQ(*cache.Get("other", kT0, Later(), works), 3);
+  EXPECT_EQ(*cache.Get("q", kT0 + absl::Seconds(5), Later(), works), 4);  // ttl over
+  EXPECT_EQ(computed, 4);
+
+  AnswerCache<int> never(absl::ZeroDuration());
+  EXPECT_EQ(*never.Get("q", kT0, Later(), works), 5);
+  EXPECT_EQ(*never.Get("q", kT0, Later(), works), 6);
 }
 
 }  // namespace

@@ -38,6 +38,16 @@ TEST(LiveRulesTest, AnItemShowsInItsAreasAndEverythingBelowThemOnly) {
   EXPECT_FALSE(TargetsArea({}, "gongyi"));
 }
 
+TEST(LiveRulesTest, AnAreaWhoseCodeMerelyStartsLikeAnotherIsNotBelowIt) {
+  // "longhaix" is a sibling of "longhai", not a child: neither sees the other's items.
+  EXPECT_FALSE(TargetsArea({"gongyi.dufulu.longhai"}, "gongyi.dufulu.longhaix"));
+  EXPECT_FALSE(TargetsArea({"gongyi.dufulu.longhaix"}, "gongyi.dufulu.longhai"));
+  EXPECT_FALSE(TargetsArea({"gongyi.dufulu.longhai"}, "gongyi.dufulu.longhaix.jingyuan"));
+  EXPECT_TRUE(TargetsArea({"gongyi.dufulu.longhai"}, "gongyi.dufulu.longhai.jingyuan"));
+  EXPECT_EQ(AreaAndAncestors("gongyi.dufulu.longhaix"),
+            (std::vector<std::string>{"gongyi", "gongyi.dufulu", "gongyi.dufulu.longhaix"}));
+}
+
 TEST(LiveRulesTest, TheWindowIncludesItsStartAndExcludesItsEnd) {
   const absl::Time start = kNow;
   const absl::Time end = kNow + absl::Hours(1);
@@ -127,6 +137,7 @@ TEST(LiveRulesTest, ViewCounterKeysAndFields) {
   EXPECT_EQ(keys.pending, "fx:publicity:v1:views:pending");
   EXPECT_EQ(keys.batches, "fx:publicity:v1:views:batches");
   EXPECT_EQ(keys.batch_prefix, "fx:publicity:v1:views:batch:");
+  EXPECT_EQ(keys.applied_prefix, "fx:publicity:v1:views:applied:");
   const std::string id = "123e4567-e89b-12d3-a456-426614174000";
   const std::string field = ViewField(id, absl::CivilDay(2020, 2, 3));
   EXPECT_EQ(field, id + ":2020-02-03");
@@ -215,6 +226,11 @@ LiveRow Row(const std::string& id, absl::Time publish, std::optional<absl::Time>
 
 class PublicContentCacheTest : public ::testing::Test {
  protected:
+  // A call deadline that never passes during the test.
+  static std::chrono::system_clock::time_point Later() {
+    return std::chrono::system_clock::now() + std::chrono::minutes(5);
+  }
+
   PublicContentCacheTest()
       : redis_(common::RedisPool::Options{}),
         pg_(common::PgPool::Options{}),
@@ -227,7 +243,7 @@ class PublicContentCacheTest : public ::testing::Test {
     return req;
   }
   int Listed() {
-    absl::StatusOr<v1::ListLiveContentResponse> out = content_.List(ListRequest());
+    absl::StatusOr<v1::ListLiveContentResponse> out = content_.List(ListRequest(), Later());
     EXPECT_TRUE(out.ok()) << out.status();
     return out.ok() ? out->items_size() : -1;
   }
@@ -303,7 +319,7 @@ TEST_F(PublicContentCacheTest, ReadsOfAnItemCountViewsAndRespectItsWindowAndArea
   v1::GetLiveContentRequest req;
   req.set_area_code("gongyi.dufulu.longhai");
   req.set_content_id("123e4567-e89b-12d3-a456-426614174000");
-  ASSERT_TRUE(content_.Get(req).ok());
+  ASSERT_TRUE(content_.Get(req, Later()).ok());
   std::optional<absl::StatusOr<v1::LiveContent>> again = content_.TryGet(req);
   ASSERT_TRUE(again.has_value());
   ASSERT_TRUE(again->ok());
@@ -312,7 +328,7 @@ TEST_F(PublicContentCacheTest, ReadsOfAnItemCountViewsAndRespectItsWindowAndArea
   EXPECT_EQ(store_.get_calls, 1);
   // Another area: not found, not counted.
   req.set_area_code("gongyi.other");
-  EXPECT_EQ(content_.Get(req).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(content_.Get(req, Later()).status().code(), absl::StatusCode::kNotFound);
   // Expired while cached: not found, not counted.
   req.set_area_code("gongyi.dufulu");
   now_ = kNow + absl::Seconds(1);

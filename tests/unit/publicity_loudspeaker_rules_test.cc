@@ -139,9 +139,14 @@ PlaylistCandidate Candidate(const v1::ScheduleEntry& entry, const std::string& s
   return c;
 }
 
+// The playlist at `t` asked at `t` by the server's clock (GetPlaylist without a time).
+v1::Playlist PlayAt(const std::vector<PlaylistCandidate>& candidates, absl::Time t) {
+  return BuildPlaylist(candidates, t, t);
+}
+
 TEST(PlaylistTest, PlaysInsideTheWindowOnItsDaysWithTheWindowEnd) {
   const PlaylistCandidate c = Candidate(Entry());  // Mon and Fri, 08:00-09:00
-  const v1::Playlist p = BuildPlaylist({c}, China(3, 4, 8, 30));
+  const v1::Playlist p = PlayAt({c}, China(3, 4, 8, 30));
   ASSERT_EQ(p.items_size(), 1);
   EXPECT_EQ(p.items(0).content_id(), kScriptA);
   EXPECT_EQ(p.items(0).title(), "防疫小喇叭");
@@ -153,19 +158,19 @@ TEST(PlaylistTest, PlaysInsideTheWindowOnItsDaysWithTheWindowEnd) {
   EXPECT_EQ(FromProto(p.time()), China(3, 4, 8, 30));
   EXPECT_EQ(FromProto(p.next_change_time()), China(3, 4, 9, 0));
   // The start is inclusive, the end exclusive.
-  EXPECT_EQ(BuildPlaylist({c}, China(3, 4, 8, 0)).items_size(), 1);
-  EXPECT_EQ(BuildPlaylist({c}, China(3, 4, 9, 0)).items_size(), 0);
+  EXPECT_EQ(PlayAt({c}, China(3, 4, 8, 0)).items_size(), 1);
+  EXPECT_EQ(PlayAt({c}, China(3, 4, 9, 0)).items_size(), 0);
 }
 
 TEST(PlaylistTest, OutsideTheWindowNothingPlaysUntilTheNextStartOnAScheduledDay) {
   const PlaylistCandidate c = Candidate(Entry());
-  v1::Playlist p = BuildPlaylist({c}, China(3, 4, 7, 0));  // Monday, before the window
+  v1::Playlist p = PlayAt({c}, China(3, 4, 7, 0));  // Monday, before the window
   EXPECT_EQ(p.items_size(), 0);
   EXPECT_EQ(FromProto(p.next_change_time()), China(3, 4, 8, 0));
-  p = BuildPlaylist({c}, China(3, 5, 8, 30));  // Tuesday: not one of its days
+  p = PlayAt({c}, China(3, 5, 8, 30));  // Tuesday: not one of its days
   EXPECT_EQ(p.items_size(), 0);
   EXPECT_EQ(FromProto(p.next_change_time()), China(3, 8, 8, 0));  // Friday
-  p = BuildPlaylist({c}, China(3, 9, 12, 0));  // Saturday: over the weekend to Monday
+  p = PlayAt({c}, China(3, 9, 12, 0));  // Saturday: over the weekend to Monday
   EXPECT_EQ(FromProto(p.next_change_time()), China(3, 11, 8, 0));
 }
 
@@ -177,30 +182,30 @@ TEST(PlaylistTest, DaysAndTimesAreChinaTimeNotUtc) {
   e.set_end_minute_of_day(60);
   // Sunday 16:30 UTC is Monday 00:30 in China.
   const absl::Time t = absl::FromCivil(absl::CivilMinute(2024, 3, 3, 16, 30), absl::UTCTimeZone());
-  EXPECT_EQ(BuildPlaylist({Candidate(e)}, t).items_size(), 1);
+  EXPECT_EQ(PlayAt({Candidate(e)}, t).items_size(), 1);
 }
 
 TEST(PlaylistTest, OnlyScriptsLiveAtThatTimePlay) {
   PlaylistCandidate not_live = Candidate(Entry());
   not_live.live.reset();  // a draft, or live only for other areas
-  v1::Playlist p = BuildPlaylist({not_live}, China(3, 4, 8, 30));
+  v1::Playlist p = PlayAt({not_live}, China(3, 4, 8, 30));
   EXPECT_EQ(p.items_size(), 0);
   EXPECT_FALSE(p.has_next_change_time());  // an approval cannot be foreseen
 
   PlaylistCandidate later = Candidate(Entry());
   later.live->publish_at = China(3, 4, 8, 40);
-  p = BuildPlaylist({later}, China(3, 4, 8, 30));
+  p = PlayAt({later}, China(3, 4, 8, 30));
   EXPECT_EQ(p.items_size(), 0);
   EXPECT_EQ(FromProto(p.next_change_time()), China(3, 4, 8, 40));
-  EXPECT_EQ(BuildPlaylist({later}, China(3, 4, 8, 45)).items_size(), 1);
+  EXPECT_EQ(PlayAt({later}, China(3, 4, 8, 45)).items_size(), 1);
 
   PlaylistCandidate expiring = Candidate(Entry());
   expiring.live->expire_at = China(3, 4, 8, 50);
-  p = BuildPlaylist({expiring}, China(3, 4, 8, 30));
+  p = PlayAt({expiring}, China(3, 4, 8, 30));
   ASSERT_EQ(p.items_size(), 1);
   EXPECT_EQ(FromProto(p.items(0).window_end_time()), China(3, 4, 8, 50));
   EXPECT_EQ(FromProto(p.next_change_time()), China(3, 4, 8, 50));
-  p = BuildPlaylist({expiring}, China(3, 4, 8, 55));
+  p = PlayAt({expiring}, China(3, 4, 8, 55));
   EXPECT_EQ(p.items_size(), 0);
   EXPECT_FALSE(p.has_next_change_time());  // expired: it never plays again
 }
@@ -214,9 +219,9 @@ TEST(PlaylistTest, InPlayOrderEachScriptOnceAndTheEarliestChange) {
   v1::ScheduleEntry again = Entry();  // script A again, in another schedule, later order
   again.set_order(5);
   again.set_repeat_interval_minutes(0);
-  const v1::Playlist p = BuildPlaylist(
-      {Candidate(Entry(), "s1", 0), Candidate(first, "s1", 1), Candidate(again, "s0", 0)},
-      China(3, 4, 8, 30));
+  const v1::Playlist p =
+      PlayAt({Candidate(Entry(), "s1", 0), Candidate(first, "s1", 1), Candidate(again, "s0", 0)},
+             China(3, 4, 8, 30));
   ASSERT_EQ(p.items_size(), 2);
   EXPECT_EQ(p.items(0).content_id(), kScriptB);
   EXPECT_EQ(p.items(1).content_id(), kScriptA);
@@ -232,17 +237,80 @@ TEST(PlaylistTest, WindowsThatMeetAcrossMidnightAreOneStretch) {
   e.add_days(v1::DAY_OF_WEEK_TUESDAY);
   e.set_start_minute_of_day(0);
   e.set_end_minute_of_day(1440);
-  const v1::Playlist p = BuildPlaylist({Candidate(e)}, China(3, 4, 12, 0));
+  const v1::Playlist p = PlayAt({Candidate(e)}, China(3, 4, 12, 0));
   ASSERT_EQ(p.items_size(), 1);
   EXPECT_EQ(FromProto(p.items(0).window_end_time()), China(3, 6, 0, 0));
   EXPECT_EQ(FromProto(p.next_change_time()), China(3, 6, 0, 0));
 }
 
 TEST(PlaylistTest, NothingScheduledIsAnEmptyPlaylistWithoutAChange) {
-  const v1::Playlist p = BuildPlaylist({}, China(3, 4, 8, 30));
+  const v1::Playlist p = PlayAt({}, China(3, 4, 8, 30));
   EXPECT_EQ(p.items_size(), 0);
   EXPECT_FALSE(p.has_next_change_time());
   EXPECT_EQ(FromProto(p.time()), China(3, 4, 8, 30));
+}
+
+TEST(PlaylistTest, AScriptNotYetPublicNeverPlaysWhateverTheMomentAskedAbout) {
+  PlaylistCandidate later = Candidate(Entry());  // Mon and Fri, 08:00-09:00
+  later.live->publish_at = China(3, 4, 8, 40);
+  const PlaylistCandidate public_one = Candidate(Entry(), "s2");
+  // Asked at 08:20 (server clock) about 08:45: the script live from 08:40 stays hidden,
+  // and its first playing is the only change it reveals.
+  v1::Playlist p = BuildPlaylist({later}, China(3, 4, 8, 45), China(3, 4, 8, 20));
+  EXPECT_EQ(p.items_size(), 0);
+  EXPECT_FALSE(p.has_next_change_time());  // 08:40 is not after 08:45
+  p = BuildPlaylist({later}, China(3, 4, 8, 10), China(3, 4, 8, 10));
+  EXPECT_EQ(FromProto(p.next_change_time()), China(3, 4, 8, 40));
+  // A script public by the server's clock plays at the moment asked about.
+  p = BuildPlaylist({later, public_one}, China(3, 4, 8, 45), China(3, 4, 8, 20));
+  ASSERT_EQ(p.items_size(), 1);
+  EXPECT_EQ(p.items(0).schedule_id(), "s2");
+  // Once the server's clock passes the publish time it plays.
+  EXPECT_EQ(BuildPlaylist({later}, China(3, 4, 8, 45), China(3, 4, 8, 40)).items_size(), 1);
+}
+
+TEST(PlaylistTimeTest, NowWhenUnsetAndAtMostADayFromTheServersClock) {
+  const absl::Time now = China(3, 4, 8, 30);
+  v1::GetPlaylistRequest request;
+  EXPECT_EQ(*PlaylistTime(request, now), now);
+  *request.mutable_time() = TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(now + absl::Hours(kMaxPlaylistOffsetHours)));
+  EXPECT_EQ(*PlaylistTime(request, now), now + absl::Hours(24));
+  *request.mutable_time() = TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(now - absl::Hours(kMaxPlaylistOffsetHours)));
+  EXPECT_EQ(*PlaylistTime(request, now), now - absl::Hours(24));
+  *request.mutable_time() = TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(now + absl::Hours(24) + absl::Seconds(1)));
+  EXPECT_TRUE(IsInvalidNaming(PlaylistTime(request, now).status(), "time"));
+  *request.mutable_time() = TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(now - absl::Hours(24) - absl::Seconds(1)));
+  EXPECT_TRUE(IsInvalidNaming(PlaylistTime(request, now).status(), "time"));
+  request.mutable_time()->set_nanos(-1);
+  EXPECT_TRUE(IsInvalidNaming(PlaylistTime(request, now).status(), "time"));
+}
+
+TEST(ScriptReachesScheduleTest, ATargetAtOrAboveAScheduleAreaAndBelowOnlyForAnArea) {
+  const std::vector<std::string> jingyuan = {"gongyi.dufulu.longhai.jingyuan"};
+  const std::vector<std::string> dufulu = {"gongyi.dufulu"};
+  // At or above: plays there, whatever the kind of schedule.
+  for (bool area_schedule : {true, false}) {
+    EXPECT_TRUE(ScriptReachesSchedule(jingyuan, jingyuan, area_schedule));
+    EXPECT_TRUE(ScriptReachesSchedule(dufulu, jingyuan, area_schedule));
+    EXPECT_TRUE(ScriptReachesSchedule({"gongyi"}, jingyuan, area_schedule));
+    EXPECT_TRUE(ScriptReachesSchedule({"gongyi.xinhua", "gongyi.dufulu"},
+                                      {"gongyi.dufulu.yimin", "gongyi.xinhua.a"}, area_schedule));
+    // Another community, and a look-alike prefix, never.
+    EXPECT_FALSE(ScriptReachesSchedule({"gongyi.dufulu.yimin"}, jingyuan, area_schedule));
+    EXPECT_FALSE(ScriptReachesSchedule({"gongyi.dufulu.longhaix"}, {"gongyi.dufulu.longhai"},
+                                       area_schedule));
+    EXPECT_FALSE(ScriptReachesSchedule({"gongyi.dufulu.longhai"}, {"gongyi.dufulu.longhaix"},
+                                       area_schedule));
+    EXPECT_FALSE(ScriptReachesSchedule({}, jingyuan, area_schedule));
+  }
+  // Below: an area's schedule plays at the players below its area too; a checkpoint's
+  // only at the checkpoint.
+  EXPECT_TRUE(ScriptReachesSchedule(jingyuan, dufulu, /*area_schedule=*/true));
+  EXPECT_FALSE(ScriptReachesSchedule(jingyuan, dufulu, /*area_schedule=*/false));
 }
 
 }  // namespace

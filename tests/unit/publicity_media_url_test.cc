@@ -36,7 +36,7 @@ TEST(MediaUrlTest, AcceptsPublicHttpAndHttpsLinks) {
   EXPECT_TRUE(Accepted("HTTPS://Video.Example.COM:8443/a?b=c&d=%E4%BD%A0#t=10"));
   EXPECT_TRUE(Accepted("https://example.com./path"));  // a fully qualified name
   EXPECT_TRUE(Accepted("https://xn--fiqs8s.cn/"));     // punycode
-  EXPECT_TRUE(Accepted("https://a-b.c-d.example/x"));
+  EXPECT_TRUE(Accepted("https://a-b.c-d.example.cn/x"));
   EXPECT_TRUE(Accepted("http://8.8.8.8/"));
   EXPECT_TRUE(Accepted("http://1.0.0.1:80/x"));
   EXPECT_TRUE(Accepted("http://[2606:4700:4700::1111]/"));
@@ -199,6 +199,46 @@ TEST(MediaUrlTest, ClusterAndSiteInternalNamesAreRefused) {
   EXPECT_TRUE(Accepted("https://svc.example.com/"));
   EXPECT_TRUE(Accepted("https://notlocal.com/"));
   EXPECT_TRUE(Accepted("https://internal.example.cn/"));
+}
+
+TEST(MediaUrlTest, TheLastLabelMustBeAPublicLookingTld) {
+  const char kWhy[] = "is not a public one";
+  // Two-label cluster names: a service in a namespace.
+  EXPECT_TRUE(Refused("http://redis.fangxian/", kWhy));
+  EXPECT_TRUE(Refused("http://redis.fangxian:6379/", kWhy));
+  EXPECT_TRUE(Refused("http://postgres.default/", kWhy));
+  EXPECT_TRUE(Refused("http://api.kube-system/", kWhy));
+  EXPECT_TRUE(Refused("http://identity.fangxian./", kWhy));  // fully qualified, still internal
+  EXPECT_TRUE(Refused("http://Redis.FANGXIAN/", kWhy));
+  // Reserved, made-up and less common TLDs.
+  EXPECT_TRUE(Refused("https://example.travel/", kWhy));
+  EXPECT_TRUE(Refused("https://www.example.example/", kWhy));
+  EXPECT_TRUE(Refused("https://www.example.test/", kWhy));
+  EXPECT_TRUE(Refused("https://router.lan/", kWhy));
+  EXPECT_TRUE(Refused("https://router.corp/", kWhy));
+  EXPECT_TRUE(Refused("https://a.c3/", kWhy));  // two characters, not two letters
+  EXPECT_TRUE(Refused("https://a.xnfiqs8s/", kWhy));
+  EXPECT_TRUE(Refused("https://a.xn-fiqs8s/", kWhy));
+  // The message names the TLD and says what is accepted.
+  const absl::Status s = CheckMediaUrl(kField, "http://redis.fangxian/");
+  EXPECT_NE(s.message().find("\".fangxian\""), absl::string_view::npos) << s;
+  EXPECT_NE(s.message().find("two-letter country code"), absl::string_view::npos) << s;
+
+  // Country codes, IDN TLDs and the common generic ones.
+  EXPECT_TRUE(Accepted("https://example.cn/"));
+  EXPECT_TRUE(Accepted("https://www.gov.cn/"));
+  EXPECT_TRUE(Accepted("https://news.xn--fiqs8s/"));  // 新闻.中国 in punycode
+  EXPECT_TRUE(Accepted("https://example.com/"));
+  EXPECT_TRUE(Accepted("https://EXAMPLE.COM./"));
+  EXPECT_TRUE(Accepted("https://example.hk/"));
+  EXPECT_TRUE(Accepted("https://v.example.tv/"));
+  for (const char* tld :
+       {"org",   "net",  "edu",  "gov",    "mil",   "int",  "info",  "biz",   "name",  "pro",
+        "top",   "xyz",  "site", "online", "tech",  "news", "media", "video", "app",   "dev",
+        "cloud", "live", "art",  "ltd",    "group", "club", "vip",   "shop",  "store", "blog",
+        "wiki",  "icu",  "work", "link",   "press", "asia", "mobi"}) {
+    EXPECT_TRUE(Accepted(std::string("https://example.") + tld + "/")) << tld;
+  }
 }
 
 }  // namespace

@@ -251,17 +251,23 @@ TEST(PublicityRulesTest, ReadyForReviewNeedsAVideoLinkAndAFutureExpiry) {
   EXPECT_TRUE(CheckReadyForReview(row, now).ok());
 }
 
-TEST(PublicityRulesTest, ReviewerMayNotPublishWhatTheyWroteOrLastEdited) {
+TEST(PublicityRulesTest, ReviewerMayNotPublishWhatTheyWroteOrEditedSinceTheLastApproval) {
   ContentRow row;
   row.author = "editor-1";
   row.updated_by = "editor-2";
-  EXPECT_TRUE(CheckReviewerIndependent(row, "reviewer-1").ok());
-  for (const char* who : {"editor-1", "editor-2"}) {
-    const absl::Status s = CheckReviewerIndependent(row, who);
+  // editor-2 and editor-3 edited versions after the last approved one.
+  const std::vector<std::string> unreviewed = {"editor-3", "editor-2"};
+  EXPECT_TRUE(CheckReviewerIndependent(row, unreviewed, "reviewer-1").ok());
+  EXPECT_TRUE(CheckReviewerIndependent(row, {}, "reviewer-1").ok());
+  for (const char* who : {"editor-1", "editor-2", "editor-3"}) {
+    const absl::Status s = CheckReviewerIndependent(row, unreviewed, who);
     EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << who;
     EXPECT_NE(s.message().find("a reviewer may not publish their own item"),
               absl::string_view::npos);
   }
+  // The author never, whatever was approved since.
+  EXPECT_EQ(CheckReviewerIndependent(row, {}, "editor-1").code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace
