@@ -7,8 +7,17 @@
 namespace fangxian::common {
 
 std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address) {
+  return UpstreamChannel(address, "");
+}
+
+std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address,
+                                               const std::string& service_config_json) {
   grpc::ChannelArguments args;
   args.SetLoadBalancingPolicyName("round_robin");
+  if (!service_config_json.empty()) {
+    args.SetServiceConfigJSON(service_config_json);
+    args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
+  }
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 

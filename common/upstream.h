@@ -21,6 +21,11 @@ namespace fangxian::common {
 // Kubernetes Service) spreads calls over all of them. Connects lazily: a peer that is
 // down makes calls fail with UNAVAILABLE, not the start of this service.
 std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address);
+// The same, with `service_config_json` (a gRPC service config: retry policies, retry
+// throttling) as the channel's configuration; empty: none. DNS is never asked for one,
+// so the configuration is exactly what the caller gives.
+std::shared_ptr<grpc::Channel> UpstreamChannel(const std::string& address,
+                                               const std::string& service_config_json);
 
 // A failed call to `peer` ("identity") as this service's status. Unreachable, or no answer
 // within our own cap on the wait while the caller's deadline (`caller_deadline`) has not

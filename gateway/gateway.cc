@@ -1,6 +1,8 @@
 #include "gateway/gateway.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <memory>
 #include <utility>
 
@@ -12,6 +14,7 @@
 #include "common/interceptors.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "gateway/sse.h"
 #include "gateway/transcode.h"
@@ -63,6 +66,87 @@ struct Finisher {
   }
 };
 
+// Paths answered by the gateway itself.
+bool IsOwnPath(absl::string_view path) {
+  return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json";
+}
+
+}  // namespace
+
+struct Gateway::Stats {
+  // fx_gateway_http_requests_total{method,code} and fx_gateway_http_latency_seconds{method}:
+  // "method" is the HTTP method and route template ("GET /v1/residents/{resident_id}"),
+  // "code" the status class ("2xx"); "unmatched" for requests matching no route, so
+  // client-chosen paths never become label values.
+  common::Metrics requests{"fx_gateway_http"};
+  std::atomic<int64_t> inflight{0};
+};
+
+namespace {
+
+// Wraps the connection's Responder for one request: adds the CORS headers to the answer,
+// and counts it (by route, status class and latency) and the requests in flight.
+class ObservedResponder final : public Responder {
+ public:
+  ObservedResponder(std::shared_ptr<Responder> inner, std::shared_ptr<Gateway::Stats> stats,
+                    http::fields extra_headers)
+      : inner_(std::move(inner)),
+        stats_(std::move(stats)),
+        extra_headers_(std::move(extra_headers)),
+        start_(std::chrono::steady_clock::now()) {
+    stats_->inflight.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~ObservedResponder() override { End(); }
+
+  // The metrics label; set before the answer is given.
+  void set_label(std::string label) { label_ = std::move(label); }
+
+  void Reply(HttpResponse response) override {
+    Count(&response);
+    End();
+    inner_->Reply(std::move(response));
+  }
+  void Watch(std::chrono::milliseconds first, std::chrono::milliseconds every,
+             std::function<void()> on_tick, std::function<void()> on_gone) override {
+    inner_->Watch(first, every, std::move(on_tick), std::move(on_gone));
+  }
+  void Open(HttpResponse header) override {
+    Count(&header);
+    inner_->Open(std::move(header));
+  }
+  void Send(std::string chunk, std::function<void(bool ok)> written) override {
+    inner_->Send(std::move(chunk), std::move(written));
+  }
+  void Finish() override {
+    End();
+    inner_->Finish();
+  }
+  std::string PeerAddress() const override { return inner_->PeerAddress(); }
+
+ private:
+  static constexpr std::array<const char*, 6> kClasses = {"other", "1xx", "2xx",
+                                                          "3xx",   "4xx", "5xx"};
+
+  void Count(HttpResponse* response) {
+    for (const auto& field : extra_headers_) response->set(field.name_string(), field.value());
+    const unsigned status = response->result_int();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    stats_->requests.Record(label_, kClasses[status >= 100 && status < 600 ? status / 100 : 0],
+                            seconds);
+  }
+  void End() {
+    if (!ended_.exchange(true)) stats_->inflight.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  std::shared_ptr<Responder> inner_;
+  std::shared_ptr<Gateway::Stats> stats_;
+  const http::fields extra_headers_;
+  const std::chrono::steady_clock::time_point start_;
+  std::string label_ = "unmatched";
+  std::atomic<bool> ended_{false};
+};
+
 }  // namespace
 
 HttpResponse ErrorResponse(int http_status, grpc::StatusCode code, absl::string_view message) {
@@ -99,7 +183,37 @@ Gateway::Gateway(const RouteTable* routes, Upstreams* upstreams, GatewayOptions 
     : routes_(routes),
       upstreams_(upstreams),
       options_(options),
-      streams_(std::make_shared<StreamRegistry>(options.max_streams)) {}
+      streams_(std::make_shared<StreamRegistry>(options.max_streams)),
+      stats_(std::make_shared<Stats>()) {
+  common::Metrics& m = stats_->requests;
+  m.AddGauge("fx_gateway_inflight_requests", "HTTP requests being answered (event streams too).",
+             [stats = stats_.get()] {
+               return static_cast<double>(stats->inflight.load(std::memory_order_relaxed));
+             });
+  m.AddGauge("fx_gateway_open_streams", "Open Server-Sent Event streams.",
+             [streams = streams_.get()] { return static_cast<double>(streams->open()); });
+  if (options_.rate_limiter != nullptr && options_.rate_limiter->uses_redis()) {
+    m.AddGauge("fx_redis_up", "1 while Redis answers.",
+               [limiter = options_.rate_limiter] { return limiter->redis_up() ? 1.0 : 0.0; });
+  }
+}
+
+std::string Gateway::RenderMetrics() const {
+  std::string out = stats_->requests.Render();
+  if (const RateLimiter* limiter = options_.rate_limiter; limiter != nullptr) {
+    absl::StrAppend(&out,
+                    "# HELP fx_gateway_rate_limited_total Requests refused by the rate limit "
+                    "(429).\n# TYPE fx_gateway_rate_limited_total counter\n"
+                    "fx_gateway_rate_limited_total ",
+                    limiter->refused(),
+                    "\n# HELP fx_gateway_rate_limit_local_total Rate-limit decisions taken by the "
+                    "in-process fallback (Redis unreachable or slow).\n"
+                    "# TYPE fx_gateway_rate_limit_local_total counter\n"
+                    "fx_gateway_rate_limit_local_total ",
+                    limiter->local_decisions(), "\n");
+  }
+  return out;
+}
 
 Gateway::~Gateway() = default;
 
@@ -113,11 +227,36 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
   finish->path = std::string(target.substr(0, q));
   finish->request_id = ChooseRequestId(View(request["X-Request-Id"]));
   finish->start = std::chrono::steady_clock::now();
-  finish->responder = std::move(responder);
+  const absl::string_view origin = View(request[http::field::origin]);
+  http::fields cors_headers;
+  options_.cors.Decorate(origin, &cors_headers);
+  auto observed =
+      std::make_shared<ObservedResponder>(std::move(responder), stats_, std::move(cors_headers));
+  finish->responder = observed;
   const std::string& method = finish->method;
   const std::string& path = finish->path;
   const absl::string_view query =
       q == absl::string_view::npos ? absl::string_view() : target.substr(q + 1);
+
+  if (finish->method == "GET" && IsOwnPath(finish->path)) {
+    observed->set_label(absl::StrCat("GET ", finish->path));
+  }
+  if (path == "/metrics") {
+    if (method != "GET") {
+      HttpResponse res = ErrorResponse(405, grpc::StatusCode::UNIMPLEMENTED,
+                                       absl::StrCat(method, " is not allowed on ", path));
+      res.set(http::field::allow, "GET");
+      (*finish)(std::move(res), -1);
+      return;
+    }
+    HttpResponse res;
+    res.result(http::status::ok);
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = RenderMetrics();
+    (*finish)(std::move(res), -1);
+    return;
+  }
 
   if (path == "/healthz" || path == "/readyz") {
     if (method != "GET") {
@@ -149,6 +288,38 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
     return;
   }
 
+  if (path == "/openapi.json" && !options_.openapi_json.empty()) {
+    HttpResponse res = method == "GET"
+                           ? JsonResponse(200, options_.openapi_json)
+                           : ErrorResponse(405, grpc::StatusCode::UNIMPLEMENTED,
+                                           absl::StrCat(method, " is not allowed on ", path));
+    if (method != "GET") res.set(http::field::allow, "GET");
+    (*finish)(std::move(res), -1);
+    return;
+  }
+
+  // A browser asks first before a cross-origin request that is not "simple" (a JSON body,
+  // an Authorization header): answered here for the methods of the path, never upstream.
+  if (method == "OPTIONS" && options_.cors.enabled() && !origin.empty() &&
+      request.count(http::field::access_control_request_method) > 0) {
+    RouteMatch preflight = routes_->Match(method, path);
+    if (preflight.route == nullptr && !preflight.allowed.empty()) {
+      observed->set_label("OPTIONS preflight");
+      if (!options_.cors.Allows(origin)) {
+        (*finish)(ErrorResponse(403, grpc::StatusCode::PERMISSION_DENIED,
+                                "this origin may not call the gateway"),
+                  -1);
+        return;
+      }
+      HttpResponse res;
+      res.result(http::status::no_content);
+      res.set(http::field::allow, absl::StrJoin(preflight.allowed, ", "));
+      options_.cors.DecoratePreflight(origin, preflight.allowed, &res.base());
+      (*finish)(std::move(res), -1);
+      return;
+    }
+  }
+
   RouteMatch match = routes_->Match(method, path);
   if (match.route == nullptr) {
     if (match.allowed.empty()) {
@@ -166,22 +337,32 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
     return;
   }
   const Route& route = *match.route;
+  observed->set_label(absl::StrCat(route.http_method, " ", route.path.text()));
 
-  // The caller may shorten the deadline, never lengthen it. Event streams have no
-  // ordinary deadline, only a maximum duration.
-  const bool streaming = route.method->server_streaming();
-  std::chrono::milliseconds timeout =
-      streaming ? options_.stream_max_duration : options_.upstream_timeout;
-  const absl::string_view timeout_header = View(request["X-Timeout-Ms"]);
-  if (!timeout_header.empty()) {
-    int64_t ms = 0;
-    if (!absl::SimpleAtoi(timeout_header, &ms) || ms <= 0) {
-      (*finish)(ErrorResponse(400, grpc::StatusCode::INVALID_ARGUMENT,
-                              "X-Timeout-Ms must be a positive whole number of milliseconds"),
-                -1);
+  if (options_.rate_limiter != nullptr) {
+    const absl::string_view authorization = View(request[http::field::authorization]);
+    const RateDecision decision = options_.rate_limiter->Take(RateLimiter::KeyFor(
+        authorization, authorization.empty() ? observed->PeerAddress() : std::string()));
+    if (!decision.allowed) {
+      HttpResponse res =
+          ErrorResponse(429, grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("too many requests from this client; retry after ",
+                                     decision.retry_after_s, " s"));
+      res.set(http::field::retry_after, std::to_string(decision.retry_after_s));
+      (*finish)(std::move(res), -1);
       return;
     }
-    timeout = std::min(timeout, std::chrono::milliseconds(ms));
+  }
+
+  // The route's deadline class gives the default; X-Timeout-Ms may ask for any value up
+  // to the route's maximum (an event stream's maximum is its default).
+  const bool streaming = route.method->server_streaming();
+  const absl::StatusOr<std::chrono::milliseconds> timeout =
+      CallTimeout(route, View(request["X-Timeout-Ms"]));
+  if (!timeout.ok()) {
+    (*finish)(ErrorResponse(400, grpc::StatusCode::INVALID_ARGUMENT, timeout.status().message()),
+              -1);
+    return;
   }
 
   absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
@@ -211,7 +392,7 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
   CallOptions call;
   call.request_id = finish->request_id;
   call.authorization = std::string(authorization);
-  call.deadline = std::chrono::system_clock::now() + timeout;
+  call.deadline = std::chrono::system_clock::now() + *timeout;
   const google::protobuf::Descriptor* output = route.method->output_type();
   if (streaming) {
     SseRequest sse;

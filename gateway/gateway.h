@@ -12,6 +12,8 @@
 #include <boost/beast/http.hpp>
 
 #include "absl/strings/string_view.h"
+#include "gateway/cors.h"
+#include "gateway/rate_limit.h"
 #include "gateway/route_table.h"
 #include "gateway/upstream.h"
 
@@ -21,12 +23,17 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct GatewayOptions {
-  std::chrono::milliseconds upstream_timeout{10000};  // FX_UPSTREAM_TIMEOUT_MS
   std::chrono::milliseconds readiness_timeout{1000};  // per /readyz health check
   // Server-streaming (Server-Sent Events) routes:
-  std::chrono::milliseconds stream_max_duration{3600 * 1000};  // FX_GATEWAY_STREAM_MAX_S
-  std::chrono::milliseconds sse_keepalive{15 * 1000};          // FX_GATEWAY_SSE_KEEPALIVE_S
-  int max_streams = 1000;                                      // FX_GATEWAY_MAX_STREAMS
+  // Deadlines are per route (Route::default_timeout, max_timeout; see route_table.h).
+  std::chrono::milliseconds sse_keepalive{15 * 1000};  // FX_GATEWAY_SSE_KEEPALIVE_S
+  int max_streams = 1000;                              // FX_GATEWAY_MAX_STREAMS
+  Cors cors;                                           // FX_CORS_ORIGINS
+  // Per-client limit on requests for upstreams (not /healthz, /readyz, /metrics, CORS
+  // preflights or requests matching no route); null: unlimited. Outlives the gateway.
+  RateLimiter* rate_limiter = nullptr;
+  // Served at GET /openapi.json (built once at start-up, see openapi.h); empty: 404.
+  std::string openapi_json;
 };
 
 // How the gateway answers one request; implemented by the HTTP connection. Methods may be
@@ -52,6 +59,10 @@ class Responder {
   virtual void Send(std::string chunk, std::function<void(bool ok)> written) = 0;
   // Ends the chunked body once everything before it is written.
   virtual void Finish() = 0;
+
+  // The client's IP address as text ("" when unknown): the rate-limit key of requests
+  // without a token.
+  virtual std::string PeerAddress() const { return ""; }
 };
 
 class StreamRegistry;
@@ -85,12 +96,20 @@ class Gateway {
   // For the drain: refuses new event streams (503) and ends the open ones.
   void EndStreams() const;
 
+  // Counters and gauges of the gateway (see README, "Metrics").
+  struct Stats;
+
  private:
+  // The body of GET /metrics (Prometheus text format).
+  std::string RenderMetrics() const;
+
   const RouteTable* routes_;
   Upstreams* upstreams_;
   GatewayOptions options_;
   // Internally synchronised; shared with the streams, which may end after the gateway.
   std::shared_ptr<StreamRegistry> streams_;
+  // Shared with the responses in flight, which may complete after the gateway is gone.
+  std::shared_ptr<Stats> stats_;
 };
 
 }  // namespace fangxian::gateway

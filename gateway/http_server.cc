@@ -3,8 +3,10 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -16,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "gateway/path_template.h"
 
 namespace fangxian::gateway {
 
@@ -46,20 +49,44 @@ struct HttpServer::State {
   std::mutex mu;
   std::condition_variable idle;
   int inflight = 0;
+  std::atomic<int> connections{0};  // open sessions, refused ones not counted
 };
 
 namespace {
 
 absl::string_view View(beast::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// After a response that ends a connection, what the client still sends (the rest of an
+// oversized upload, say) is read and dropped for this long, up to this many bytes, so
+// the client gets to read the response instead of a reset.
+constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr size_t kLingerBytes = 64 << 20;
+
 class Session : public std::enable_shared_from_this<Session>, public Responder {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::State> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {}
+  // `counted`: the session holds one of the connection slots, given back when it ends.
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::State> state, bool counted)
+      : stream_(std::move(socket)), state_(std::move(state)), counted_(counted) {
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_address_ = peer.address().to_string();
+  }
+  ~Session() override {
+    if (counted_) state_->connections.fetch_sub(1);
+  }
 
   void Run() {
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
+
+  // A connection over FX_HTTP_MAX_CONNECTIONS: 503 and close, without reading a request.
+  void Refuse() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->Reject(503, grpc::StatusCode::UNAVAILABLE,
+                   "the gateway has too many open connections; retry later",
+                   /*retry_after=*/"1");
+    });
   }
 
   // Responder: each call is posted onto the connection's strand, so they run in order.
@@ -101,6 +128,8 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
       self->Pump();
     });
   }
+
+  std::string PeerAddress() const override { return peer_address_; }
 
  private:
   struct Chunk {
@@ -169,7 +198,9 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     stream_header_.emplace(std::move(header.base()));
     stream_header_->version(version_);
     stream_header_->keep_alive(false);
-    stream_header_->chunked(true);
+    // HTTP/1.0 has no chunked encoding: the body ends where the connection closes.
+    chunked_ = version_ >= 11;
+    stream_header_->chunked(chunked_);
     header_serializer_.emplace(*stream_header_);
     writing_ = true;
     stream_.expires_after(state_->options.write_timeout);
@@ -203,19 +234,28 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
       chunks_.pop_front();
       writing_ = true;
       stream_.expires_after(state_->options.write_timeout);
-      net::async_write(stream_, http::make_chunk(net::buffer(current_.data)),
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         self->writing_ = false;
-                         std::function<void(bool)> written = std::move(self->current_.written);
-                         self->current_ = Chunk{};
-                         if (ec) {
-                           written(false);
-                           self->PeerGone();
-                           return;
-                         }
-                         written(true);
-                         self->Pump();
-                       });
+      auto on_written = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->writing_ = false;
+        std::function<void(bool)> written = std::move(self->current_.written);
+        self->current_ = Chunk{};
+        if (ec) {
+          written(false);
+          self->PeerGone();
+          return;
+        }
+        written(true);
+        self->Pump();
+      };
+      if (chunked_) {
+        net::async_write(stream_, http::make_chunk(net::buffer(current_.data)),
+                         std::move(on_written));
+      } else {
+        net::async_write(stream_, net::buffer(current_.data), std::move(on_written));
+      }
+      return;
+    }
+    if (finish_requested_ && !chunked_) {
+      EndStream();
       return;
     }
     if (finish_requested_) {
@@ -237,18 +277,93 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     Close();
   }
 
+  // ---- Reading a request: the header within header_timeout, then the body within
+  // read_timeout. Both deadlines are the session's own timer (a tcp_stream timeout
+  // would close the socket, leaving no way to answer 408).
+
+  enum class ReadPhase { kNone, kHeader, kBody };
+
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.max_header_bytes));
     parser_->body_limit(state_->options.max_body_bytes);
-    // Bounds the whole request, and the idle time between keep-alive requests, so a slow
-    // client cannot hold a connection forever.
-    stream_.expires_after(state_->options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    stream_.expires_never();
+    ArmReadTimer(ReadPhase::kHeader, state_->options.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
-  void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
+  void ArmReadTimer(ReadPhase phase, std::chrono::milliseconds after) {
+    read_phase_ = phase;
+    read_timed_out_ = false;
+    const uint64_t generation = ++read_timer_generation_;
+    read_timer_.expires_after(after);
+    read_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      // A handler already queued when the timer was re-armed or stopped is stale.
+      if (ec || generation != self->read_timer_generation_ ||
+          self->read_phase_ == ReadPhase::kNone) {
+        return;
+      }
+      self->read_timed_out_ = true;
+      self->stream_.cancel();  // the pending read completes with operation_aborted
+    });
+  }
+
+  void StopReadTimer() {
+    read_phase_ = ReadPhase::kNone;
+    ++read_timer_generation_;
+    read_timer_.cancel();
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    const HttpRequest& header = parser_->get();
+    const size_t fields = static_cast<size_t>(std::distance(header.begin(), header.end()));
+    if (fields > state_->options.max_header_fields) {
+      StopReadTimer();
+      Reject(431, grpc::StatusCode::INVALID_ARGUMENT,
+             absl::StrCat("request header has more than ", state_->options.max_header_fields,
+                          " fields"));
+      return;
+    }
+    if (parser_->is_done()) {
+      OnRequest();
+      return;
+    }
+    ArmReadTimer(ReadPhase::kBody, state_->options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    OnRequest();
+  }
+
+  void OnReadError(beast::error_code ec) {
+    const ReadPhase phase = read_phase_;
+    const bool timed_out = read_timed_out_;
+    StopReadTimer();
+    if (timed_out) {
+      // Waiting for a request that never began is keep-alive idleness, not an error.
+      if (phase == ReadPhase::kHeader && !parser_->got_some() && buffer_.size() == 0) {
+        Close();
+        return;
+      }
+      const std::chrono::milliseconds limit = phase == ReadPhase::kHeader
+                                                  ? state_->options.header_timeout
+                                                  : state_->options.read_timeout;
+      Reject(408, grpc::StatusCode::DEADLINE_EXCEEDED,
+             absl::StrCat("the request ", phase == ReadPhase::kHeader ? "header" : "body",
+                          " did not arrive within ", limit.count(), " ms"));
+      return;
+    }
     if (ec == http::error::body_limit) {
       Reject(
           413, grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -261,21 +376,29 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
                           " bytes"));
       return;
     }
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
-        ec == beast::error::timeout) {
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
       Close();
       return;
     }
-    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category()) {
+    if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
       Reject(400, grpc::StatusCode::INVALID_ARGUMENT,
              absl::StrCat("malformed HTTP request: ", ec.message()));
       return;
     }
-    if (ec) return;  // connection reset or aborted: nothing to answer
+    // Connection reset or aborted: nothing to answer.
+  }
 
+  void OnRequest() {
+    StopReadTimer();
     HttpRequest request = parser_->release();
     version_ = request.version();
     keep_alive_ = request.keep_alive();
+    const absl::string_view target = View(request.target());
+    if (absl::Status s = CheckRequestPath(target.substr(0, target.find('?'))); !s.ok()) {
+      // The request was read whole: the connection may stay.
+      Answer(400, grpc::StatusCode::INVALID_ARGUMENT, s.message(), request);
+      return;
+    }
     state_->RequestStarted();
     // The upstream deadline bounds the wait from here on.
     stream_.expires_never();
@@ -283,24 +406,43 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     state_->gateway->Handle(std::move(request), shared_from_this());
   }
 
-  // Answers a request that could not be read completely, then closes the connection.
-  void Reject(int http_status, grpc::StatusCode code, absl::string_view message) {
+  // An error answer of the server's own; `request` is what is known of the request
+  // (method, target, X-Request-Id), for the log and the id.
+  HttpResponse ErrorFor(int http_status, grpc::StatusCode code, absl::string_view message,
+                        const HttpRequest* request, absl::string_view retry_after = "") {
     const auto start = std::chrono::steady_clock::now();
     std::string method = "-";
     std::string path = "-";
     std::string given_id;
-    if (parser_ && parser_->is_header_done()) {
-      const auto& h = parser_->get();
-      method = std::string(View(h.method_string()));
-      const absl::string_view target = View(h.target());
+    if (request != nullptr) {
+      method = std::string(View(request->method_string()));
+      const absl::string_view target = View(request->target());
       path = std::string(target.substr(0, target.find('?')));
-      given_id = std::string(View(h["X-Request-Id"]));
-      version_ = h.version();
+      given_id = std::string(View((*request)["X-Request-Id"]));
     }
     const std::string request_id = ChooseRequestId(given_id);
     HttpResponse response = ErrorResponse(http_status, code, message);
     response.set("X-Request-Id", request_id);
+    if (!retry_after.empty()) response.set(http::field::retry_after, std::string(retry_after));
     LogAccess(method, path, http_status, start, request_id, -1);
+    return response;
+  }
+
+  // Answers a whole request that is refused before it reaches the gateway.
+  void Answer(int http_status, grpc::StatusCode code, absl::string_view message,
+              const HttpRequest& request) {
+    Write(ErrorFor(http_status, code, message, &request), /*counted=*/false);
+  }
+
+  // Answers a request that could not be read completely, then closes the connection.
+  void Reject(int http_status, grpc::StatusCode code, absl::string_view message,
+              absl::string_view retry_after = "") {
+    const HttpRequest* request = nullptr;
+    if (parser_ && parser_->is_header_done()) {
+      request = &parser_->get();
+      version_ = request->version();
+    }
+    HttpResponse response = ErrorFor(http_status, code, message, request, retry_after);
     keep_alive_ = false;
     Write(std::move(response), /*counted=*/false);
   }
@@ -329,9 +471,11 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   }
 
   // Half-closes, then reads and discards what the client is still sending (an oversized
-  // body, say) for a short while: closing a socket with unread input makes the kernel
-  // send a reset, which can destroy the response before the client has read it.
+  // body, say) for a while (kLingerTime, kLingerBytes): closing a socket with unread
+  // input makes the kernel send a reset, which can destroy the response before the
+  // client has read it.
   void Close() {
+    StopReadTimer();
     if (watching_) {
       // One read at a time: stop the watch first; its handler comes back here.
       close_after_watch_ = true;
@@ -341,25 +485,26 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     }
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(2));
+    stream_.expires_after(kLingerTime);
     Discard();
   }
 
   void Discard() {
-    stream_.async_read_some(
-        net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-          self->discarded_ += n;
-          if (ec || self->discarded_ > 4 * self->state_->options.max_body_bytes + (1 << 20)) {
-            beast::error_code ignored;
-            self->stream_.socket().close(ignored);
-            return;
-          }
-          self->Discard();
-        });
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > kLingerBytes) {
+                                beast::error_code ignored;
+                                self->stream_.socket().close(ignored);
+                                return;
+                              }
+                              self->Discard();
+                            });
   }
 
   beast::tcp_stream stream_;
   std::shared_ptr<HttpServer::State> state_;
+  std::string peer_address_;  // set once, read from any thread
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<HttpResponse> response_;
@@ -367,6 +512,13 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   bool keep_alive_ = false;
   std::array<char, 8192> discard_{};
   size_t discarded_ = 0;
+  const bool counted_;
+
+  // Request reading (strand only).
+  net::steady_timer read_timer_{stream_.get_executor()};
+  uint64_t read_timer_generation_ = 0;
+  ReadPhase read_phase_ = ReadPhase::kNone;
+  bool read_timed_out_ = false;
 
   // Streamed response state (strand only).
   net::steady_timer tick_timer_{stream_.get_executor()};
@@ -380,6 +532,7 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   std::deque<Chunk> chunks_;
   Chunk current_;
   bool writing_ = false;
+  bool chunked_ = true;
   bool header_written_ = false;
   bool finish_requested_ = false;
   bool broken_ = false;
@@ -400,7 +553,14 @@ void Accept(std::shared_ptr<HttpServer::State> state) {
         }
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), state)->Run();
+        // Over the cap a connection is answered 503 and closed; those already open keep
+        // being served.
+        if (state->connections.fetch_add(1) >= state->options.max_connections) {
+          state->connections.fetch_sub(1);
+          std::make_shared<Session>(std::move(socket), state, /*counted=*/false)->Refuse();
+        } else {
+          std::make_shared<Session>(std::move(socket), state, /*counted=*/true)->Run();
+        }
         Accept(state);
       });
 }

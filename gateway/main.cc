@@ -1,14 +1,20 @@
 // HTTP/JSON gateway: wiring only. Reads the environment, builds the route table from the
 // services' google.api.http options, serves until SIGTERM/SIGINT, then drains.
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/redis.h"
 #include "common/server.h"
+#include "gateway/api_descriptors.h"
 #include "gateway/gateway.h"
 #include "gateway/http_server.h"
+#include "gateway/openapi.h"
 #include "gateway/route_table.h"
 #include "gateway/services.h"
 #include "gateway/upstream.h"
@@ -27,14 +33,61 @@ int main() {
   http.max_body_bytes = static_cast<size_t>(env.Int("FX_MAX_BODY_BYTES", 1 << 20, 1, 64 << 20));
   http.read_timeout =
       std::chrono::milliseconds(env.Int("FX_HTTP_READ_TIMEOUT_MS", 10000, 100, 600000));
+  http.header_timeout =
+      std::chrono::milliseconds(env.Int("FX_HTTP_HEADER_TIMEOUT_MS", 10000, 100, 600000));
+  http.max_header_fields = static_cast<size_t>(env.Int("FX_HTTP_MAX_HEADERS", 100, 1, 10000));
+  http.max_connections = static_cast<int>(env.Int("FX_HTTP_MAX_CONNECTIONS", 10000, 1, 1000000));
 
   fx::gateway::GatewayOptions options;
-  options.upstream_timeout =
-      std::chrono::milliseconds(env.Int("FX_UPSTREAM_TIMEOUT_MS", 10000, 1, 600000));
-  options.stream_max_duration =
-      std::chrono::seconds(env.Int("FX_GATEWAY_STREAM_MAX_S", 3600, 1, 7 * 24 * 3600));
+  // Deadline classes. The older FX_UPSTREAM_TIMEOUT_MS (one deadline for every unary
+  // call) and FX_GATEWAY_STREAM_MAX_S stay as aliases: the defaults when the new
+  // variables are not set.
+  fx::gateway::DeadlinePolicy deadlines;
+  const bool legacy_unary = !env.String("FX_UPSTREAM_TIMEOUT_MS", "").empty();
+  const int64_t legacy_unary_ms = env.Int("FX_UPSTREAM_TIMEOUT_MS", 10000, 1, 600000);
+  const int64_t legacy_stream_s = env.Int("FX_GATEWAY_STREAM_MAX_S", 3600, 1, 7 * 24 * 3600);
+  deadlines.read = std::chrono::milliseconds(
+      env.Int("FX_GATEWAY_DEADLINE_READ_MS", legacy_unary ? legacy_unary_ms : 5000, 1, 600000));
+  deadlines.write = std::chrono::milliseconds(
+      env.Int("FX_GATEWAY_DEADLINE_WRITE_MS", legacy_unary ? legacy_unary_ms : 10000, 1, 600000));
+  deadlines.stream = std::chrono::milliseconds(env.Int(
+      "FX_GATEWAY_DEADLINE_STREAM_MS", legacy_stream_s * 1000, 1, int64_t{7} * 24 * 3600 * 1000));
+  const bool max_given = !env.String("FX_GATEWAY_DEADLINE_MAX_MS", "").empty();
+  deadlines.max =
+      std::chrono::milliseconds(env.Int("FX_GATEWAY_DEADLINE_MAX_MS", 30000, 1, 600000));
+  if (!max_given) {
+    deadlines.max = std::max({deadlines.max, deadlines.read, deadlines.write});
+  } else if (deadlines.max < std::max(deadlines.read, deadlines.write)) {
+    env.AddError("FX_GATEWAY_DEADLINE_MAX_MS",
+                 "must be at least FX_GATEWAY_DEADLINE_READ_MS and FX_GATEWAY_DEADLINE_WRITE_MS");
+  }
+  fx::gateway::UpstreamOptions upstream_options;
+  upstream_options.retry_max_attempts =
+      static_cast<int>(env.Int("FX_GATEWAY_RETRY_MAX_ATTEMPTS", 3, 1, 5));
   options.sse_keepalive = std::chrono::seconds(env.Int("FX_GATEWAY_SSE_KEEPALIVE_S", 15, 1, 3600));
   options.max_streams = static_cast<int>(env.Int("FX_GATEWAY_MAX_STREAMS", 1000, 1, 1000000));
+  // CORS and per-client rate limits (gateway/README.md).
+  if (absl::StatusOr<fx::gateway::Cors> cors =
+          fx::gateway::Cors::Parse(env.String("FX_CORS_ORIGINS", ""));
+      cors.ok()) {
+    options.cors = *std::move(cors);
+  } else {
+    env.AddError("FX_CORS_ORIGINS", std::string(cors.status().message()));
+  }
+  fx::gateway::RateLimitOptions rate_limit;
+  rate_limit.per_second = static_cast<double>(env.Int("FX_RATE_LIMIT_RPS", 50, 0, 1000000));
+  rate_limit.burst = static_cast<double>(env.Int("FX_RATE_LIMIT_BURST", 100, 0, 10000000));
+  const bool rate_limited = rate_limit.per_second > 0 && rate_limit.burst > 0;
+  // Redis as the services read it (common/server.cc), but optional: without it each
+  // replica limits on its own. A shorter default timeout: the check is on every request.
+  fx::common::RedisPool::Options redis;
+  const std::string redis_addr = env.HostPort("FX_REDIS_ADDR", "");
+  if (!redis_addr.empty() && !fx::common::ParseRedisAddress(redis_addr, &redis).ok()) {
+    env.AddError("FX_REDIS_ADDR", "must be host:port with a port from 1 to 65535");
+  }
+  redis.password = env.Secret("FX_REDIS_PASSWORD", "");
+  redis.timeout = absl::Milliseconds(env.Int("FX_REDIS_TIMEOUT_MS", 50, 1, 60000));
+  redis.down_backoff = absl::Milliseconds(env.Int("FX_REDIS_RETRY_MS", 1000, 10, 60000));
   const int drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
   const std::string port_file = env.String("FX_PORT_FILE", "");
 
@@ -54,7 +107,8 @@ int main() {
   }
   env.ExitIfInvalid();
 
-  absl::StatusOr<fx::gateway::RouteTable> routes = fx::gateway::RouteTable::Build(descriptors);
+  absl::StatusOr<fx::gateway::RouteTable> routes =
+      fx::gateway::RouteTable::Build(descriptors, deadlines);
   if (!routes.ok()) {
     fx::common::LogError("cannot build the route table", {{"error", routes.status().message()}});
     return 2;
@@ -64,7 +118,38 @@ int main() {
                     {{"http", r.http_method + " " + r.path.text()}, {"rpc", r.grpc_method}});
   }
 
-  fx::gateway::Upstreams upstreams(upstream_specs);
+  fx::gateway::OpenApiOptions openapi_options;
+  openapi_options.public_methods = fx::gateway::PublicMethods();
+  absl::StatusOr<std::unique_ptr<google::protobuf::DescriptorPool>> comments =
+      fx::gateway::CommentsPool(fx::gateway::ApiDescriptorSet());
+  if (!comments.ok()) {  // a build problem: the embedded set is made from our own protos
+    fx::common::LogError("cannot read the embedded proto comments",
+                         {{"error", comments.status().message()}});
+    return 2;
+  }
+  openapi_options.comments = comments->get();
+  absl::StatusOr<std::string> openapi = fx::gateway::OpenApiDocument(*routes, openapi_options);
+  if (!openapi.ok()) {
+    fx::common::LogError("cannot build the OpenAPI document",
+                         {{"error", openapi.status().message()}});
+    return 2;
+  }
+  options.openapi_json = *std::move(openapi);
+
+  // Only reads are retried (on UNAVAILABLE, within a budget): see upstream.h.
+  upstream_options.retryable_methods = routes->ReadMethods();
+  fx::gateway::Upstreams upstreams(upstream_specs, upstream_options);
+  std::unique_ptr<fx::common::RedisPool> redis_pool;
+  std::unique_ptr<fx::gateway::RateLimiter> rate_limiter;
+  if (rate_limited) {
+    if (!redis_addr.empty()) {
+      redis_pool = std::make_unique<fx::common::RedisPool>(redis);
+    } else {
+      fx::common::LogWarning("FX_REDIS_ADDR is not set: each gateway replica rate-limits alone");
+    }
+    rate_limiter = std::make_unique<fx::gateway::RateLimiter>(rate_limit, redis_pool.get());
+    options.rate_limiter = rate_limiter.get();
+  }
   fx::gateway::Gateway gateway(&*routes, &upstreams, options);
   fx::gateway::HttpServer server(&gateway, http);
   if (absl::Status s = server.Start(); !s.ok()) {

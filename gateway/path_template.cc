@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -60,6 +61,24 @@ bool DecodeSegment(absl::string_view in, bool keep_slash, std::string* out) {
     out->push_back(in[i]);
   }
   return true;
+}
+
+// "." or ".." once decoded ("%2E", ".%2e" included).
+bool IsDotSegment(absl::string_view raw) {
+  if (raw.empty() || raw.size() > 6) return false;  // "%2E%2E" is the longest
+  std::string decoded;
+  return PercentDecode(raw, false, &decoded) && (decoded == "." || decoded == "..");
+}
+
+// "%2F" or "%5C" (either case) in a raw segment. "%252F" is an escaped "%", not a slash.
+bool HasEncodedSlash(absl::string_view raw) {
+  for (size_t i = 0; i + 2 < raw.size(); ++i) {
+    if (raw[i] != '%') continue;
+    const char hi = raw[i + 1];
+    const char lo = static_cast<char>(raw[i + 2] | 0x20);  // lower-case a hex letter
+    if ((hi == '2' && lo == 'f') || (hi == '5' && lo == 'c')) return true;
+  }
+  return false;
 }
 
 class Parser {
@@ -214,6 +233,7 @@ bool PathTemplate::Match(absl::string_view path, std::vector<std::string>* value
     const bool multi = end - v.start != 1 || (open_end && v.end == n);
     std::vector<std::string> decoded;
     for (size_t i = v.start; i < end; ++i) {
+      if (IsDotSegment(parts[i]) || (!multi && HasEncodedSlash(parts[i]))) return false;
       std::string d;
       if (!DecodeSegment(parts[i], multi, &d)) return false;
       decoded.push_back(std::move(d));
@@ -222,6 +242,19 @@ bool PathTemplate::Match(absl::string_view path, std::vector<std::string>* value
   }
   if (values != nullptr) *values = std::move(out);
   return true;
+}
+
+absl::Status CheckRequestPath(absl::string_view path) {
+  for (absl::string_view segment : absl::StrSplit(path, '/')) {
+    if (IsDotSegment(segment)) {
+      return absl::InvalidArgumentError("a path segment may not be \".\" or \"..\"");
+    }
+    if (HasEncodedSlash(segment) || absl::StrContains(segment, '\\')) {
+      return absl::InvalidArgumentError(
+          "a path segment may not hold \"\\\" or an encoded \"/\" or \"\\\" (%2F, %5C)");
+    }
+  }
+  return absl::OkStatus();
 }
 
 int PathTemplate::Specificity() const {

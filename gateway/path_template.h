@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -31,7 +32,9 @@ class PathTemplate {
 
   // Matches a request path (no query string). On success `values` holds one
   // percent-decoded value per variable, in the order of variables(). A multi-segment
-  // value keeps its "/" separators.
+  // value keeps its "/" separators and its encoded slashes ("%2F") encoded. A variable
+  // never matches a "." or ".." segment (raw or encoded), and a single-segment variable
+  // never matches a segment holding an encoded "/" or "\" ("%2F", "%5C").
   bool Match(absl::string_view path, std::vector<std::string>* values) const;
 
   const std::vector<Variable>& variables() const { return variables_; }
@@ -56,6 +59,15 @@ class PathTemplate {
 
 // Decodes %XX escapes. `plus_is_space` for query strings. False on a malformed escape.
 bool PercentDecode(absl::string_view in, bool plus_is_space, std::string* out);
+
+// The gateway's policy for a request path (no query string), applied before any route is
+// matched. INVALID_ARGUMENT when a segment is "." or ".." (also percent-encoded: "%2E",
+// ".%2e"), or a segment holds a percent-encoded "/" or "\" ("%2F", "%5C"): such a value
+// would name something other than the segment shows, and a service that builds a path or
+// key from it could be led elsewhere. No route has a multi-segment variable, where an
+// encoded "/" could be meant (Match keeps it encoded there), so the rule has no exception.
+// A malformed escape is left to matching (no route: 404).
+absl::Status CheckRequestPath(absl::string_view path);
 
 }  // namespace fangxian::gateway
 

@@ -4,7 +4,11 @@
 #include <atomic>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/json.h"
 #include "common/rpc.h"
+#include "common/upstream.h"
 #include "grpc/health/v1/health.pb.h"
 
 namespace fangxian::gateway {
@@ -166,13 +170,41 @@ class Upstreams::StreamCall final
   bool reading_ = false;
 };
 
+std::string RetryServiceConfig(const std::vector<std::string>& methods, int max_attempts) {
+  if (methods.empty() || max_attempts < 2) return "";
+  std::string names;
+  for (const std::string& m : methods) {
+    // "/pkg.Service/Method"
+    std::vector<absl::string_view> parts = absl::StrSplit(m, '/');
+    if (parts.size() != 3 || !parts[0].empty()) continue;
+    if (!names.empty()) names += ",";
+    names += "{\"service\":";
+    common::AppendJsonString(names, parts[1]);
+    names += ",\"method\":";
+    common::AppendJsonString(names, parts[2]);
+    names += "}";
+  }
+  if (names.empty()) return "";
+  return absl::StrCat(
+      "{\"methodConfig\":[{\"name\":[", names,
+      "],\"retryPolicy\":{\"maxAttempts\":", std::min(max_attempts, 5),
+      ",\"initialBackoff\":\"0.05s\",\"maxBackoff\":\"0.5s\",\"backoffMultiplier\":2,"
+      "\"retryableStatusCodes\":[\"UNAVAILABLE\"]}}],"
+      "\"retryThrottling\":{\"maxTokens\":10,\"tokenRatio\":0.1}}");
+}
+
 bool IsServingHealthResponse(const std::string& bytes) {
   grpc::health::v1::HealthCheckResponse response;
   return response.ParseFromString(bytes) &&
          response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
-Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs) {
+Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs, const UpstreamOptions& options) {
+  // The services each channel serves, so its retry policy names their reads only.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> services;
+  for (const UpstreamSpec& spec : specs) {
+    services[{spec.name, spec.address}].insert(spec.service);
+  }
   for (const UpstreamSpec& spec : specs) {
     // Services served by one process (identity's IdentityService and AreaService) share
     // its channel, so /readyz checks and names that process once.
@@ -185,10 +217,16 @@ Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs) {
     }
     auto ch = std::make_unique<Channel>();
     ch->spec = spec;
-    grpc::ChannelArguments args;
-    // A DNS name with several A records spreads calls over all of them.
-    args.SetLoadBalancingPolicyName("round_robin");
-    ch->channel = grpc::CreateCustomChannel(spec.address, grpc::InsecureChannelCredentials(), args);
+    const std::set<std::string>& served = services[{spec.name, spec.address}];
+    std::vector<std::string> reads;
+    for (const std::string& m : options.retryable_methods) {
+      const size_t slash = m.find('/', 1);
+      if (slash != std::string::npos && served.count(m.substr(1, slash - 1)) > 0) {
+        reads.push_back(m);
+      }
+    }
+    ch->channel = common::UpstreamChannel(spec.address,
+                                          RetryServiceConfig(reads, options.retry_max_attempts));
     ch->stub = std::make_unique<grpc::GenericStub>(ch->channel);
     by_service_[spec.service] = ch.get();
     channels_.push_back(std::move(ch));

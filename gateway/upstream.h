@@ -1,6 +1,7 @@
-// The gRPC side of the gateway: one channel per upstream service, created once, and
-// asynchronous unary and server-streaming calls through the generic callback API (no
-// thread waits for a reply).
+// The gRPC side of the gateway: one channel per upstream service (common::UpstreamChannel:
+// DNS round-robin), created once, and asynchronous unary and server-streaming calls through
+// the generic callback API (no thread waits for a reply). Reads are retried on
+// UNAVAILABLE by gRPC itself, within a budget, from each channel's service config.
 #ifndef FANGXIAN_GATEWAY_UPSTREAM_H_
 #define FANGXIAN_GATEWAY_UPSTREAM_H_
 
@@ -25,6 +26,21 @@ struct UpstreamSpec {
   std::string service;  // full proto service name routed to it
   std::string address;  // host:port
 };
+
+struct UpstreamOptions {
+  // RPCs ("/pkg.Service/Method") that may be sent again when an attempt fails with
+  // UNAVAILABLE: idempotent reads only (RouteTable::ReadMethods). Never writes: an
+  // attempt that failed may still have been carried out.
+  std::vector<std::string> retryable_methods;
+  int retry_max_attempts = 3;  // 1: no retries; gRPC allows at most 5
+};
+
+// The gRPC service config of a channel serving `methods` (see UpstreamOptions): a
+// retryPolicy (UNAVAILABLE only, `max_attempts`, exponential backoff 50 ms .. 500 ms) for
+// them and retryThrottling as the budget: each failed attempt takes a token from 10, each
+// success returns 0.1, and below 5 no retry is made, so an upstream that keeps failing
+// sees about one attempt per request. "" when there is nothing to retry.
+std::string RetryServiceConfig(const std::vector<std::string>& methods, int max_attempts);
 
 struct CallOptions {
   std::string request_id;
@@ -61,7 +77,8 @@ class Upstreams {
   // `done` receives the call's status and, when OK, the serialized response.
   using Done = std::function<void(const grpc::Status&, std::string response)>;
 
-  explicit Upstreams(const std::vector<UpstreamSpec>& specs);
+  explicit Upstreams(const std::vector<UpstreamSpec>& specs,
+                     const UpstreamOptions& options = UpstreamOptions());
   ~Upstreams();  // cancels what is still running and waits for it
   Upstreams(const Upstreams&) = delete;
   Upstreams& operator=(const Upstreams&) = delete;

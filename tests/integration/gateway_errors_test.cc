@@ -201,6 +201,7 @@ std::map<std::string, std::string> GatewayEnv(int identity, int others) {
           {"FX_UPSTREAM_TIMEOUT_MS", std::to_string(kUpstreamTimeoutMs)},
           {"FX_MAX_BODY_BYTES", std::to_string(kMaxBodyBytes)},
           {"FX_HTTP_READ_TIMEOUT_MS", "500"},
+          {"FX_HTTP_HEADER_TIMEOUT_MS", "500"},
           {"FX_DRAIN_SECONDS", "10"},
           {"FX_LOG_LEVEL", "INFO"}};
 }
@@ -244,7 +245,8 @@ TEST_F(GatewayErrorsTest, DeadlineExceededIs504) {
   ExpectErrorBody(r, 4);
 }
 
-TEST_F(GatewayErrorsTest, TimeoutHeaderLowersTheDeadlineButNeverRaisesIt) {
+// (Deadline classes and the maximum: gateway_upstream_test.cc.)
+TEST_F(GatewayErrorsTest, TimeoutHeaderSetsTheDeadlineUpToTheMaximum) {
   Reply lowered = Request(port_, "GET", "/v1/residents/echo", "", {{"X-Timeout-Ms", "300"}});
   ASSERT_EQ(lowered.status, 200) << lowered.body;
   int left = 0;
@@ -253,11 +255,13 @@ TEST_F(GatewayErrorsTest, TimeoutHeaderLowersTheDeadlineButNeverRaisesIt) {
   EXPECT_LE(left, 300 + kDeadlineSlackMs);
   EXPECT_GT(left, 0);
 
+  // Above the default (FX_UPSTREAM_TIMEOUT_MS here), capped at FX_GATEWAY_DEADLINE_MAX_MS
+  // (30000 by default).
   Reply raised = Request(port_, "GET", "/v1/residents/echo", "", {{"X-Timeout-Ms", "600000"}});
   ASSERT_EQ(raised.status, 200) << raised.body;
   ASSERT_TRUE(absl::SimpleAtoi(raised.String("phone"), &left)) << raised.body;
-  EXPECT_LE(left, kUpstreamTimeoutMs + kDeadlineSlackMs);
-  EXPECT_GT(left, 300 + kDeadlineSlackMs);
+  EXPECT_LE(left, 30000 + kDeadlineSlackMs);
+  EXPECT_GT(left, kUpstreamTimeoutMs + kDeadlineSlackMs);
 
   Reply bad = Request(port_, "GET", "/v1/residents/echo", "", {{"X-Timeout-Ms", "soon"}});
   EXPECT_EQ(bad.status, 400);
@@ -380,6 +384,7 @@ TEST_F(GatewayErrorsTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 TEST_F(GatewayErrorsTest, SlowClientIsDisconnected) {
   Connection c(port_);
   c.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // never finishes the header
+  EXPECT_EQ(c.Read().status, 408);
   EXPECT_TRUE(c.ClosedByServer());
 }
 

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace fangxian::gateway {
 namespace {
 
@@ -38,8 +40,8 @@ TEST(PathTemplateTest, SimpleVariableMatchesOneSegmentAndDecodes) {
   std::vector<std::string> values;
   ASSERT_TRUE(t.Match("/v1/residents/abc-123", &values));
   EXPECT_THAT(values, ElementsAre("abc-123"));
-  ASSERT_TRUE(t.Match("/v1/residents/a%20b%2Fc", &values));
-  EXPECT_THAT(values, ElementsAre("a b/c"));
+  ASSERT_TRUE(t.Match("/v1/residents/a%20b%252Fc", &values));
+  EXPECT_THAT(values, ElementsAre("a b%2Fc")) << "an escaped '%' is not a slash";
   EXPECT_FALSE(t.Match("/v1/residents/", &values)) << "empty segment is not a value";
   EXPECT_FALSE(t.Match("/v1/residents/a/b", &values));
   EXPECT_FALSE(t.Match("/v1/residents/%zz", &values)) << "malformed escape";
@@ -69,6 +71,30 @@ TEST(PathTemplateTest, VariableWithSegments) {
   EXPECT_THAT(values, ElementsAre("checkpoints/c%2F9"));
 }
 
+TEST(PathTemplateTest, SingleSegmentVariableRefusesEncodedSlashes) {
+  PathTemplate t = MustParse("/v1/residents/{resident_id}");
+  std::vector<std::string> values;
+  for (const char* path : {"/v1/residents/a%2Fb", "/v1/residents/a%2fb", "/v1/residents/%2F",
+                           "/v1/residents/a%5Cb", "/v1/residents/a%5cb", "/v1/residents/..%2F"}) {
+    EXPECT_FALSE(t.Match(path, &values)) << path;
+  }
+}
+
+TEST(PathTemplateTest, VariablesRefuseDotSegments) {
+  PathTemplate single = MustParse("/v1/residents/{resident_id}");
+  PathTemplate multi = MustParse("/v1/files/{path=**}");
+  std::vector<std::string> values;
+  for (const char* dots : {".", "..", "%2E", "%2e", ".%2E", "%2E%2e", "%2e."}) {
+    EXPECT_FALSE(single.Match(absl::StrCat("/v1/residents/", dots), &values)) << dots;
+    EXPECT_FALSE(multi.Match(absl::StrCat("/v1/files/a/", dots, "/b"), &values)) << dots;
+  }
+  // Dots inside a value are ordinary characters.
+  ASSERT_TRUE(single.Match("/v1/residents/a..b", &values));
+  EXPECT_THAT(values, ElementsAre("a..b"));
+  ASSERT_TRUE(single.Match("/v1/residents/...", &values));
+  EXPECT_THAT(values, ElementsAre("..."));
+}
+
 TEST(PathTemplateTest, DoubleWildcardAtTheEnd) {
   PathTemplate t = MustParse("/v1/files/{path=**}");
   std::vector<std::string> values;
@@ -77,6 +103,9 @@ TEST(PathTemplateTest, DoubleWildcardAtTheEnd) {
   ASSERT_TRUE(t.Match("/v1/files/a", &values));
   EXPECT_THAT(values, ElementsAre("a"));
   EXPECT_FALSE(t.Match("/v1/other/a", &values));
+  // A multi-segment value may hold an encoded slash: it stays encoded.
+  ASSERT_TRUE(t.Match("/v1/files/a%2Fb/c", &values));
+  EXPECT_THAT(values, ElementsAre("a%2Fb/c"));
 }
 
 TEST(PathTemplateTest, Verb) {
@@ -129,6 +158,34 @@ TEST(PathTemplateTest, BadTemplatesAreRejected) {
       EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
       EXPECT_THAT(std::string(t.status().message()), HasSubstr("bad path template"));
     }
+  }
+}
+
+TEST(CheckRequestPathTest, DotSegmentsAreRefused) {
+  for (const char* path :
+       {"/v1/residents/..", "/v1/../residents", "/./v1", "/v1/residents/.", "/v1/residents/%2E%2E",
+        "/v1/residents/%2e%2e/x", "/v1/.%2E/x", "/v1/%2E"}) {
+    absl::Status s = CheckRequestPath(path);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << path;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("\"..\"")) << path;
+  }
+}
+
+TEST(CheckRequestPathTest, EncodedSlashesAndBackslashesAreRefused) {
+  for (const char* path : {"/v1/residents/a%2Fb", "/v1/residents/%2f", "/v1%2Fresidents",
+                           "/v1/residents/a%5Cb", "/v1/residents/%5c", "/v1/residents/a\\b"}) {
+    absl::Status s = CheckRequestPath(path);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << path;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("%2F")) << path;
+  }
+}
+
+TEST(CheckRequestPathTest, OrdinaryPathsPass) {
+  for (const char* path :
+       {"/", "/v1/residents", "/v1/residents/r-1.2_3", "/v1/residents/a..b", "/v1/residents/...",
+        "/v1/residents/a%20b", "/v1/residents/a%252F", "/v1/residents/%E5%BC%A0",
+        "/v1/residents/r1:revoke", "/v1/residents/", "/v1//x", "/v1/residents/%zz"}) {
+    EXPECT_TRUE(CheckRequestPath(path).ok()) << path << ": " << CheckRequestPath(path);
   }
 }
 

@@ -1,0 +1,279 @@
+// Black-box tests of gateway_server's operational front door: CORS for the configured
+// origins, per-client rate limits in the real Redis (behind a TcpProxy the test can cut,
+// to see the local fallback take over), and /metrics. The upstream is an in-test fake
+// IdentityService that answers every GetResident.
+#include <hiredis/hiredis.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/redis.h"
+#include "fangxian/identity/v1/identity.grpc.pb.h"
+#include "gateway/rate_limit.h"
+#include "tests/support/fake_upstream_gateway.h"
+#include "tests/support/http_client.h"
+#include "tests/support/tcp_proxy.h"
+#include "tests/support/test_env.h"
+
+namespace fangxian::testing {
+namespace {
+
+using identity::v1::GetResidentRequest;
+using identity::v1::Resident;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int kBurst = 5;
+constexpr char kOrigin[] = "https://app.example.gov.cn";
+constexpr char kResidentPath[] = "/v1/residents/r-1";
+
+class FakeIdentity final : public identity::v1::IdentityService::Service {
+ public:
+  grpc::Status GetResident(grpc::ServerContext*, const GetResidentRequest* req,
+                           Resident* out) override {
+    out->set_resident_id(req->resident_id());
+    return grpc::Status::OK;
+  }
+};
+
+int RedisPort() {
+  const std::string addr = RedisAddr();
+  int port = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(addr.substr(addr.rfind(':') + 1), &port)) << addr;
+  return port;
+}
+
+// A bearer token nobody else in this run (or an earlier one) has used: its own bucket.
+std::string FreshToken(const std::string& name) {
+  static std::atomic<int> n{0};
+  return absl::StrCat("Bearer ops-", name, "-", ::getpid(), "-", n++, "-",
+                      std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+std::string Header(const HttpResponse& r, const std::string& name) {
+  auto it = r.headers.find(name);
+  return it == r.headers.end() ? "" : it->second;
+}
+
+// The value of the sample line `series` ("name{labels}") in a /metrics body; -1 if absent.
+double Sample(const std::string& body, const std::string& series) {
+  const std::string needle = "\n" + series + " ";
+  const size_t at = ("\n" + body).find(needle);
+  if (at == std::string::npos) return -1;
+  const size_t start = at + needle.size() - 1;
+  double v = -1;
+  if (!absl::SimpleAtod(body.substr(start, body.find('\n', start) - start), &v)) return -1;
+  return v;
+}
+
+class GatewayOpsTest : public FakeUpstreamGatewayTest<FakeIdentity> {
+ protected:
+  static void SetUpTestSuite() {
+    redis_proxy_ = new TcpProxy(RedisPort(), /*enabled=*/true);
+    StartSuite([](int fake_port) {
+      return GatewayServerEnv({{"FX_IDENTITY_ADDR", absl::StrCat("127.0.0.1:", fake_port)},
+                               {"FX_CORS_ORIGINS", absl::StrCat(kOrigin, ",http://localhost:3000")},
+                               {"FX_RATE_LIMIT_RPS", "1"},
+                               {"FX_RATE_LIMIT_BURST", std::to_string(kBurst)},
+                               {"FX_REDIS_ADDR", absl::StrCat("127.0.0.1:", redis_proxy_->port())},
+                               {"FX_REDIS_RETRY_MS", "100"}});
+    });
+  }
+  static void TearDownTestSuite() {
+    StopSuite();
+    delete redis_proxy_;
+    redis_proxy_ = nullptr;
+  }
+
+  static HttpResponse Get(const std::string& token,
+                          const std::map<std::string, std::string>& extra = {}) {
+    std::map<std::string, std::string> headers = extra;
+    headers["Authorization"] = token;
+    return HttpRequest(port_, "GET", kResidentPath, "", headers);
+  }
+
+  // Spends `token`'s burst; every answer must be a 200.
+  static void SpendBurst(const std::string& token) {
+    for (int i = 0; i < kBurst; ++i) {
+      HttpResponse r = Get(token);
+      ASSERT_EQ(r.status, 200) << "request " << i << ": " << r.body;
+    }
+  }
+
+  static inline TcpProxy* redis_proxy_ = nullptr;
+};
+
+// ---- CORS
+
+TEST_F(GatewayOpsTest, PreflightFromAListedOriginIsAnsweredWithTheRouteMethods) {
+  HttpResponse r = HttpRequest(port_, "OPTIONS", kResidentPath, "",
+                               {{"Origin", kOrigin},
+                                {"Access-Control-Request-Method", "GET"},
+                                {"Access-Control-Request-Headers", "authorization"}});
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(Header(r, "access-control-allow-origin"), kOrigin);
+  EXPECT_THAT(Header(r, "access-control-allow-methods"), HasSubstr("GET"));
+  EXPECT_THAT(Header(r, "access-control-allow-methods"), Not(HasSubstr("POST")));
+  EXPECT_EQ(Header(r, "access-control-allow-headers"),
+            "Authorization, Content-Type, X-Request-Id, X-Timeout-Ms, Last-Event-ID");
+  EXPECT_EQ(Header(r, "access-control-max-age"), "600");
+  EXPECT_EQ(Header(r, "vary"), "Origin");
+  EXPECT_TRUE(r.body.empty());
+
+  // A collection path lists its own methods (create and list).
+  HttpResponse list =
+      HttpRequest(port_, "OPTIONS", "/v1/residents", "",
+                  {{"Origin", "http://localhost:3000"}, {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(list.status, 204);
+  EXPECT_THAT(Header(list, "access-control-allow-methods"), HasSubstr("POST"));
+}
+
+TEST_F(GatewayOpsTest, PreflightFromAnUnlistedOriginGetsNoCorsHeaders) {
+  HttpResponse r =
+      HttpRequest(port_, "OPTIONS", kResidentPath, "",
+                  {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_TRUE(IsHttpError(r, 403, 7));
+  EXPECT_EQ(Header(r, "access-control-allow-origin"), "");
+  EXPECT_EQ(Header(r, "access-control-allow-methods"), "");
+  EXPECT_EQ(Header(r, "vary"), "Origin");
+}
+
+TEST_F(GatewayOpsTest, PreflightOfAnUnknownPathIs404) {
+  HttpResponse r = HttpRequest(port_, "OPTIONS", "/v1/nothing-here", "",
+                               {{"Origin", kOrigin}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_TRUE(IsHttpError(r, 404, 5));
+}
+
+TEST_F(GatewayOpsTest, ActualRequestFromAListedOriginMayBeReadByThePage) {
+  HttpResponse r = Get(FreshToken("cors"), {{"Origin", kOrigin}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Header(r, "access-control-allow-origin"), kOrigin);
+  EXPECT_EQ(Header(r, "access-control-expose-headers"), "X-Request-Id, Retry-After");
+  EXPECT_EQ(Header(r, "vary"), "Origin");
+}
+
+TEST_F(GatewayOpsTest, ActualRequestFromAnUnlistedOriginIsServedWithoutCorsHeaders) {
+  HttpResponse r = Get(FreshToken("cors-unlisted"), {{"Origin", "https://evil.example"}});
+  ASSERT_EQ(r.status, 200) << r.body;  // the browser, not the gateway, withholds it
+  EXPECT_EQ(Header(r, "access-control-allow-origin"), "");
+  EXPECT_EQ(Header(r, "access-control-expose-headers"), "");
+  EXPECT_EQ(Header(r, "vary"), "Origin");
+}
+
+TEST_F(GatewayOpsTest, ErrorAnswersCarryCorsHeadersToo) {
+  HttpResponse r = HttpRequest(port_, "GET", "/v1/nothing-here", "", {{"Origin", kOrigin}});
+  EXPECT_TRUE(IsHttpError(r, 404, 5));
+  EXPECT_EQ(Header(r, "access-control-allow-origin"), kOrigin);
+}
+
+// ---- Rate limits
+
+TEST_F(GatewayOpsTest, AfterTheBurstATokenGets429WithRetryAfter) {
+  const std::string token = FreshToken("burst");
+  SpendBurst(token);
+  HttpResponse r = Get(token, {{"Origin", kOrigin}});
+  EXPECT_TRUE(IsHttpError(r, 429, 8, "too many requests"));
+  EXPECT_EQ(Header(r, "retry-after"), "1");  // 1 token a second
+  // The page can read Retry-After.
+  EXPECT_EQ(Header(r, "access-control-allow-origin"), kOrigin);
+}
+
+TEST_F(GatewayOpsTest, TwoTokensHaveSeparateBucketsKeptInRedisUnderAHash) {
+  const std::string a = FreshToken("a");
+  const std::string b = FreshToken("b");
+  SpendBurst(a);
+  EXPECT_EQ(Get(a).status, 429);
+  EXPECT_EQ(Get(b).status, 200);
+
+  // The bucket lives in the shared Redis, under the token's hash, with a TTL.
+  common::RedisPool::Options options;
+  ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
+  common::RedisPool redis(options);
+  const std::string key = gateway::RateLimiter::KeyFor(a, "");
+  absl::StatusOr<common::RedisReply> ttl = redis.Command({"PTTL", key});
+  ASSERT_TRUE(ttl.ok()) << ttl.status();
+  EXPECT_EQ((*ttl)->type, REDIS_REPLY_INTEGER);
+  EXPECT_GT((*ttl)->integer, 0) << key;
+  absl::StatusOr<common::RedisReply> keys = redis.Command({"KEYS", "fx:gateway:v1:rl:*ops-a-*"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ((*keys)->elements, 0u) << "a raw token is part of a key";
+}
+
+TEST_F(GatewayOpsTest, OwnEndpointsAreNotLimited) {
+  for (int i = 0; i < 3 * kBurst; ++i) {
+    ASSERT_EQ(HttpRequest(port_, "GET", "/healthz").status, 200) << i;
+    ASSERT_EQ(HttpRequest(port_, "GET", "/metrics").status, 200) << i;
+  }
+}
+
+TEST_F(GatewayOpsTest, WithRedisCutTheLocalLimiterStillServesAndStillLimits) {
+  redis_proxy_->SetEnabled(false);
+  const std::string token = FreshToken("cut");
+  SpendBurst(token);  // served, not failed
+  HttpResponse r = Get(token);
+  EXPECT_TRUE(IsHttpError(r, 429, 8));
+  EXPECT_EQ(Header(r, "retry-after"), "1");
+  const std::string metrics = HttpRequest(port_, "GET", "/metrics").body;
+  EXPECT_EQ(Sample(metrics, "fx_redis_up"), 0) << metrics;
+  EXPECT_GE(Sample(metrics, "fx_gateway_rate_limit_local_total"), kBurst + 1) << metrics;
+
+  // Redis back: after the pool's back-off, decisions are taken in Redis again.
+  redis_proxy_->SetEnabled(true);
+  const std::string after = FreshToken("after");
+  EXPECT_TRUE(Eventually([&] {
+    Get(after);
+    return Sample(HttpRequest(port_, "GET", "/metrics").body, "fx_redis_up") == 1;
+  }));
+}
+
+// ---- Metrics
+
+TEST_F(GatewayOpsTest, MetricsCountRequestsByRouteMethodAndStatusClass) {
+  const std::string token = FreshToken("metrics");
+  ASSERT_EQ(Get(token).status, 200);
+  ASSERT_EQ(HttpRequest(port_, "GET", "/v1/nothing/at/all").status, 404);
+  HttpResponse r = HttpRequest(port_, "GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(Header(r, "content-type"), HasSubstr("text/plain; version=0.0.4"));
+  const std::string& m = r.body;
+  EXPECT_GE(Sample(m,
+                   "fx_gateway_http_requests_total{method=\"GET "
+                   "/v1/residents/{resident_id}\",code=\"2xx\"}"),
+            1)
+      << m;
+  EXPECT_GE(Sample(m, "fx_gateway_http_requests_total{method=\"unmatched\",code=\"4xx\"}"), 1) << m;
+  EXPECT_GE(Sample(m,
+                   "fx_gateway_http_latency_seconds_count{method=\"GET "
+                   "/v1/residents/{resident_id}\"}"),
+            1)
+      << m;
+  EXPECT_THAT(m, HasSubstr("fx_gateway_http_latency_seconds_bucket{method=\"GET "
+                           "/v1/residents/{resident_id}\",le=\"+Inf\"}"));
+  // The scrape itself is in flight.
+  EXPECT_EQ(Sample(m, "fx_gateway_inflight_requests"), 1) << m;
+  EXPECT_EQ(Sample(m, "fx_gateway_open_streams"), 0) << m;
+  EXPECT_GE(Sample(m, "fx_gateway_rate_limited_total"), 0) << m;
+  EXPECT_THAT(m, HasSubstr("# TYPE fx_gateway_rate_limited_total counter"));
+  // Client-chosen paths never become label values.
+  EXPECT_THAT(m, Not(HasSubstr("nothing/at/all")));
+  EXPECT_THAT(m, Not(HasSubstr("r-1")));
+
+  // A refusal is counted.
+  const double before = Sample(m, "fx_gateway_rate_limited_total");
+  SpendBurst(token + "-spent");
+  EXPECT_EQ(Get(token + "-spent").status, 429);
+  EXPECT_EQ(Sample(HttpRequest(port_, "GET", "/metrics").body, "fx_gateway_rate_limited_total"),
+            before + 1);
+}
+
+}  // namespace
+}  // namespace fangxian::testing
