@@ -309,7 +309,7 @@ TEST_F(AlertServerTest, CommittedAlertsArePublishedToTheStreamAndLeaveTheOutbox)
 
   StreamEntry published;
   ASSERT_TRUE(Eventually([&] {
-    for (const StreamEntry& e : ReadStream(*redis_, checkpoint::kAlertStreamKey)) {
+    for (const StreamEntry& e : ReadStream(*redis_, server_->alert_stream())) {
       if (e.payload.find(id) != std::string::npos) published = e;
     }
     return !published.payload.empty();
@@ -466,16 +466,15 @@ TEST_F(AlertServerTest, LateAndRepeatedLiveAlertsAreStreamedOnce) {
   // The relay delivers at least once: the same event again, as it would after a retry.
   StreamEntry published;
   ASSERT_TRUE(Eventually([&] {
-    for (const StreamEntry& e : ReadStream(*redis_, checkpoint::kAlertStreamKey)) {
+    for (const StreamEntry& e : ReadStream(*redis_, server_->alert_stream())) {
       if (e.payload.find(late) != std::string::npos) published = e;
     }
     return !published.payload.empty();
   }));
-  ASSERT_TRUE(
-      redis_
-          ->Command({"XADD", checkpoint::kAlertStreamKey, "*", "event_id", published.event_id,
-                     "type", published.type, "payload", published.payload})
-          .ok());
+  ASSERT_TRUE(redis_
+                  ->Command({"XADD", server_->alert_stream(), "*", "event_id", published.event_id,
+                             "type", published.type, "payload", published.payload})
+                  .ok());
   const std::string next = RaiseOwn({Fever(longhai_gate_, area, absl::Now())})[0];
   ASSERT_TRUE(ReadOwn(s, &got));
   EXPECT_EQ(got.alert_id(), next);

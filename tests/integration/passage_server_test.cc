@@ -46,7 +46,7 @@ class PassageServerTest : public PassageTestBase {
                 "event_type = '" + type + "' AND payload LIKE '%" + alert_id + "%'") == "1") {
         return true;
       }
-      auto r = redis_->Command({"XRANGE", "fx:checkpoint:v1:alerts", "-", "+"});
+      auto r = redis_->Command({"XRANGE", checkpoint_->alert_stream(), "-", "+"});
       if (!r.ok()) return false;
       for (size_t i = 0; i < (*r)->elements; ++i) {
         const redisReply* fields = (*r)->element[i]->element[1];

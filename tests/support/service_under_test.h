@@ -66,6 +66,11 @@ class ServiceUnderTest {
   }
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  // The checkpoint alert stream (FX_ALERT_STREAM) this server publishes to or consumes:
+  // one per scratch database, so servers of tests running side by side never see each
+  // other's alerts. Servers sharing a database (restarts, replicas) share it; a test that
+  // connects checkpoint to quarantine names one stream for both in `extra_env`.
+  std::string alert_stream() const { return AlertStreamFor(dsn_); }
   ChildProcess& process() { return process_; }
   const std::string& dsn() const { return dsn_; }
 
@@ -78,6 +83,11 @@ class ServiceUnderTest {
   }
 
  private:
+  static std::string AlertStreamFor(const std::string& dsn) {
+    const size_t at = dsn.rfind("dbname=");
+    return "fx:test:alerts:" + (at == std::string::npos ? dsn : dsn.substr(at + 7));
+  }
+
   static std::map<std::string, std::string> Env(const std::string& dsn, const TestTokens& tokens,
                                                 const std::map<std::string, std::string>& extra) {
     std::map<std::string, std::string> env = CheckpointKeysEnv();
@@ -86,6 +96,7 @@ class ServiceUnderTest {
                 {"FX_REDIS_ADDR", RedisAddr()},
                 {"FX_TOKEN_PUBLIC_KEYS", tokens.public_keys()},
                 {"FX_HEALTH_INTERVAL_MS", "100"},
+                {"FX_ALERT_STREAM", AlertStreamFor(dsn)},
                 {"FX_LOG_LEVEL", "WARNING"}});
     for (const auto& [k, v] : extra) env[k] = v;
     return env;
