@@ -51,6 +51,11 @@ void Metrics::AddGauge(std::string name, std::string help, std::function<double(
   gauges_[std::move(name)] = Gauge{std::move(help), std::move(read)};
 }
 
+void Metrics::AddCounter(std::string name, std::string help, std::function<double()> read) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  gauges_[std::move(name)] = Gauge{std::move(help), std::move(read), /*counter=*/true};
+}
+
 std::string Metrics::Render() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::string out;
@@ -79,8 +84,12 @@ std::string Metrics::Render() const {
                     "_count{method=\"", method, "\"} ", stats->count.load(), "\n");
   }
   for (const auto& [name, gauge] : gauges_) {
-    absl::StrAppend(&out, "# HELP ", name, " ", gauge.help, "\n# TYPE ", name, " gauge\n", name,
-                    " ", absl::StrFormat("%g", gauge.read()), "\n");
+    // Counters are whole numbers that grow past %g's six digits.
+    absl::StrAppend(&out, "# HELP ", name, " ", gauge.help, "\n# TYPE ", name,
+                    gauge.counter ? " counter\n" : " gauge\n", name, " ",
+                    gauge.counter ? absl::StrFormat("%.15g", gauge.read())
+                                  : absl::StrFormat("%g", gauge.read()),
+                    "\n");
   }
   return out;
 }

@@ -29,6 +29,8 @@ class Metrics {
   void Record(absl::string_view method, absl::string_view code, double seconds);
   // Adds a gauge rendered at scrape time (e.g. "fx_ready").
   void AddGauge(std::string name, std::string help, std::function<double()> read);
+  // Adds a counter kept elsewhere, read at scrape time (e.g. "fx_..._total").
+  void AddCounter(std::string name, std::string help, std::function<double()> read);
 
   std::string Render() const;
 
@@ -42,6 +44,7 @@ class Metrics {
   struct Gauge {
     std::string help;
     std::function<double()> read;
+    bool counter = false;
   };
 
   const std::string prefix_;

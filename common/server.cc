@@ -36,15 +36,40 @@ class WithoutReflection final : public grpc::ServerBuilderOption {
   }
 };
 
-// /metrics listens on the gRPC host: an IPv4 literal, or localhost. Empty otherwise.
-std::string MetricsHost(const std::string& grpc_address) {
-  std::string host = grpc_address.substr(0, grpc_address.rfind(':'));
+}  // namespace
+
+std::string MetricsHost(const std::string& listen_address) {
+  std::string host = listen_address.substr(0, listen_address.rfind(':'));
   if (host == "localhost") return "127.0.0.1";
   in_addr addr{};
   return inet_pton(AF_INET, host.c_str(), &addr) == 1 ? host : "";
 }
 
-}  // namespace
+int ReadMetricsPort(EnvConfig& env, const std::string& listen_address,
+                    const std::string& address_var) {
+  const int port = static_cast<int>(env.Int("FX_METRICS_PORT", -1, -1, 65535));
+  if (port >= 0 && MetricsHost(listen_address).empty()) {
+    env.AddError(address_var,
+                 "with FX_METRICS_PORT set, the host must be an IPv4 address or localhost");
+  }
+  return port;
+}
+
+std::optional<RedisPool::Options> ReadRedisOptions(EnvConfig& env, absl::Duration default_timeout,
+                                                   bool optional) {
+  RedisPool::Options o;
+  const std::string address =
+      optional ? env.HostPort("FX_REDIS_ADDR", "") : env.HostPort("FX_REDIS_ADDR");
+  if (!address.empty() && !ParseRedisAddress(address, &o).ok()) {
+    env.AddError("FX_REDIS_ADDR", "must be host:port with a port from 1 to 65535");
+  }
+  o.password = env.Secret("FX_REDIS_PASSWORD", "");
+  o.timeout = absl::Milliseconds(
+      env.Int("FX_REDIS_TIMEOUT_MS", absl::ToInt64Milliseconds(default_timeout), 1, 60000));
+  o.down_backoff = absl::Milliseconds(env.Int("FX_REDIS_RETRY_MS", 1000, 10, 60000));
+  if (optional && address.empty()) return std::nullopt;
+  return o;
+}
 
 std::string ReplicaName() {
   char host[256] = {};
@@ -93,11 +118,7 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
   ServerConfig c;
   ConfigureLogging(env);
   c.grpc_address = env.HostPort("FX_GRPC_ADDR", absl::StrCat("127.0.0.1:", default_port));
-  c.metrics_port = static_cast<int>(env.Int("FX_METRICS_PORT", -1, -1, 65535));
-  if (c.metrics_port >= 0 && MetricsHost(c.grpc_address).empty()) {
-    env.AddError("FX_GRPC_ADDR",
-                 "with FX_METRICS_PORT set, the host must be an IPv4 address or localhost");
-  }
+  c.metrics_port = ReadMetricsPort(env, c.grpc_address, "FX_GRPC_ADDR");
   c.reflection = env.Bool("FX_REFLECTION", false);
   c.max_message_bytes = static_cast<int>(env.Int("FX_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
   c.workers = static_cast<int>(env.Int("FX_WORKERS", 16, 1, 1024));
@@ -109,13 +130,7 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
   c.pg.size = static_cast<int>(env.Int("FX_PG_POOL_SIZE", 8, 1, 256));
   c.pg.statement_timeout =
       absl::Milliseconds(env.Int("FX_PG_STATEMENT_TIMEOUT_MS", 5000, 10, 600000));
-  const std::string redis = env.HostPort("FX_REDIS_ADDR");
-  if (!redis.empty() && !ParseRedisAddress(redis, &c.redis).ok()) {
-    env.AddError("FX_REDIS_ADDR", "must be host:port with a port from 1 to 65535");
-  }
-  c.redis.password = env.Secret("FX_REDIS_PASSWORD", "");
-  c.redis.timeout = absl::Milliseconds(env.Int("FX_REDIS_TIMEOUT_MS", 200, 1, 60000));
-  c.redis.down_backoff = absl::Milliseconds(env.Int("FX_REDIS_RETRY_MS", 1000, 10, 60000));
+  c.redis = *ReadRedisOptions(env, absl::Milliseconds(200));
   if (own_public_keys.empty()) {
     c.token_public_keys = env.String("FX_TOKEN_PUBLIC_KEYS");
   } else {

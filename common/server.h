@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,21 @@ struct ServerConfig {
 
 // Reads FX_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR; default INFO) and applies it.
 void ConfigureLogging(EnvConfig& env);
+
+// Reads FX_REDIS_ADDR, FX_REDIS_PASSWORD, FX_REDIS_TIMEOUT_MS (default `default_timeout`)
+// and FX_REDIS_RETRY_MS. FX_REDIS_ADDR is required unless `optional`; an optional one left
+// unset gives std::nullopt. Problems are recorded in `env`.
+std::optional<RedisPool::Options> ReadRedisOptions(EnvConfig& env, absl::Duration default_timeout,
+                                                   bool optional = false);
+
+// The host a metrics endpoint listens on for a server listening on `listen_address`
+// (host:port): its IPv4 literal, or 127.0.0.1 for localhost; empty when it is neither.
+std::string MetricsHost(const std::string& listen_address);
+
+// Reads FX_METRICS_PORT (-1: off, the default; 0: any free port) for a server listening
+// on `listen_address`, read from `address_var`, whose host the metrics endpoint shares.
+int ReadMetricsPort(EnvConfig& env, const std::string& listen_address,
+                    const std::string& address_var);
 
 // Reads the variables above (and FX_LOG_LEVEL). Problems are recorded in `env`.
 // `own_public_keys` (identity's signing key) is added to FX_TOKEN_PUBLIC_KEYS, which then

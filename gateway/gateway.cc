@@ -68,7 +68,7 @@ struct Finisher {
 
 // Paths answered by the gateway itself.
 bool IsOwnPath(absl::string_view path) {
-  return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json";
+  return path == "/healthz" || path == "/readyz" || path == "/openapi.json";
 }
 
 }  // namespace
@@ -196,24 +196,17 @@ Gateway::Gateway(const RouteTable* routes, Upstreams* upstreams, GatewayOptions 
     m.AddGauge("fx_redis_up", "1 while Redis answers.",
                [limiter = options_.rate_limiter] { return limiter->redis_up() ? 1.0 : 0.0; });
   }
+  if (const RateLimiter* limiter = options_.rate_limiter; limiter != nullptr) {
+    m.AddCounter("fx_gateway_rate_limited_total", "Requests refused by the rate limit (429).",
+                 [limiter] { return static_cast<double>(limiter->refused()); });
+    m.AddCounter("fx_gateway_rate_limit_local_total",
+                 "Rate-limit decisions taken by the in-process fallback (Redis unreachable or "
+                 "slow).",
+                 [limiter] { return static_cast<double>(limiter->local_decisions()); });
+  }
 }
 
-std::string Gateway::RenderMetrics() const {
-  std::string out = stats_->requests.Render();
-  if (const RateLimiter* limiter = options_.rate_limiter; limiter != nullptr) {
-    absl::StrAppend(&out,
-                    "# HELP fx_gateway_rate_limited_total Requests refused by the rate limit "
-                    "(429).\n# TYPE fx_gateway_rate_limited_total counter\n"
-                    "fx_gateway_rate_limited_total ",
-                    limiter->refused(),
-                    "\n# HELP fx_gateway_rate_limit_local_total Rate-limit decisions taken by the "
-                    "in-process fallback (Redis unreachable or slow).\n"
-                    "# TYPE fx_gateway_rate_limit_local_total counter\n"
-                    "fx_gateway_rate_limit_local_total ",
-                    limiter->local_decisions(), "\n");
-  }
-  return out;
-}
+common::Metrics& Gateway::metrics() const { return stats_->requests; }
 
 Gateway::~Gateway() = default;
 
@@ -241,23 +234,6 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
   if (finish->method == "GET" && IsOwnPath(finish->path)) {
     observed->set_label(absl::StrCat("GET ", finish->path));
   }
-  if (path == "/metrics") {
-    if (method != "GET") {
-      HttpResponse res = ErrorResponse(405, grpc::StatusCode::UNIMPLEMENTED,
-                                       absl::StrCat(method, " is not allowed on ", path));
-      res.set(http::field::allow, "GET");
-      (*finish)(std::move(res), -1);
-      return;
-    }
-    HttpResponse res;
-    res.result(http::status::ok);
-    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    res.set("X-Content-Type-Options", "nosniff");
-    res.body() = RenderMetrics();
-    (*finish)(std::move(res), -1);
-    return;
-  }
-
   if (path == "/healthz" || path == "/readyz") {
     if (method != "GET") {
       HttpResponse res = ErrorResponse(405, grpc::StatusCode::UNIMPLEMENTED,
@@ -340,9 +316,8 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
   observed->set_label(absl::StrCat(route.http_method, " ", route.path.text()));
 
   if (options_.rate_limiter != nullptr) {
-    const absl::string_view authorization = View(request[http::field::authorization]);
-    const RateDecision decision = options_.rate_limiter->Take(RateLimiter::KeyFor(
-        authorization, authorization.empty() ? observed->PeerAddress() : std::string()));
+    const RateDecision decision = options_.rate_limiter->Take(
+        RateLimiter::KeysFor(View(request[http::field::authorization]), observed->PeerAddress()));
     if (!decision.allowed) {
       HttpResponse res =
           ErrorResponse(429, grpc::StatusCode::RESOURCE_EXHAUSTED,

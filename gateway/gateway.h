@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 
 #include "absl/strings/string_view.h"
+#include "common/metrics.h"
 #include "gateway/cors.h"
 #include "gateway/rate_limit.h"
 #include "gateway/route_table.h"
@@ -29,7 +30,7 @@ struct GatewayOptions {
   std::chrono::milliseconds sse_keepalive{15 * 1000};  // FX_GATEWAY_SSE_KEEPALIVE_S
   int max_streams = 1000;                              // FX_GATEWAY_MAX_STREAMS
   Cors cors;                                           // FX_CORS_ORIGINS
-  // Per-client limit on requests for upstreams (not /healthz, /readyz, /metrics, CORS
+  // Per-client limit on requests for upstreams (not /healthz, /readyz, /openapi.json, CORS
   // preflights or requests matching no route); null: unlimited. Outlives the gateway.
   RateLimiter* rate_limiter = nullptr;
   // Served at GET /openapi.json (built once at start-up, see openapi.h); empty: 404.
@@ -96,13 +97,13 @@ class Gateway {
   // For the drain: refuses new event streams (503) and ends the open ones.
   void EndStreams() const;
 
-  // Counters and gauges of the gateway (see README, "Metrics").
+  // Counters and gauges of the gateway (see README, "Metrics"), served on
+  // FX_METRICS_PORT (common::MetricsHttpServer), not on the API port. Thread-safe;
+  // the server adds its own (refused connections) before it starts.
+  common::Metrics& metrics() const;
   struct Stats;
 
  private:
-  // The body of GET /metrics (Prometheus text format).
-  std::string RenderMetrics() const;
-
   const RouteTable* routes_;
   Upstreams* upstreams_;
   GatewayOptions options_;

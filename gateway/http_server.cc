@@ -49,7 +49,8 @@ struct HttpServer::State {
   std::mutex mu;
   std::condition_variable idle;
   int inflight = 0;
-  std::atomic<int> connections{0};  // open sessions, refused ones not counted
+  std::atomic<int> connections{0};   // open sessions, refused ones not counted
+  std::atomic<uint64_t> refused{0};  // connections refused over max_connections
 };
 
 namespace {
@@ -61,6 +62,10 @@ absl::string_view View(beast::string_view s) { return absl::string_view(s.data()
 // the client gets to read the response instead of a reset.
 constexpr std::chrono::milliseconds kLingerTime{2000};
 constexpr size_t kLingerBytes = 64 << 20;
+// A connection refused over FX_HTTP_MAX_CONNECTIONS holds no slot, so under a flood its
+// descriptor must go quickly: a much shorter linger.
+constexpr std::chrono::milliseconds kRefusedLingerTime{100};
+constexpr size_t kRefusedLingerBytes = 64 << 10;
 
 class Session : public std::enable_shared_from_this<Session>, public Responder {
  public:
@@ -81,11 +86,16 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   }
 
   // A connection over FX_HTTP_MAX_CONNECTIONS: 503 and close, without reading a request.
+  // Counted (fx_gateway_connections_refused_total), not access-logged: a flood would
+  // otherwise be a flood of log lines.
   void Refuse() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      self->Reject(503, grpc::StatusCode::UNAVAILABLE,
-                   "the gateway has too many open connections; retry later",
-                   /*retry_after=*/"1");
+      HttpResponse response =
+          ErrorResponse(503, grpc::StatusCode::UNAVAILABLE,
+                        "the gateway has too many open connections; retry later");
+      response.set(http::field::retry_after, "1");
+      self->keep_alive_ = false;
+      self->Write(std::move(response), /*counted=*/false);
     });
   }
 
@@ -453,7 +463,9 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     response.keep_alive(keep);
     response.prepare_payload();
     response_ = std::move(response);
-    stream_.expires_after(state_->options.write_timeout);
+    // A refused connection's answer is a few hundred bytes: the socket buffer takes it
+    // at once, or the connection goes.
+    stream_.expires_after(counted_ ? state_->options.write_timeout : kRefusedLingerTime);
     http::async_write(stream_, *response_,
                       [self = shared_from_this(), counted, keep](
                           beast::error_code ec, std::size_t) { self->OnWrite(counted, keep, ec); });
@@ -485,21 +497,22 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     }
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
+    stream_.expires_after(counted_ ? kLingerTime : kRefusedLingerTime);
     Discard();
   }
 
   void Discard() {
-    stream_.async_read_some(net::buffer(discard_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                              self->discarded_ += n;
-                              if (ec || self->discarded_ > kLingerBytes) {
-                                beast::error_code ignored;
-                                self->stream_.socket().close(ignored);
-                                return;
-                              }
-                              self->Discard();
-                            });
+    stream_.async_read_some(
+        net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->discarded_ += n;
+          const size_t limit = self->counted_ ? kLingerBytes : kRefusedLingerBytes;
+          if (ec || self->discarded_ > limit) {
+            beast::error_code ignored;
+            self->stream_.socket().close(ignored);
+            return;
+          }
+          self->Discard();
+        });
   }
 
   beast::tcp_stream stream_;
@@ -557,6 +570,7 @@ void Accept(std::shared_ptr<HttpServer::State> state) {
         // being served.
         if (state->connections.fetch_add(1) >= state->options.max_connections) {
           state->connections.fetch_sub(1);
+          state->refused.fetch_add(1, std::memory_order_relaxed);
           std::make_shared<Session>(std::move(socket), state, /*counted=*/false)->Refuse();
         } else {
           std::make_shared<Session>(std::move(socket), state, /*counted=*/true)->Run();
@@ -569,6 +583,10 @@ void Accept(std::shared_ptr<HttpServer::State> state) {
 
 HttpServer::HttpServer(const Gateway* gateway, HttpServerOptions options)
     : state_(std::make_shared<State>(gateway, options)), options_(std::move(options)) {}
+
+uint64_t HttpServer::refused_connections() const {
+  return state_->refused.load(std::memory_order_relaxed);
+}
 
 HttpServer::~HttpServer() {
   if (!threads_.empty()) Shutdown(std::chrono::milliseconds(0));

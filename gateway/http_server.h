@@ -8,6 +8,7 @@
 #define FANGXIAN_GATEWAY_HTTP_SERVER_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,6 +45,8 @@ class HttpServer {
   // Binds, listens and starts the threads.
   absl::Status Start();
   int port() const { return port_; }
+  // Connections answered 503 and closed because max_connections were open.
+  uint64_t refused_connections() const;
 
   // Graceful stop: no new connections, responses from now on close their connection,
   // then waits until no request is in flight or `drain` has passed, and stops the threads.

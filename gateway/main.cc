@@ -1,14 +1,18 @@
 // HTTP/JSON gateway: wiring only. Reads the environment, builds the route table from the
 // services' google.api.http options, serves until SIGTERM/SIGINT, then drains.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/redis.h"
 #include "common/server.h"
 #include "gateway/api_descriptors.h"
@@ -20,6 +24,29 @@
 #include "gateway/upstream.h"
 
 namespace fx = fangxian;
+
+namespace {
+
+// Descriptors kept free for everything but client connections: upstream channels, Redis,
+// the metrics endpoint, log and refused connections on their way out.
+constexpr int64_t kDescriptorHeadroom = 256;
+
+// FX_HTTP_MAX_CONNECTIONS must fit under RLIMIT_NOFILE, or the cap never triggers and
+// accept() fails instead; lowered (with a warning naming both numbers) when it does not.
+int FitConnectionCap(int requested) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return requested;
+  const int64_t fits =
+      std::max<int64_t>(1, static_cast<int64_t>(limit.rlim_cur) - kDescriptorHeadroom);
+  if (requested <= fits) return requested;
+  fx::common::LogWarning("FX_HTTP_MAX_CONNECTIONS lowered to fit RLIMIT_NOFILE",
+                         {{"FX_HTTP_MAX_CONNECTIONS", static_cast<int64_t>(requested)},
+                          {"RLIMIT_NOFILE", static_cast<int64_t>(limit.rlim_cur)},
+                          {"max_connections", fits}});
+  return static_cast<int>(fits);
+}
+
+}  // namespace
 
 int main() {
   fx::common::BlockTerminationSignals();
@@ -36,7 +63,10 @@ int main() {
   http.header_timeout =
       std::chrono::milliseconds(env.Int("FX_HTTP_HEADER_TIMEOUT_MS", 10000, 100, 600000));
   http.max_header_fields = static_cast<size_t>(env.Int("FX_HTTP_MAX_HEADERS", 100, 1, 10000));
-  http.max_connections = static_cast<int>(env.Int("FX_HTTP_MAX_CONNECTIONS", 10000, 1, 1000000));
+  http.max_connections =
+      FitConnectionCap(static_cast<int>(env.Int("FX_HTTP_MAX_CONNECTIONS", 10000, 1, 1000000)));
+  // /metrics on its own port (as the services serve it), never on the API port.
+  const int metrics_port = fx::common::ReadMetricsPort(env, http.address, "FX_HTTP_ADDR");
 
   fx::gateway::GatewayOptions options;
   // Deadline classes. The older FX_UPSTREAM_TIMEOUT_MS (one deadline for every unary
@@ -80,14 +110,8 @@ int main() {
   const bool rate_limited = rate_limit.per_second > 0 && rate_limit.burst > 0;
   // Redis as the services read it (common/server.cc), but optional: without it each
   // replica limits on its own. A shorter default timeout: the check is on every request.
-  fx::common::RedisPool::Options redis;
-  const std::string redis_addr = env.HostPort("FX_REDIS_ADDR", "");
-  if (!redis_addr.empty() && !fx::common::ParseRedisAddress(redis_addr, &redis).ok()) {
-    env.AddError("FX_REDIS_ADDR", "must be host:port with a port from 1 to 65535");
-  }
-  redis.password = env.Secret("FX_REDIS_PASSWORD", "");
-  redis.timeout = absl::Milliseconds(env.Int("FX_REDIS_TIMEOUT_MS", 50, 1, 60000));
-  redis.down_backoff = absl::Milliseconds(env.Int("FX_REDIS_RETRY_MS", 1000, 10, 60000));
+  const std::optional<fx::common::RedisPool::Options> redis =
+      fx::common::ReadRedisOptions(env, absl::Milliseconds(50), /*optional=*/true);
   const int drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
   const std::string port_file = env.String("FX_PORT_FILE", "");
 
@@ -142,8 +166,8 @@ int main() {
   std::unique_ptr<fx::common::RedisPool> redis_pool;
   std::unique_ptr<fx::gateway::RateLimiter> rate_limiter;
   if (rate_limited) {
-    if (!redis_addr.empty()) {
-      redis_pool = std::make_unique<fx::common::RedisPool>(redis);
+    if (redis.has_value()) {
+      redis_pool = std::make_unique<fx::common::RedisPool>(*redis);
     } else {
       fx::common::LogWarning("FX_REDIS_ADDR is not set: each gateway replica rate-limits alone");
     }
@@ -152,16 +176,34 @@ int main() {
   }
   fx::gateway::Gateway gateway(&*routes, &upstreams, options);
   fx::gateway::HttpServer server(&gateway, http);
+  gateway.metrics().AddCounter(
+      "fx_gateway_connections_refused_total",
+      "Connections answered 503 and closed because FX_HTTP_MAX_CONNECTIONS were open.",
+      [&server] { return static_cast<double>(server.refused_connections()); });
   if (absl::Status s = server.Start(); !s.ok()) {
     fx::common::LogError("cannot start the HTTP server", {{"error", s.message()}});
     return 1;
   }
+  std::unique_ptr<fx::common::MetricsHttpServer> metrics_http;
+  int metrics_bound = -1;
+  if (metrics_port >= 0) {
+    metrics_http = std::make_unique<fx::common::MetricsHttpServer>(
+        &gateway.metrics(), fx::common::MetricsHost(http.address), metrics_port);
+    if (!metrics_http->Start()) {
+      fx::common::LogError("cannot listen for metrics", {{"port", metrics_port}});
+      return 1;
+    }
+    metrics_bound = metrics_http->port();
+  }
   fx::common::LogInfo("listening", {{"service", "gateway"},
                                     {"http_port", server.port()},
+                                    {"metrics_port", metrics_bound},
+                                    {"max_connections", http.max_connections},
                                     {"routes", static_cast<int64_t>(routes->routes().size())}});
   if (!port_file.empty() &&
       !fx::common::WritePortFile(port_file,
-                                 "{\"http_port\":" + std::to_string(server.port()) + "}")) {
+                                 "{\"http_port\":" + std::to_string(server.port()) +
+                                     ",\"metrics_port\":" + std::to_string(metrics_bound) + "}")) {
     fx::common::LogError("cannot write the port file", {{"path", port_file}});
     return 1;
   }

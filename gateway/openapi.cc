@@ -539,8 +539,8 @@ class Generator {
     return j;
   }
 
-  // /healthz, /readyz, /metrics and this document: answered by the gateway itself, without
-  // a token.
+  // /healthz, /readyz and this document: answered by the gateway itself, without a token.
+  // (/metrics is on its own port, FX_METRICS_PORT, not part of the API.)
   static void AddBuiltInPaths(Json* paths) {
     struct BuiltIn {
       const char* path;
@@ -550,7 +550,6 @@ class Generator {
     constexpr BuiltIn kBuiltIns[] = {
         {"/healthz", "Gateway.Healthz", "The gateway process is up"},
         {"/readyz", "Gateway.Readyz", "Every upstream service is SERVING (503 otherwise)"},
-        {"/metrics", "Gateway.Metrics", "Prometheus metrics (text exposition format)"},
         {"/openapi.json", "Gateway.OpenApi", "This document"},
     };
     for (const BuiltIn& b : kBuiltIns) {
@@ -561,9 +560,7 @@ class Generator {
       op["security"] = Json::Array();
       Json& ok = op["responses"]["200"];
       ok["description"] = Str("OK");
-      const bool metrics = absl::string_view(b.path) == "/metrics";
-      ok["content"][metrics ? "text/plain" : "application/json"]["schema"] =
-          TypeSchema(metrics ? "string" : "object");
+      ok["content"]["application/json"]["schema"] = TypeSchema("object");
       if (absl::string_view(b.path) == "/readyz") {
         Json& not_ready = op["responses"]["503"];
         not_ready["description"] = Str("Some upstream is not serving (listed in not_ready)");

@@ -1,10 +1,13 @@
 #include "gateway/rate_limit.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sodium.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -18,37 +21,44 @@ namespace {
 
 constexpr char kKeyPrefix[] = "fx:gateway:v1:rl:";
 
-// The same refill-and-take as TakeFromBucket, atomic in Redis, on Redis's clock.
-// KEYS[1]: the bucket (hash: t = tokens, u = updated, microseconds).
+// The same refill-and-take as LocalBuckets::Take, atomic in Redis, on Redis's clock.
+// KEYS: the buckets (hashes: t = tokens, u = updated, microseconds); a token is taken
+// from each only when every one has one, and a refusal writes nothing.
 // ARGV: tokens per second, burst, TTL in milliseconds (the time to refill completely,
 // after which a missing bucket and a full one are the same).
-// Returns {1, 0} when a token was taken, {0, microseconds until one is there} otherwise.
+// Returns {1, 0} when tokens were taken, {0, microseconds until all have one} otherwise.
+// Numbers are written with string.format: tostring keeps only 14 digits, too few for
+// microseconds since 1970.
 constexpr char kTakeScript[] = R"lua(
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local state = redis.call('HMGET', KEYS[1], 't', 'u')
-local tokens = tonumber(state[1])
-local updated = tonumber(state[2])
-if tokens == nil or updated == nil then
-  tokens = burst
-  updated = now
-end
-local elapsed = math.max(0, now - updated)
-tokens = math.min(burst, tokens + elapsed * rate / 1000000)
+local tokens = {}
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-else
-  wait = math.ceil((1 - tokens) * 1000000 / rate)
+for i, key in ipairs(KEYS) do
+  local state = redis.call('HMGET', key, 't', 'u')
+  local t = tonumber(state[1])
+  local u = tonumber(state[2])
+  if t == nil or u == nil then
+    t = burst
+    u = now
+  end
+  t = math.min(burst, t + math.max(0, now - u) * rate / 1000000)
+  if t < 1 then
+    wait = math.max(wait, math.ceil((1 - t) * 1000000 / rate))
+  end
+  tokens[i] = t
 end
-redis.call('HSET', KEYS[1], 't', tostring(tokens), 'u', tostring(now))
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if wait == 0 then
-  return {1, 0}
+if wait > 0 then
+  return {0, wait}
 end
-return {0, wait}
+for i, key in ipairs(KEYS) do
+  redis.call('HSET', key, 't', string.format('%.17g', tokens[i] - 1), 'u',
+             string.format('%.0f', now))
+  redis.call('PEXPIRE', key, ARGV[3])
+end
+return {1, 0}
 )lua";
 
 int64_t SteadyMicros() {
@@ -69,16 +79,25 @@ int64_t ParseScriptReply(const redisReply& r) {
 
 }  // namespace
 
-int64_t TakeFromBucket(double per_second, double burst, int64_t now_us, Bucket* bucket) {
+namespace {
+
+// Brings `bucket` up to `now_us` (never past `burst`; a clock going backwards adds
+// nothing), then returns 0 when it holds a token, else the microseconds until it will.
+int64_t Refill(double per_second, double burst, int64_t now_us, Bucket* bucket) {
   const double elapsed_us = static_cast<double>(std::max<int64_t>(0, now_us - bucket->updated_us));
   bucket->tokens = std::min(burst, bucket->tokens + elapsed_us * per_second / 1e6);
   bucket->updated_us = std::max(bucket->updated_us, now_us);
-  if (bucket->tokens >= 1) {
-    bucket->tokens -= 1;
-    return 0;
-  }
+  if (bucket->tokens >= 1) return 0;
   return std::max<int64_t>(
       1, static_cast<int64_t>(std::ceil((1 - bucket->tokens) * 1e6 / per_second)));
+}
+
+}  // namespace
+
+int64_t TakeFromBucket(double per_second, double burst, int64_t now_us, Bucket* bucket) {
+  const int64_t wait = Refill(per_second, burst, now_us, bucket);
+  if (wait == 0) bucket->tokens -= 1;
+  return wait;
 }
 
 int RetryAfterSeconds(int64_t wait_us) {
@@ -88,36 +107,38 @@ int RetryAfterSeconds(int64_t wait_us) {
 LocalBuckets::LocalBuckets(double per_second, double burst, size_t max_keys)
     : per_second_(per_second), burst_(burst), max_keys_(std::max<size_t>(1, max_keys)) {}
 
-int64_t LocalBuckets::Take(const std::string& key, int64_t now_us) {
+int64_t LocalBuckets::Take(const std::vector<std::string>& keys, int64_t now_us) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = buckets_.find(key);
-  if (it == buckets_.end()) {
-    if (buckets_.size() >= max_keys_) MakeRoom(now_us);
-    it = buckets_.emplace(key, Bucket{burst_, now_us}).first;
+  std::vector<Bucket> states(keys.size(), Bucket{burst_, now_us});
+  int64_t wait = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = index_.find(keys[i]);
+    if (it != index_.end()) {
+      states[i] = it->second->second;
+      lru_.splice(lru_.begin(), lru_, it->second);  // used, refused or not
+    }
+    wait = std::max(wait, Refill(per_second_, burst_, now_us, &states[i]));
   }
-  return TakeFromBucket(per_second_, burst_, now_us, &it->second);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (wait == 0) states[i].tokens -= 1;
+    auto it = index_.find(keys[i]);
+    if (it != index_.end()) {
+      it->second->second = states[i];
+    } else if (wait == 0) {
+      if (index_.size() >= max_keys_) {
+        index_.erase(lru_.back().first);
+        lru_.pop_back();
+      }
+      lru_.emplace_front(keys[i], states[i]);
+      index_.emplace(keys[i], lru_.begin());
+    }
+  }
+  return wait;
 }
 
 size_t LocalBuckets::size() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return buckets_.size();
-}
-
-void LocalBuckets::MakeRoom(int64_t now_us) {
-  const bool sweep = !swept_ || now_us - last_sweep_us_ >= 1000000;
-  if (sweep) {
-    swept_ = true;
-    last_sweep_us_ = now_us;
-  }
-  for (auto it = buckets_.begin(); sweep && it != buckets_.end();) {
-    const double idle_us = static_cast<double>(now_us - it->second.updated_us);
-    if (it->second.tokens + idle_us * per_second_ / 1e6 >= burst_) {
-      it = buckets_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  if (buckets_.size() >= max_keys_) buckets_.erase(buckets_.begin());
+  return index_.size();
 }
 
 RateLimiter::RateLimiter(RateLimitOptions options, common::RedisPool* redis, Clock clock)
@@ -130,14 +151,33 @@ RateLimiter::RateLimiter(RateLimitOptions options, common::RedisPool* redis, Clo
       burst_(absl::StrFormat("%.17g", options.burst)),
       local_buckets_(options.per_second, options.burst, options.local_max_keys) {}
 
-std::string RateLimiter::KeyFor(absl::string_view authorization, absl::string_view peer_address) {
-  if (authorization.empty()) {
-    return absl::StrCat(kKeyPrefix, "a:", peer_address.empty() ? "unknown" : peer_address);
+std::string RateLimiter::AddressKey(absl::string_view peer_address) {
+  // Boost prints a scoped IPv6 address with "%zone", which inet_pton refuses.
+  const std::string host(peer_address.substr(0, peer_address.find('%')));
+  in_addr v4;
+  in6_addr v6;
+  char text[INET6_ADDRSTRLEN];
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return absl::StrCat(kKeyPrefix, "a:", host);
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      std::memcpy(&v4, v6.s6_addr + 12, sizeof v4);
+      if (inet_ntop(AF_INET, &v4, text, sizeof text) != nullptr) {
+        return absl::StrCat(kKeyPrefix, "a:", text);
+      }
+    }
+    std::memset(v6.s6_addr + 8, 0, 8);
+    if (inet_ntop(AF_INET6, &v6, text, sizeof text) != nullptr) {
+      return absl::StrCat(kKeyPrefix, "a:", text, "/64");
+    }
   }
-  absl::string_view token = authorization;
-  if (token.size() > 7 && absl::EqualsIgnoreCase(token.substr(0, 7), "Bearer ")) {
-    token = token.substr(7);
+  return absl::StrCat(kKeyPrefix, "a:", peer_address.empty() ? "unknown" : peer_address);
+}
+
+std::string RateLimiter::TokenKey(absl::string_view authorization) {
+  if (authorization.size() <= 7 || !absl::EqualsIgnoreCase(authorization.substr(0, 7), "Bearer ")) {
+    return "";
   }
+  const absl::string_view token = authorization.substr(7);
   static const bool sodium_ready = sodium_init() >= 0;  // thread-safe once
   (void)sodium_ready;
   unsigned char digest[16];
@@ -148,7 +188,15 @@ std::string RateLimiter::KeyFor(absl::string_view authorization, absl::string_vi
                           absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest)));
 }
 
-int64_t RateLimiter::TakeInRedis(const std::string& key) {
+std::vector<std::string> RateLimiter::KeysFor(absl::string_view authorization,
+                                              absl::string_view peer_address) {
+  std::vector<std::string> keys = {AddressKey(peer_address)};
+  std::string token_key = TokenKey(authorization);
+  if (!token_key.empty()) keys.push_back(std::move(token_key));
+  return keys;
+}
+
+int64_t RateLimiter::TakeInRedis(const std::vector<std::string>& keys) {
   std::string sha;
   {
     std::lock_guard<std::mutex> lock(sha_mu_);
@@ -162,8 +210,11 @@ int64_t RateLimiter::TakeInRedis(const std::string& key) {
       std::lock_guard<std::mutex> lock(sha_mu_);
       script_sha_ = sha;
     }
-    absl::StatusOr<common::RedisReply> reply =
-        redis_->Command({"EVALSHA", sha, "1", key, per_second_, burst_, ttl_ms_});
+    const std::string key_count = std::to_string(keys.size());
+    std::vector<absl::string_view> args = {"EVALSHA", sha, key_count};
+    for (const std::string& key : keys) args.emplace_back(key);
+    args.insert(args.end(), {per_second_, burst_, ttl_ms_});
+    absl::StatusOr<common::RedisReply> reply = redis_->Command(args);
     if (reply.ok()) {
       const int64_t wait = ParseScriptReply(**reply);
       if (wait < 0) common::LogWarning("rate limit script: unexpected reply", {});
@@ -176,14 +227,13 @@ int64_t RateLimiter::TakeInRedis(const std::string& key) {
   return -1;
 }
 
-RateDecision RateLimiter::Take(absl::string_view key_view) {
-  const std::string key(key_view);
+RateDecision RateLimiter::Take(const std::vector<std::string>& keys) {
   RateDecision decision;
-  int64_t wait = redis_ != nullptr ? TakeInRedis(key) : -1;
+  int64_t wait = redis_ != nullptr ? TakeInRedis(keys) : -1;
   if (wait < 0) {
     decision.local = true;
     local_.fetch_add(1, std::memory_order_relaxed);
-    wait = local_buckets_.Take(key, clock_());
+    wait = local_buckets_.Take(keys, clock_());
   }
   if (wait > 0) {
     decision.allowed = false;

@@ -9,9 +9,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "common/redis.h"
@@ -39,27 +42,28 @@ int64_t TakeFromBucket(double per_second, double burst, int64_t now_us, Bucket* 
 // Seconds for a Retry-After header: `wait_us` rounded up, at least 1.
 int RetryAfterSeconds(int64_t wait_us);
 
-// The in-process fallback: a bucket per key, at most `max_keys` of them. When full,
-// buckets that have refilled completely are dropped (they hold nothing a new bucket would
-// not; looked for at most once a second), then, if still full, an arbitrary one: memory
-// and time per request stay bounded under a flood of new keys.
+// The in-process fallback: a bucket per key, at most `max_keys` of them. When full, a new
+// key evicts the least recently used bucket (refused requests count as use, so a client
+// being limited keeps its drained bucket): memory and time per request stay bounded under
+// a flood of new keys, and an active client is only forgotten after `max_keys` others.
 class LocalBuckets {
  public:
   LocalBuckets(double per_second, double burst, size_t max_keys);
-  // As TakeFromBucket.
-  int64_t Take(const std::string& key, int64_t now_us);
+  // As TakeFromBucket, for all of `keys` at once: a token is taken from every bucket only
+  // when each has one; else nothing is taken and the longest wait is returned. A refusal
+  // adds no bucket for a key not yet seen.
+  int64_t Take(const std::vector<std::string>& keys, int64_t now_us);
   size_t size() const;
 
  private:
-  void MakeRoom(int64_t now_us);
+  using Entry = std::pair<std::string, Bucket>;
 
   const double per_second_;
   const double burst_;
   const size_t max_keys_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
-  int64_t last_sweep_us_ = 0;
-  bool swept_ = false;
+  std::list<Entry> lru_;  // most recently used first
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 
 struct RateDecision {
@@ -76,13 +80,22 @@ class RateLimiter {
   // local buckets; Redis uses its own TIME so replicas need not agree on a clock.
   RateLimiter(RateLimitOptions options, common::RedisPool* redis, Clock clock = nullptr);
 
-  // Takes a token from `key`'s bucket (see KeyFor).
-  RateDecision Take(absl::string_view key);
+  // Takes a token from each of `keys`' buckets (see KeysFor), all or nothing: allowed only
+  // when every bucket has one; when refused, Retry-After is the longest of the waits.
+  RateDecision Take(const std::vector<std::string>& keys);
 
-  // The bucket's Redis key for a request: a hash of its bearer token (never the token
-  // itself), or else the client's address. "fx:gateway:v1:rl:t:<32 hex>" or
-  // "fx:gateway:v1:rl:a:<address>".
-  static std::string KeyFor(absl::string_view authorization, absl::string_view peer_address);
+  // The buckets a request takes from: always its address's (AddressKey), and, when it
+  // carries a bearer token, also that token's (TokenKey). The token is not verified, so
+  // inventing a token per request cannot escape the address's bucket.
+  static std::vector<std::string> KeysFor(absl::string_view authorization,
+                                          absl::string_view peer_address);
+  // "fx:gateway:v1:rl:a:<address>": an IPv4 address as is, an IPv6 address by its /64
+  // prefix ("2001:db8:1:2::/64"; one host usually owns a whole /64), an IPv4-mapped IPv6
+  // address as the IPv4 one; anything else verbatim ("unknown" when empty).
+  static std::string AddressKey(absl::string_view peer_address);
+  // "fx:gateway:v1:rl:t:<32 hex>": a BLAKE2b-128 hash of the bearer token (never the
+  // token itself); empty when `authorization` is not "Bearer <token>".
+  static std::string TokenKey(absl::string_view authorization);
 
   uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
   uint64_t local_decisions() const { return local_.load(std::memory_order_relaxed); }
@@ -91,7 +104,7 @@ class RateLimiter {
 
  private:
   // -1: Redis could not decide; else as TakeFromBucket.
-  int64_t TakeInRedis(const std::string& key);
+  int64_t TakeInRedis(const std::vector<std::string>& keys);
 
   const RateLimitOptions options_;
   common::RedisPool* redis_;

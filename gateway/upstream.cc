@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -170,10 +171,29 @@ class Upstreams::StreamCall final
   bool reading_ = false;
 };
 
+namespace {
+
+// Reads that are never sent twice although they are GETs: each call is expensive or
+// writes an audit entry, so a retry would double the cost or the audit trail (for an
+// attempt whose first try may well have run). Reads that audit on every call are POSTs
+// elsewhere (GetResidentUnmasked); keep this list in step with RecordAccess callers.
+constexpr absl::string_view kNeverRetried[] = {
+    // A whole area's residents, with a "resident.export" audit row per call.
+    "/fangxian.identity.v1.ResidentImportService/ExportResidents",
+};
+
+bool NeverRetried(absl::string_view method) {
+  return std::find(std::begin(kNeverRetried), std::end(kNeverRetried), method) !=
+         std::end(kNeverRetried);
+}
+
+}  // namespace
+
 std::string RetryServiceConfig(const std::vector<std::string>& methods, int max_attempts) {
   if (methods.empty() || max_attempts < 2) return "";
   std::string names;
   for (const std::string& m : methods) {
+    if (NeverRetried(m)) continue;
     // "/pkg.Service/Method"
     std::vector<absl::string_view> parts = absl::StrSplit(m, '/');
     if (parts.size() != 3 || !parts[0].empty()) continue;

@@ -39,7 +39,8 @@ struct UpstreamOptions {
 // retryPolicy (UNAVAILABLE only, `max_attempts`, exponential backoff 50 ms .. 500 ms) for
 // them and retryThrottling as the budget: each failed attempt takes a token from 10, each
 // success returns 0.1, and below 5 no retry is made, so an upstream that keeps failing
-// sees about one attempt per request. "" when there is nothing to retry.
+// sees about one attempt per request. "" when there is nothing to retry. Reads that are
+// expensive or audited per call (ExportResidents) are left out: see kNeverRetried.
 std::string RetryServiceConfig(const std::vector<std::string>& methods, int max_attempts);
 
 struct CallOptions {

@@ -464,13 +464,16 @@ TEST_F(GatewayBadInputTest, IdleConnectionIsClosedWithoutAnAnswer) {
   EXPECT_TRUE(kept.ClosedByServer());
 }
 
-// A second gateway that takes 3 connections: the 4th gets 503 and is closed; the 3 keep
-// being served; once one closes, a new client is served again.
+// A second gateway that takes 3 connections: the 4th gets 503 and is closed within about
+// 100 ms (not lingering like a served one), counted in a metric rather than logged; the 3
+// keep being served; once one closes, a new client is served again.
 TEST_F(GatewayBadInputTest, ConnectionsOverTheCapGet503) {
-  ChildProcess gateway(
-      "gateway/gateway_server",
-      Env(fake_port_, {{"FX_HTTP_MAX_CONNECTIONS", "3"}, {"FX_HTTP_HEADER_TIMEOUT_MS", "30000"}}));
+  ChildProcess gateway("gateway/gateway_server",
+                       Env(fake_port_, {{"FX_HTTP_MAX_CONNECTIONS", "3"},
+                                        {"FX_HTTP_HEADER_TIMEOUT_MS", "30000"},
+                                        {"FX_METRICS_PORT", "0"}}));
   const int port = gateway.WaitForPort("http_port");
+  const int metrics_port = gateway.WaitForPort("metrics_port");
   std::vector<std::unique_ptr<RawClient>> held;
   for (int i = 0; i < 3; ++i) {
     held.push_back(std::make_unique<RawClient>(port));
@@ -482,6 +485,15 @@ TEST_F(GatewayBadInputTest, ConnectionsOverTheCapGet503) {
   EXPECT_TRUE(IsHttpError(refused, 503, 14, "too many open connections"));
   EXPECT_EQ(refused.headers["retry-after"], "1");
   EXPECT_TRUE(over.ClosedByServer());
+  // The descriptor goes soon: whatever the client still sends is soon refused (a served
+  // connection drains for 2 s).
+  const auto refused_at = std::chrono::steady_clock::now();
+  EXPECT_TRUE(Eventually([&over] { return !over.Send(std::string(1024, 'x')); },
+                         std::chrono::milliseconds(1500)));
+  EXPECT_LT(std::chrono::steady_clock::now() - refused_at, std::chrono::milliseconds(1500));
+  const std::string metrics = HttpRequest(metrics_port, "GET", "/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr("\nfx_gateway_connections_refused_total 1\n")) << metrics;
+  EXPECT_THAT(gateway.Stderr(), Not(HasSubstr("\"status\":503"))) << "not access-logged";
 
   for (auto& c : held) {
     ASSERT_TRUE(c->Send(Get("/v1/residents/still")));

@@ -1,7 +1,7 @@
 // Black-box tests of gateway_server's operational front door: CORS for the configured
-// origins, per-client rate limits in the real Redis (behind a TcpProxy the test can cut,
-// to see the local fallback take over), and /metrics. The upstream is an in-test fake
-// IdentityService that answers every GetResident.
+// origins, per-client rate limits (address and token buckets) in the real Redis (behind a TcpProxy
+// the test can cut, to see the local fallback take over), and /metrics (on its own port,
+// FX_METRICS_PORT). The upstream is an in-test fake IdentityService that answers every GetResident.
 #include <hiredis/hiredis.h>
 #include <unistd.h>
 
@@ -85,13 +85,28 @@ class GatewayOpsTest : public FakeUpstreamGatewayTest<FakeIdentity> {
                                {"FX_RATE_LIMIT_RPS", "1"},
                                {"FX_RATE_LIMIT_BURST", std::to_string(kBurst)},
                                {"FX_REDIS_ADDR", absl::StrCat("127.0.0.1:", redis_proxy_->port())},
-                               {"FX_REDIS_RETRY_MS", "100"}});
+                               {"FX_REDIS_RETRY_MS", "100"},
+                               {"FX_METRICS_PORT", "0"}});
     });
+    metrics_port_ = gateway_->WaitForPort("metrics_port");
   }
   static void TearDownTestSuite() {
     StopSuite();
     delete redis_proxy_;
     redis_proxy_ = nullptr;
+  }
+
+  // Every test's requests come from 127.0.0.1, whose address bucket every routed request
+  // also takes from: each test (and each step that needs it) starts it full.
+  void SetUp() override { ResetAddressBucket(); }
+
+  static void ResetAddressBucket() {
+    common::RedisPool::Options options;
+    ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
+    common::RedisPool redis(options);
+    absl::StatusOr<common::RedisReply> deleted =
+        redis.Command({"DEL", gateway::RateLimiter::AddressKey("127.0.0.1")});
+    ASSERT_TRUE(deleted.ok()) << deleted.status();
   }
 
   static HttpResponse Get(const std::string& token,
@@ -109,7 +124,11 @@ class GatewayOpsTest : public FakeUpstreamGatewayTest<FakeIdentity> {
     }
   }
 
+  // GET /metrics on the metrics port.
+  static HttpResponse Scrape() { return HttpRequest(metrics_port_, "GET", "/metrics"); }
+
   static inline TcpProxy* redis_proxy_ = nullptr;
+  static inline int metrics_port_ = 0;
 };
 
 // ---- CORS
@@ -192,13 +211,15 @@ TEST_F(GatewayOpsTest, TwoTokensHaveSeparateBucketsKeptInRedisUnderAHash) {
   const std::string b = FreshToken("b");
   SpendBurst(a);
   EXPECT_EQ(Get(a).status, 429);
+  ResetAddressBucket();  // the address is drained too; b's own bucket is full
   EXPECT_EQ(Get(b).status, 200);
+  EXPECT_EQ(Get(a).status, 429);
 
   // The bucket lives in the shared Redis, under the token's hash, with a TTL.
   common::RedisPool::Options options;
   ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
   common::RedisPool redis(options);
-  const std::string key = gateway::RateLimiter::KeyFor(a, "");
+  const std::string key = gateway::RateLimiter::TokenKey(a);
   absl::StatusOr<common::RedisReply> ttl = redis.Command({"PTTL", key});
   ASSERT_TRUE(ttl.ok()) << ttl.status();
   EXPECT_EQ((*ttl)->type, REDIS_REPLY_INTEGER);
@@ -208,10 +229,36 @@ TEST_F(GatewayOpsTest, TwoTokensHaveSeparateBucketsKeptInRedisUnderAHash) {
   EXPECT_EQ((*keys)->elements, 0u) << "a raw token is part of a key";
 }
 
+TEST_F(GatewayOpsTest, InventingATokenPerRequestDoesNotEscapeTheAddressBucket) {
+  for (int i = 0; i < kBurst; ++i) {
+    HttpResponse r = Get(FreshToken("random"));
+    ASSERT_EQ(r.status, 200) << "request " << i << ": " << r.body;
+  }
+  const std::string refused = FreshToken("random");
+  HttpResponse r = Get(refused);
+  EXPECT_TRUE(IsHttpError(r, 429, 8, "too many requests"));
+  EXPECT_EQ(Header(r, "retry-after"), "1");
+  // Nor without a token, on the same address.
+  EXPECT_TRUE(IsHttpError(HttpRequest(port_, "GET", kResidentPath), 429, 8));
+
+  // A refusal writes no bucket: invented tokens cannot fill Redis either.
+  common::RedisPool::Options options;
+  ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
+  common::RedisPool redis(options);
+  absl::StatusOr<common::RedisReply> exists =
+      redis.Command({"EXISTS", gateway::RateLimiter::TokenKey(refused)});
+  ASSERT_TRUE(exists.ok()) << exists.status();
+  EXPECT_EQ((*exists)->integer, 0);
+  absl::StatusOr<common::RedisReply> ttl =
+      redis.Command({"PTTL", gateway::RateLimiter::AddressKey("127.0.0.1")});
+  ASSERT_TRUE(ttl.ok()) << ttl.status();
+  EXPECT_GT((*ttl)->integer, 0);
+}
+
 TEST_F(GatewayOpsTest, OwnEndpointsAreNotLimited) {
   for (int i = 0; i < 3 * kBurst; ++i) {
     ASSERT_EQ(HttpRequest(port_, "GET", "/healthz").status, 200) << i;
-    ASSERT_EQ(HttpRequest(port_, "GET", "/metrics").status, 200) << i;
+    ASSERT_EQ(HttpRequest(port_, "GET", "/openapi.json").status, 200) << i;
   }
 }
 
@@ -222,7 +269,7 @@ TEST_F(GatewayOpsTest, WithRedisCutTheLocalLimiterStillServesAndStillLimits) {
   HttpResponse r = Get(token);
   EXPECT_TRUE(IsHttpError(r, 429, 8));
   EXPECT_EQ(Header(r, "retry-after"), "1");
-  const std::string metrics = HttpRequest(port_, "GET", "/metrics").body;
+  const std::string metrics = Scrape().body;
   EXPECT_EQ(Sample(metrics, "fx_redis_up"), 0) << metrics;
   EXPECT_GE(Sample(metrics, "fx_gateway_rate_limit_local_total"), kBurst + 1) << metrics;
 
@@ -231,7 +278,7 @@ TEST_F(GatewayOpsTest, WithRedisCutTheLocalLimiterStillServesAndStillLimits) {
   const std::string after = FreshToken("after");
   EXPECT_TRUE(Eventually([&] {
     Get(after);
-    return Sample(HttpRequest(port_, "GET", "/metrics").body, "fx_redis_up") == 1;
+    return Sample(Scrape().body, "fx_redis_up") == 1;
   }));
 }
 
@@ -241,7 +288,7 @@ TEST_F(GatewayOpsTest, MetricsCountRequestsByRouteMethodAndStatusClass) {
   const std::string token = FreshToken("metrics");
   ASSERT_EQ(Get(token).status, 200);
   ASSERT_EQ(HttpRequest(port_, "GET", "/v1/nothing/at/all").status, 404);
-  HttpResponse r = HttpRequest(port_, "GET", "/metrics");
+  HttpResponse r = Scrape();
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(Header(r, "content-type"), HasSubstr("text/plain; version=0.0.4"));
   const std::string& m = r.body;
@@ -258,8 +305,10 @@ TEST_F(GatewayOpsTest, MetricsCountRequestsByRouteMethodAndStatusClass) {
       << m;
   EXPECT_THAT(m, HasSubstr("fx_gateway_http_latency_seconds_bucket{method=\"GET "
                            "/v1/residents/{resident_id}\",le=\"+Inf\"}"));
-  // The scrape itself is in flight.
-  EXPECT_EQ(Sample(m, "fx_gateway_inflight_requests"), 1) << m;
+  // The scrape is not an API request: nothing is in flight.
+  EXPECT_EQ(Sample(m, "fx_gateway_inflight_requests"), 0) << m;
+  EXPECT_EQ(Sample(m, "fx_gateway_connections_refused_total"), 0) << m;
+  EXPECT_THAT(m, HasSubstr("# TYPE fx_gateway_connections_refused_total counter"));
   EXPECT_EQ(Sample(m, "fx_gateway_open_streams"), 0) << m;
   EXPECT_GE(Sample(m, "fx_gateway_rate_limited_total"), 0) << m;
   EXPECT_THAT(m, HasSubstr("# TYPE fx_gateway_rate_limited_total counter"));
@@ -269,10 +318,15 @@ TEST_F(GatewayOpsTest, MetricsCountRequestsByRouteMethodAndStatusClass) {
 
   // A refusal is counted.
   const double before = Sample(m, "fx_gateway_rate_limited_total");
+  ResetAddressBucket();
   SpendBurst(token + "-spent");
   EXPECT_EQ(Get(token + "-spent").status, 429);
-  EXPECT_EQ(Sample(HttpRequest(port_, "GET", "/metrics").body, "fx_gateway_rate_limited_total"),
-            before + 1);
+  EXPECT_EQ(Sample(Scrape().body, "fx_gateway_rate_limited_total"), before + 1);
+}
+
+TEST_F(GatewayOpsTest, MetricsAreNotServedOnTheApiPort) {
+  EXPECT_TRUE(IsHttpError(HttpRequest(port_, "GET", "/metrics"), 404, 5));
+  EXPECT_EQ(Scrape().status, 200);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The gateway's token buckets with an injected clock: refill, burst, Retry-After, the
-// bounded local fallback, and keys that never carry the token.
+// bounded (least recently used) local fallback, all-or-nothing takes from several buckets,
+// and keys: the address always (IPv6 by /64), a token's hash, never the token.
 #include "gateway/rate_limit.h"
 
 #include <gmock/gmock.h>
@@ -11,6 +12,7 @@
 namespace fangxian::gateway {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -51,68 +53,110 @@ TEST(RetryAfterSeconds, RoundsUpToWholeSecondsAtLeastOne) {
 
 TEST(LocalBuckets, EachKeyHasItsOwnBucket) {
   LocalBuckets buckets(1, 2, 100);
-  EXPECT_EQ(buckets.Take("a", 0), 0);
-  EXPECT_EQ(buckets.Take("a", 0), 0);
-  EXPECT_GT(buckets.Take("a", 0), 0);
-  EXPECT_EQ(buckets.Take("b", 0), 0);
-  EXPECT_EQ(buckets.Take("a", kSecond), 0);
+  EXPECT_EQ(buckets.Take({"a"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"a"}, 0), 0);
+  EXPECT_GT(buckets.Take({"a"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"b"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"a"}, kSecond), 0);
 }
 
-TEST(LocalBuckets, StaysBoundedAndKeepsBusyBucketsWhileRefilledOnesGo) {
+TEST(LocalBuckets, WhenFullANewKeyEvictsTheLeastRecentlyUsedBucket) {
   LocalBuckets buckets(1, 2, 3);
-  // "busy" is drained and stays so; two others take one token each.
-  EXPECT_EQ(buckets.Take("busy", 0), 0);
-  EXPECT_EQ(buckets.Take("busy", 0), 0);
-  EXPECT_EQ(buckets.Take("x", 0), 0);
-  EXPECT_EQ(buckets.Take("y", 0), 0);
+  // "busy" is drained; x and y are touched after it.
+  EXPECT_EQ(buckets.Take({"busy"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"busy"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"x"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"y"}, 0), 0);
+  // busy is refused, which is a use: x is now the least recently used.
+  EXPECT_GT(buckets.Take({"busy"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"new"}, 0), 0);
   EXPECT_EQ(buckets.size(), 3u);
-  // 1.5 s later x and y have refilled completely; busy holds 1.5 tokens, not full.
-  EXPECT_EQ(buckets.Take("new", kSecond * 3 / 2), 0);
-  EXPECT_EQ(buckets.size(), 2u);  // busy and new
-  EXPECT_EQ(buckets.Take("busy", kSecond * 3 / 2), 0);
-  EXPECT_GT(buckets.Take("busy", kSecond * 3 / 2), 0);  // its state survived
-  for (int i = 0; i < 100; ++i) buckets.Take("flood-" + std::to_string(i), kSecond * 3 / 2);
-  EXPECT_LE(buckets.size(), 3u);
+  EXPECT_GT(buckets.Take({"busy"}, 0), 0) << "an active, drained bucket was evicted";
+  // x was forgotten (a fresh bucket: two tokens), y was kept (one left).
+  EXPECT_EQ(buckets.Take({"y"}, 0), 0);
+  EXPECT_GT(buckets.Take({"y"}, 0), 0);
+  // A flood of new keys stays bounded.
+  for (int i = 0; i < 100; ++i) buckets.Take({"flood-" + std::to_string(i)}, 0);
+  EXPECT_EQ(buckets.size(), 3u);
+}
+
+TEST(LocalBuckets, SeveralKeysTakeAllOrNothingAndReportTheLongestWait) {
+  LocalBuckets buckets(1, 2, 100);
+  EXPECT_EQ(buckets.Take({"addr", "tok-1"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"addr", "tok-2"}, 0), 0);
+  // The address is empty: a third invented token is refused and gets no bucket.
+  EXPECT_EQ(buckets.Take({"addr", "tok-3"}, 0), kSecond);
+  EXPECT_EQ(buckets.size(), 3u);
+  // Half a second later the address has half a token; tok-1 has 1.5: the wait is the
+  // address's, and the refusal took nothing from tok-1.
+  EXPECT_EQ(buckets.Take({"tok-1", "addr"}, kSecond / 2), kSecond / 2);
+  EXPECT_EQ(buckets.Take({"tok-1"}, kSecond / 2), 0);
+  // At 1 s both have one token; tok-1 spends its own, so now tok-1 is the one waiting and
+  // the refusal leaves the address's token alone.
+  EXPECT_EQ(buckets.Take({"tok-1"}, kSecond), 0);
+  EXPECT_EQ(buckets.Take({"addr", "tok-1"}, kSecond), kSecond);
+  EXPECT_EQ(buckets.Take({"addr"}, kSecond), 0);
 }
 
 TEST(RateLimiter, WithoutRedisLimitsLocallyOnTheInjectedClock) {
   int64_t now = 0;
   RateLimiter limiter({/*per_second=*/1, /*burst=*/2, /*local_max_keys=*/10}, nullptr,
                       [&now] { return now; });
-  EXPECT_TRUE(limiter.Take("k").allowed);
-  EXPECT_TRUE(limiter.Take("k").allowed);
-  const RateDecision refused = limiter.Take("k");
+  EXPECT_TRUE(limiter.Take({"k"}).allowed);
+  EXPECT_TRUE(limiter.Take({"k"}).allowed);
+  const RateDecision refused = limiter.Take({"k"});
   EXPECT_FALSE(refused.allowed);
   EXPECT_TRUE(refused.local);
   EXPECT_EQ(refused.retry_after_s, 1);
   EXPECT_EQ(limiter.refused(), 1u);
   EXPECT_EQ(limiter.local_decisions(), 3u);
   now += kSecond;
-  EXPECT_TRUE(limiter.Take("k").allowed);
+  EXPECT_TRUE(limiter.Take({"k"}).allowed);
 }
 
 TEST(RateLimiter, RetryAfterCoversASlowRefill) {
   int64_t now = 0;
   RateLimiter limiter({/*per_second=*/0.25, /*burst=*/1, 10}, nullptr, [&now] { return now; });
-  EXPECT_TRUE(limiter.Take("k").allowed);
-  EXPECT_EQ(limiter.Take("k").retry_after_s, 4);
+  EXPECT_TRUE(limiter.Take({"k"}).allowed);
+  EXPECT_EQ(limiter.Take({"k"}).retry_after_s, 4);
 }
 
 TEST(RateLimiterKey, HashesTheBearerTokenAndNeverContainsIt) {
   const std::string token = "eyJhbGciOiJFZERTQSJ9.secret-part.signature";
-  const std::string key = RateLimiter::KeyFor("Bearer " + token, "10.0.0.1");
+  const std::string key = RateLimiter::TokenKey("Bearer " + token);
   EXPECT_THAT(key, StartsWith("fx:gateway:v1:rl:t:"));
   EXPECT_EQ(key.size(), std::string("fx:gateway:v1:rl:t:").size() + 32);
   EXPECT_THAT(key, Not(HasSubstr("secret")));
-  EXPECT_THAT(key, Not(HasSubstr("10.0.0.1")));
-  // The same token from anywhere is one client; another token is another.
-  EXPECT_EQ(key, RateLimiter::KeyFor("bearer " + token, "10.0.0.2"));
-  EXPECT_NE(key, RateLimiter::KeyFor("Bearer " + token + "x", "10.0.0.1"));
+  EXPECT_EQ(key, RateLimiter::TokenKey("bearer " + token));
+  EXPECT_NE(key, RateLimiter::TokenKey("Bearer " + token + "x"));
+  EXPECT_EQ(RateLimiter::TokenKey(""), "");
+  EXPECT_EQ(RateLimiter::TokenKey("Bearer "), "");
+  EXPECT_EQ(RateLimiter::TokenKey("Basic dXNlcjpwYXNz"), "");
 }
 
-TEST(RateLimiterKey, WithoutATokenTheAddressIsTheClient) {
-  EXPECT_EQ(RateLimiter::KeyFor("", "10.0.0.1"), "fx:gateway:v1:rl:a:10.0.0.1");
-  EXPECT_EQ(RateLimiter::KeyFor("", ""), "fx:gateway:v1:rl:a:unknown");
+TEST(RateLimiterKey, EveryRequestTakesFromItsAddressAndATokenAddsItsOwnBucket) {
+  EXPECT_THAT(RateLimiter::KeysFor("", "10.0.0.1"), ElementsAre("fx:gateway:v1:rl:a:10.0.0.1"));
+  const std::string token = "Bearer eyJhbGciOiJFZERTQSJ9.secret-part.signature";
+  EXPECT_THAT(RateLimiter::KeysFor(token, "10.0.0.1"),
+              ElementsAre("fx:gateway:v1:rl:a:10.0.0.1", RateLimiter::TokenKey(token)));
+  // The same token from anywhere shares its bucket; the address still counts.
+  EXPECT_THAT(RateLimiter::KeysFor(token, "10.0.0.2"),
+              ElementsAre("fx:gateway:v1:rl:a:10.0.0.2", RateLimiter::TokenKey(token)));
+  EXPECT_THAT(RateLimiter::KeysFor("Basic x", "10.0.0.1"),
+              ElementsAre("fx:gateway:v1:rl:a:10.0.0.1"));
+}
+
+TEST(RateLimiterKey, IPv6AddressesAreKeyedByTheirSlash64) {
+  EXPECT_EQ(RateLimiter::AddressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+            "fx:gateway:v1:rl:a:2001:db8:1:2::/64");
+  EXPECT_EQ(RateLimiter::AddressKey("2001:db8:1:2::1"), "fx:gateway:v1:rl:a:2001:db8:1:2::/64");
+  EXPECT_NE(RateLimiter::AddressKey("2001:db8:1:3::1"), "fx:gateway:v1:rl:a:2001:db8:1:2::/64");
+  EXPECT_EQ(RateLimiter::AddressKey("fe80::1%eth0"), "fx:gateway:v1:rl:a:fe80::/64");
+  EXPECT_EQ(RateLimiter::AddressKey("::1"), "fx:gateway:v1:rl:a:::/64");
+  // An IPv4 client on a dual-stack socket is its IPv4 address.
+  EXPECT_EQ(RateLimiter::AddressKey("::ffff:192.0.2.7"), "fx:gateway:v1:rl:a:192.0.2.7");
+  EXPECT_EQ(RateLimiter::AddressKey("192.0.2.7"), "fx:gateway:v1:rl:a:192.0.2.7");
+  EXPECT_EQ(RateLimiter::AddressKey(""), "fx:gateway:v1:rl:a:unknown");
 }
 
 }  // namespace
