@@ -3,6 +3,9 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <cstdint>
+#include <iterator>
+#include <random>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -68,11 +71,18 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
 }  // namespace
 
 std::string NewRequestId() {
-  static const bool sodium_ready = sodium_init() >= 0;  // thread-safe once
-  (void)sodium_ready;
-  char raw[16];
-  randombytes_buf(raw, sizeof raw);
-  return absl::BytesToHexString(absl::string_view(raw, sizeof raw));
+  // A correlation id needs to be unique, not secret: a per-thread generator seeded once
+  // from the system's randomness, instead of a getrandom() system call per id.
+  thread_local std::mt19937_64 generator([] {
+    static const bool sodium_ready = sodium_init() >= 0;  // thread-safe once
+    (void)sodium_ready;
+    std::seed_seq::result_type seed[8];
+    randombytes_buf(seed, sizeof seed);
+    std::seed_seq sequence(std::begin(seed), std::end(seed));
+    return std::mt19937_64(sequence);
+  }());
+  const uint64_t raw[2] = {generator(), generator()};
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
 }
 
 bool IsValidRequestId(absl::string_view id) {
