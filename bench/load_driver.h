@@ -35,6 +35,9 @@ struct LoadOptions {
   double rate = 0;             // > 0: open loop at this many calls per second
   int max_outstanding = 1000;  // open loop: sends beyond this many in flight are skipped
   int timeout_ms = 10000;      // deadline of each call
+  // Closed loop over HTTP (RunHttpLoad): > 0 ends the measurement after this many answers
+  // instead of after duration_seconds.
+  uint64_t max_requests = 0;
   double connect_timeout_seconds = 5;
 };
 
@@ -46,6 +49,10 @@ struct LoadResult {
   std::array<std::string, kStatusCodeCount> first_message;  // first error text per code
   uint64_t not_sent = 0;  // open loop: sends skipped because max_outstanding was reached
   double seconds = 0;     // length of the measurement window
+  // Resident memory of a watched server (fx_loadgen --rss-pid), KiB; -1: not watched.
+  int64_t rss_after_warmup_kib = -1;
+  int64_t rss_peak_kib = -1;
+  int64_t rss_end_kib = -1;
 
   uint64_t requests() const;
   uint64_t ok() const { return calls_by_code[0]; }

@@ -13,10 +13,19 @@
 // {{N}} becomes a sequence number (from --id-start) and {{ID}} a fresh valid ID number
 // derived from it (--unique-id-number is its older name). --once makes a single call and
 // prints the response as JSON (to pick up ids for later scenarios).
+//
+// HTTP mode (the gateway): --http "POST /v1/passes/resolve" [--body JSON] instead of
+// --method and --request-json; --metadata and --metadata-from-env become headers. Closed
+// loop: one keep-alive connection per call in flight (--concurrency); open loop (--rate):
+// --connections connections. --requests N (closed loop) measures N answers instead of
+// --duration seconds. --rss-pid PID (either mode) reports that process's resident memory
+// after the warm-up, at its peak and at the end.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,7 +34,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "bench/http_driver.h"
 #include "bench/load_driver.h"
+#include "bench/process_memory.h"
 #include "bench/report.h"
 #include "bench/request_source.h"
 
@@ -43,7 +54,9 @@ int Usage(absl::string_view problem) {
                "[--threads T]\n"
                "  [--duration S] [--warmup S] [--rate R] [--max-outstanding N] "
                "[--timeout-ms MS]\n"
-               "  [--sequence] [--id-start K] [--json-out FILE] [--once]\n",
+               "  [--sequence] [--id-start K] [--json-out FILE] [--once] [--rss-pid PID]\n"
+               "   or: fx_loadgen --target HOST:PORT --http 'METHOD /path' [--body JSON]\n"
+               "  [--metadata KEY=VALUE]... [--requests N] ... (the same load flags)\n",
                std::string(problem).c_str());
   return 2;
 }
@@ -56,6 +69,9 @@ struct Flags {
   uint64_t id_start = 0;
   bool id_start_set = false;
   std::string json_out;
+  std::string http;  // "METHOD /path": HTTP mode
+  std::string body;
+  int rss_pid = 0;
 };
 
 // Returns an empty string on success, else the problem.
@@ -76,6 +92,10 @@ std::string Parse(int argc, char** argv, Flags& f) {
                                                           {"--timeout-ms", true},
                                                           {"--id-start", true},
                                                           {"--json-out", true},
+                                                          {"--http", true},
+                                                          {"--body", true},
+                                                          {"--requests", true},
+                                                          {"--rss-pid", true},
                                                           {"--sequence", false},
                                                           {"--unique-id-number", false},
                                                           {"--once", false}};
@@ -104,6 +124,14 @@ std::string Parse(int argc, char** argv, Flags& f) {
       f.request_json = value;
     else if (name == "--json-out")
       f.json_out = value;
+    else if (name == "--http")
+      f.http = value;
+    else if (name == "--body")
+      f.body = value;
+    else if (name == "--requests")
+      ok = absl::SimpleAtoi(v, &f.load.max_requests) && f.load.max_requests > 0;
+    else if (name == "--rss-pid")
+      ok = absl::SimpleAtoi(v, &f.rss_pid) && f.rss_pid > 0;
     else if (name == "--sequence" || name == "--unique-id-number")
       f.sequence = true;
     else if (name == "--once")
@@ -142,9 +170,77 @@ std::string Parse(int argc, char** argv, Flags& f) {
     if (!ok) return absl::StrCat("bad value for ", name, ": \"", value, "\"");
   }
   if (f.load.target.empty()) return "--target is required";
+  if (!f.http.empty()) {
+    const size_t space = f.http.find(' ');
+    if (space == std::string::npos || space == 0 || f.http[space + 1] != '/') {
+      return "--http must be \"METHOD /path\"";
+    }
+    if (!f.load.method.empty() || !f.request_json.empty() || f.sequence) {
+      return "--http replaces --method, --request-json and --sequence (use --body)";
+    }
+    if (f.load.max_requests > 0 && f.load.rate > 0) return "--requests needs a closed loop";
+    return "";
+  }
+  if (!f.body.empty() || f.load.max_requests > 0) return "--body and --requests need --http";
   if (f.load.method.empty()) return "--method is required";
   if (f.request_json.empty()) return "--request-json is required";
   return "";
+}
+
+// Prints the result and writes --json-out; the exit code.
+int Report(const Flags& flags, const fangxian::bench::LoadResult& result) {
+  std::fputs(fangxian::bench::FormatSummary(flags.load, result).c_str(), stdout);
+  if (!flags.json_out.empty()) {
+    std::ofstream out(flags.json_out);
+    out << fangxian::bench::FormatJson(flags.load, result);
+    if (!out.flush()) {
+      std::fprintf(stderr, "fx_loadgen: cannot write %s\n", flags.json_out.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// Runs `load` (returning absl::StatusOr<LoadResult>), watching --rss-pid meanwhile.
+template <typename Load>
+int RunAndReport(const Flags& flags, Load load) {
+  std::unique_ptr<fangxian::bench::RssWatcher> watcher;
+  if (flags.rss_pid > 0) {
+    watcher = std::make_unique<fangxian::bench::RssWatcher>(
+        flags.rss_pid, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(flags.load.warmup_seconds)));
+  }
+  absl::StatusOr<fangxian::bench::LoadResult> result = load();
+  if (!result.ok()) {
+    std::fprintf(stderr, "fx_loadgen: %s\n", result.status().ToString().c_str());
+    return 1;
+  }
+  if (watcher != nullptr) {
+    const auto rss = watcher->Stop();
+    result->rss_after_warmup_kib = rss.after_warmup_kib;
+    result->rss_peak_kib = rss.peak_kib;
+    result->rss_end_kib = rss.end_kib;
+  }
+  return Report(flags, *result);
+}
+
+int RunHttp(Flags& flags) {
+  const size_t space = flags.http.find(' ');
+  const fangxian::bench::HttpRequestSpec spec{flags.http.substr(0, space),
+                                              flags.http.substr(space + 1), flags.body};
+  flags.load.method = flags.http;  // what the summary names
+  // A closed loop over HTTP/1.1 has one connection per call in flight.
+  if (flags.load.rate <= 0) flags.load.connections = flags.load.concurrency;
+  if (flags.once) {
+    auto body = fangxian::bench::HttpCallOnce(flags.load, spec);
+    if (!body.ok()) {
+      std::fprintf(stderr, "fx_loadgen: %s\n", body.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("%s\n", body->c_str());
+    return 0;
+  }
+  return RunAndReport(flags, [&] { return fangxian::bench::RunHttpLoad(flags.load, spec); });
 }
 
 }  // namespace
@@ -154,6 +250,7 @@ int main(int argc, char** argv) {
   if (const std::string problem = Parse(argc, argv, flags); !problem.empty()) {
     return Usage(problem);
   }
+  if (!flags.http.empty()) return RunHttp(flags);
   auto method = fangxian::bench::FindMethod(flags.load.method);
   if (!method.ok()) return Usage(method.status().message());
   if (!flags.id_start_set) {
@@ -180,20 +277,5 @@ int main(int argc, char** argv) {
     std::printf("%s\n", json->c_str());
     return 0;
   }
-
-  auto result = fangxian::bench::RunLoad(flags.load, **source);
-  if (!result.ok()) {
-    std::fprintf(stderr, "fx_loadgen: %s\n", result.status().ToString().c_str());
-    return 1;
-  }
-  std::fputs(fangxian::bench::FormatSummary(flags.load, *result).c_str(), stdout);
-  if (!flags.json_out.empty()) {
-    std::ofstream out(flags.json_out);
-    out << fangxian::bench::FormatJson(flags.load, *result);
-    if (!out.flush()) {
-      std::fprintf(stderr, "fx_loadgen: cannot write %s\n", flags.json_out.c_str());
-      return 1;
-    }
-  }
-  return 0;
+  return RunAndReport(flags, [&] { return fangxian::bench::RunLoad(flags.load, **source); });
 }

@@ -40,6 +40,10 @@ std::string FormatSummary(const LoadOptions& options, const LoadResult& r) {
     }
     out += "\n";
   }
+  if (r.rss_end_kib >= 0) {
+    absl::StrAppendFormat(&out, "  server RSS KiB: after warm-up %d, peak %d, end %d\n",
+                          r.rss_after_warmup_kib, r.rss_peak_kib, r.rss_end_kib);
+  }
   return out;
 }
 
@@ -71,7 +75,12 @@ std::string FormatJson(const LoadOptions& options, const LoadResult& r) {
     common::AppendJsonString(out, Name(code));
     absl::StrAppend(&out, ":", r.calls_by_code[code]);
   }
-  out += "}}\n";
+  out += "}";
+  if (r.rss_end_kib >= 0) {
+    absl::StrAppendFormat(&out, ",\"rss_kib\":{\"after_warmup\":%d,\"peak\":%d,\"end\":%d}",
+                          r.rss_after_warmup_kib, r.rss_peak_kib, r.rss_end_kib);
+  }
+  out += "}\n";
   return out;
 }
 

@@ -2,7 +2,8 @@
 //   {"target","method","mode":"closed"|"open","concurrency","connections","rate",
 //    "warmup_s","duration_s","requests","ok","errors","not_sent","throughput_rps",
 //    "latency_ms":{"p50","p90","p99","p99_9","max","mean"},
-//    "errors_by_code":{"UNAVAILABLE":n,...}}
+//    "errors_by_code":{"UNAVAILABLE":n,...},
+//    "rss_kib":{"after_warmup","peak","end"}}   (only with --rss-pid)
 // Latency and throughput cover successful calls only; "requests" counts every call
 // completed in the measurement window.
 #ifndef FANGXIAN_BENCH_REPORT_H_
