@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <google/protobuf/message.h>
+#include <boost/range/iterator_range.hpp>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -26,6 +27,17 @@ namespace http = boost::beast::http;
 
 absl::string_view View(boost::beast::string_view s) {
   return absl::string_view(s.data(), s.size());
+}
+
+// Every X-Forwarded-For field of `request`, in order, joined by commas (proxies may add
+// a field of their own instead of appending to the last).
+std::string ForwardedFor(const HttpRequest& request) {
+  std::string joined;
+  for (const auto& field : boost::make_iterator_range(request.equal_range("X-Forwarded-For"))) {
+    if (!joined.empty()) joined += ',';
+    joined.append(field.value().data(), field.value().size());
+  }
+  return joined;
 }
 
 HttpResponse JsonResponse(int http_status, std::string body) {
@@ -200,9 +212,14 @@ Gateway::Gateway(const RouteTable* routes, Upstreams* upstreams, GatewayOptions 
     m.AddCounter("fx_gateway_rate_limited_total", "Requests refused by the rate limit (429).",
                  [limiter] { return static_cast<double>(limiter->refused()); });
     m.AddCounter("fx_gateway_rate_limit_local_total",
-                 "Rate-limit decisions taken by the in-process fallback (Redis unreachable or "
-                 "slow).",
+                 "Rate-limit decisions taken while this replica could not sync its buckets "
+                 "with Redis (each replica limiting alone).",
                  [limiter] { return static_cast<double>(limiter->local_decisions()); });
+    if (limiter->uses_redis()) {
+      m.AddCounter("fx_gateway_rate_limit_syncs_total",
+                   "Successful syncs of this replica's rate-limit buckets with Redis.",
+                   [limiter] { return static_cast<double>(limiter->syncs()); });
+    }
   }
 }
 
@@ -316,8 +333,9 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<Responder> responder) 
   observed->set_label(absl::StrCat(route.http_method, " ", route.path.text()));
 
   if (options_.rate_limiter != nullptr) {
-    const RateDecision decision = options_.rate_limiter->Take(
-        RateLimiter::KeysFor(View(request[http::field::authorization]), observed->PeerAddress()));
+    const RateDecision decision = options_.rate_limiter->Take(RateLimiter::KeysFor(
+        View(request[http::field::authorization]),
+        options_.trusted_proxies.ClientAddress(observed->PeerAddress(), ForwardedFor(request))));
     if (!decision.allowed) {
       HttpResponse res =
           ErrorResponse(429, grpc::StatusCode::RESOURCE_EXHAUSTED,

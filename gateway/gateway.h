@@ -13,6 +13,7 @@
 
 #include "absl/strings/string_view.h"
 #include "common/metrics.h"
+#include "gateway/client_address.h"
 #include "gateway/cors.h"
 #include "gateway/rate_limit.h"
 #include "gateway/route_table.h"
@@ -33,6 +34,8 @@ struct GatewayOptions {
   // Per-client limit on requests for upstreams (not /healthz, /readyz, /openapi.json, CORS
   // preflights or requests matching no route); null: unlimited. Outlives the gateway.
   RateLimiter* rate_limiter = nullptr;
+  // Peers whose X-Forwarded-For names the client (FX_TRUSTED_PROXIES); none by default.
+  TrustedProxies trusted_proxies;
   // Served at GET /openapi.json (built once at start-up, see openapi.h); empty: 404.
   std::string openapi_json;
 };
@@ -96,6 +99,12 @@ class Gateway {
 
   // For the drain: refuses new event streams (503) and ends the open ones.
   void EndStreams() const;
+
+  // Adds the CORS headers an answer to a page from `origin` carries (none when CORS is off
+  // or the origin is not listed): for answers the HTTP server gives itself.
+  void DecorateCors(absl::string_view origin, boost::beast::http::fields* headers) const {
+    options_.cors.Decorate(origin, headers);
+  }
 
   // Counters and gauges of the gateway (see README, "Metrics"), served on
   // FX_METRICS_PORT (common::MetricsHttpServer), not on the API port. Thread-safe;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -27,28 +28,45 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
+// One event loop per thread, each connection on one of them for its whole life (as
+// Envoy's workers): a connection's handlers never run concurrently, without a strand,
+// and a loop's queue is not shared with other threads' loops.
 struct HttpServer::State {
   explicit State(const Gateway* g, const HttpServerOptions& o)
-      : gateway(g), options(o), work(net::make_work_guard(ioc)), acceptor(net::make_strand(ioc)) {}
-
-  void RequestStarted() {
-    std::lock_guard<std::mutex> lock(mu);
-    ++inflight;
+      : gateway(g), options(o), loops(MakeLoops(o.threads)), acceptor(*loops.front()) {
+    for (auto& loop : loops) work.push_back(net::make_work_guard(*loop));
   }
+
+  static std::vector<std::unique_ptr<net::io_context>> MakeLoops(int threads) {
+    std::vector<std::unique_ptr<net::io_context>> loops;
+    for (int i = 0; i < std::max(threads, 1); ++i) {
+      loops.push_back(std::make_unique<net::io_context>(/*concurrency_hint=*/1));
+    }
+    return loops;
+  }
+
+  // The loop for the next connection, in turn.
+  net::io_context& NextLoop() { return *loops[next_loop.fetch_add(1) % loops.size()]; }
+
+  void RequestStarted() { inflight.fetch_add(1); }
   void RequestFinished() {
-    std::lock_guard<std::mutex> lock(mu);
-    if (--inflight == 0) idle.notify_all();
+    // The lock only orders the wake-up with Shutdown's check of the count.
+    if (inflight.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> lock(mu);
+      idle.notify_all();
+    }
   }
 
   const Gateway* gateway;
   const HttpServerOptions options;
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<net::io_context>> loops;
+  std::atomic<size_t> next_loop{0};
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  tcp::acceptor acceptor;  // on the first loop
   std::atomic<bool> draining{false};
   std::mutex mu;
   std::condition_variable idle;
-  int inflight = 0;
+  std::atomic<int> inflight{0};
   std::atomic<int> connections{0};   // open sessions, refused ones not counted
   std::atomic<uint64_t> refused{0};  // connections refused over max_connections
 };
@@ -99,7 +117,7 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     });
   }
 
-  // Responder: each call is posted onto the connection's strand, so they run in order.
+  // Responder: each call is posted onto the connection's loop, so they run in order.
   void Reply(HttpResponse response) override {
     net::post(stream_.get_executor(),
               [self = shared_from_this(), response = std::move(response)]() mutable {
@@ -287,42 +305,62 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     Close();
   }
 
-  // ---- Reading a request: the header within header_timeout, then the body within
-  // read_timeout. Both deadlines are the session's own timer (a tcp_stream timeout
-  // would close the socket, leaving no way to answer 408).
+  // ---- Deadlines: the request header within header_timeout, then its body within
+  // read_timeout, then the answer written within write_timeout. They are the session's
+  // own timer (a tcp_stream timeout would close the socket, leaving no way to answer
+  // 408), checked lazily: one wait serves many requests of a kept-alive connection and
+  // is re-armed when it fires before the current deadline, where arming and cancelling a
+  // timer per request would cost a timer operation and a handler each time.
 
-  enum class ReadPhase { kNone, kHeader, kBody };
+  enum class Phase { kNone, kHeader, kBody, kWrite };
+
+  void SetDeadline(Phase phase, std::chrono::milliseconds after) {
+    phase_ = phase;
+    timed_out_ = false;
+    deadline_ = std::chrono::steady_clock::now() + after;
+    if (!timer_waiting_ || deadline_timer_.expiry() > deadline_) WaitForDeadline();
+  }
+
+  void WaitForDeadline() {
+    timer_waiting_ = true;
+    deadline_timer_.expires_at(deadline_);  // a pending wait ends with operation_aborted
+    deadline_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // re-armed, or cancelled for good
+      self->timer_waiting_ = false;
+      if (self->phase_ == Phase::kNone) return;
+      if (std::chrono::steady_clock::now() < self->deadline_) {
+        self->WaitForDeadline();
+        return;
+      }
+      self->timed_out_ = true;
+      self->stream_.cancel();  // the pending read or write completes with operation_aborted
+    });
+  }
+
+  // No deadline until the next SetDeadline (while an upstream call is in flight, say);
+  // the timer is left to fire once rather than cancelled.
+  void ClearDeadline() { phase_ = Phase::kNone; }
+
+  // The connection is ending: the timer must not keep the session alive.
+  void CancelDeadline() {
+    phase_ = Phase::kNone;
+    timer_waiting_ = false;
+    deadline_timer_.cancel();
+  }
+
+  // ---- Reading a request.
 
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.max_header_bytes));
-    parser_->body_limit(state_->options.max_body_bytes);
+    // The body limit is applied once the whole header is in (OnHeader): refused with the
+    // header's Content-Length, the 413 could not see the fields after it (Origin). Not
+    // boost::none: Beast 1.74 compares lengths with it, and every length exceeds none.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_never();
-    ArmReadTimer(ReadPhase::kHeader, state_->options.header_timeout);
+    SetDeadline(Phase::kHeader, state_->options.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
-  }
-
-  void ArmReadTimer(ReadPhase phase, std::chrono::milliseconds after) {
-    read_phase_ = phase;
-    read_timed_out_ = false;
-    const uint64_t generation = ++read_timer_generation_;
-    read_timer_.expires_after(after);
-    read_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
-      // A handler already queued when the timer was re-armed or stopped is stale.
-      if (ec || generation != self->read_timer_generation_ ||
-          self->read_phase_ == ReadPhase::kNone) {
-        return;
-      }
-      self->read_timed_out_ = true;
-      self->stream_.cancel();  // the pending read completes with operation_aborted
-    });
-  }
-
-  void StopReadTimer() {
-    read_phase_ = ReadPhase::kNone;
-    ++read_timer_generation_;
-    read_timer_.cancel();
   }
 
   void OnHeader(beast::error_code ec, std::size_t /*bytes*/) {
@@ -333,7 +371,7 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     const HttpRequest& header = parser_->get();
     const size_t fields = static_cast<size_t>(std::distance(header.begin(), header.end()));
     if (fields > state_->options.max_header_fields) {
-      StopReadTimer();
+      CancelDeadline();
       Reject(431, grpc::StatusCode::INVALID_ARGUMENT,
              absl::StrCat("request header has more than ", state_->options.max_header_fields,
                           " fields"));
@@ -343,7 +381,32 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
       OnRequest();
       return;
     }
-    ArmReadTimer(ReadPhase::kBody, state_->options.read_timeout);
+    if (parser_->content_length() && *parser_->content_length() > state_->options.max_body_bytes) {
+      OnReadError(http::error::body_limit);
+      return;
+    }
+    parser_->body_limit(state_->options.max_body_bytes);  // a chunked body, as it comes
+    SetDeadline(Phase::kBody, state_->options.read_timeout);
+    // A client that asked to be told before it sends the body (curl does so for large
+    // ones) would otherwise wait a second or so for nothing. A Content-Length over the
+    // limit never gets here (413 above).
+    if (header.version() >= 11 &&
+        beast::iequals(header[http::field::expect], beast::string_view("100-continue"))) {
+      static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue, sizeof kContinue - 1),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) {
+                           self->OnReadError(ec);
+                           return;
+                         }
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
@@ -357,20 +420,19 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   }
 
   void OnReadError(beast::error_code ec) {
-    const ReadPhase phase = read_phase_;
-    const bool timed_out = read_timed_out_;
-    StopReadTimer();
+    const Phase phase = phase_;
+    const bool timed_out = timed_out_;
+    CancelDeadline();
     if (timed_out) {
       // Waiting for a request that never began is keep-alive idleness, not an error.
-      if (phase == ReadPhase::kHeader && !parser_->got_some() && buffer_.size() == 0) {
+      if (phase == Phase::kHeader && !parser_->got_some() && buffer_.size() == 0) {
         Close();
         return;
       }
-      const std::chrono::milliseconds limit = phase == ReadPhase::kHeader
-                                                  ? state_->options.header_timeout
-                                                  : state_->options.read_timeout;
+      const std::chrono::milliseconds limit =
+          phase == Phase::kHeader ? state_->options.header_timeout : state_->options.read_timeout;
       Reject(408, grpc::StatusCode::DEADLINE_EXCEEDED,
-             absl::StrCat("the request ", phase == ReadPhase::kHeader ? "header" : "body",
+             absl::StrCat("the request ", phase == Phase::kHeader ? "header" : "body",
                           " did not arrive within ", limit.count(), " ms"));
       return;
     }
@@ -399,7 +461,7 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   }
 
   void OnRequest() {
-    StopReadTimer();
+    ClearDeadline();
     HttpRequest request = parser_->release();
     version_ = request.version();
     keep_alive_ = request.keep_alive();
@@ -412,7 +474,7 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     state_->RequestStarted();
     // The upstream deadline bounds the wait from here on.
     stream_.expires_never();
-    // Answers usually come on a gRPC thread: Responder posts them onto the strand.
+    // Answers usually come on a gRPC thread: Responder posts them onto the loop.
     state_->gateway->Handle(std::move(request), shared_from_this());
   }
 
@@ -433,6 +495,10 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     const std::string request_id = ChooseRequestId(given_id);
     HttpResponse response = ErrorResponse(http_status, code, message);
     response.set("X-Request-Id", request_id);
+    // A page can read the refusal of a request whose header was read (413, say).
+    if (request != nullptr) {
+      state_->gateway->DecorateCors(View((*request)[http::field::origin]), &response.base());
+    }
     if (!retry_after.empty()) response.set(http::field::retry_after, std::string(retry_after));
     LogAccess(method, path, http_status, start, request_id, -1);
     return response;
@@ -463,9 +529,13 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
     response.keep_alive(keep);
     response.prepare_payload();
     response_ = std::move(response);
-    // A refused connection's answer is a few hundred bytes: the socket buffer takes it
-    // at once, or the connection goes.
-    stream_.expires_after(counted_ ? state_->options.write_timeout : kRefusedLingerTime);
+    if (counted_) {
+      SetDeadline(Phase::kWrite, state_->options.write_timeout);
+    } else {
+      // A refused connection's answer is a few hundred bytes: the socket buffer takes it
+      // at once, or the connection goes.
+      stream_.expires_after(kRefusedLingerTime);
+    }
     http::async_write(stream_, *response_,
                       [self = shared_from_this(), counted, keep](
                           beast::error_code ec, std::size_t) { self->OnWrite(counted, keep, ec); });
@@ -474,7 +544,10 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   void OnWrite(bool counted, bool keep, beast::error_code ec) {
     response_.reset();
     if (counted) state_->RequestFinished();
-    if (ec) return;
+    if (ec) {
+      CancelDeadline();
+      return;
+    }
     if (keep) {
       Read();
     } else {
@@ -487,7 +560,7 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   // input makes the kernel send a reset, which can destroy the response before the
   // client has read it.
   void Close() {
-    StopReadTimer();
+    CancelDeadline();
     if (watching_) {
       // One read at a time: stop the watch first; its handler comes back here.
       close_after_watch_ = true;
@@ -527,13 +600,14 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
   size_t discarded_ = 0;
   const bool counted_;
 
-  // Request reading (strand only).
-  net::steady_timer read_timer_{stream_.get_executor()};
-  uint64_t read_timer_generation_ = 0;
-  ReadPhase read_phase_ = ReadPhase::kNone;
-  bool read_timed_out_ = false;
+  // Deadlines (the loop's thread only).
+  net::steady_timer deadline_timer_{stream_.get_executor()};
+  std::chrono::steady_clock::time_point deadline_;
+  Phase phase_ = Phase::kNone;
+  bool timed_out_ = false;
+  bool timer_waiting_ = false;
 
-  // Streamed response state (strand only).
+  // Streamed response state (the loop's thread only).
   net::steady_timer tick_timer_{stream_.get_executor()};
   std::chrono::milliseconds tick_every_{15000};
   std::function<void()> on_tick_;
@@ -554,7 +628,7 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
 
 void Accept(std::shared_ptr<HttpServer::State> state) {
   state->acceptor.async_accept(
-      net::make_strand(state->ioc), [state](beast::error_code ec, tcp::socket socket) {
+      state->NextLoop(), [state](beast::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !state->acceptor.is_open()) return;
         if (ec) {
           // Out of file descriptors, say: back off briefly instead of spinning.
@@ -600,7 +674,7 @@ absl::Status HttpServer::Start() {
     host = host.substr(1, host.size() - 2);
   }
   beast::error_code ec;
-  tcp::resolver resolver(state_->ioc);
+  tcp::resolver resolver(*state_->loops.front());
   const auto results = resolver.resolve(host, port, tcp::resolver::passive, ec);
   if (ec || results.empty()) {
     return absl::InvalidArgumentError(
@@ -618,11 +692,11 @@ absl::Status HttpServer::Start() {
   }
   port_ = acceptor.local_endpoint().port();
   Accept(state_);
-  for (int i = 0; i < options_.threads; ++i) {
-    threads_.emplace_back([state = state_] {
+  for (size_t i = 0; i < state_->loops.size(); ++i) {
+    threads_.emplace_back([state = state_, i] {
       while (true) {
         try {
-          state->ioc.run();
+          state->loops[i]->run();
           return;
         } catch (const std::exception& e) {
           common::LogError("http thread caught an exception", {{"error", e.what()}});
@@ -643,10 +717,10 @@ void HttpServer::Shutdown(std::chrono::milliseconds drain) {
   state_->gateway->EndStreams();
   {
     std::unique_lock<std::mutex> lock(state_->mu);
-    state_->idle.wait_for(lock, drain, [this] { return state_->inflight == 0; });
+    state_->idle.wait_for(lock, drain, [this] { return state_->inflight.load() == 0; });
   }
-  state_->work.reset();
-  state_->ioc.stop();
+  state_->work.clear();
+  for (auto& loop : state_->loops) loop->stop();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }

@@ -1,9 +1,9 @@
-// Event-driven HTTP/1.1 server (Boost.Beast): one io_context run by a few threads, one
-// strand per connection, keep-alive. The front door: a request's header is read first,
-// within a deadline and bounded in size and field count, then its body, bounded in size
-// and time; connections are capped; request paths are checked (CheckRequestPath).
-// Requests go to Gateway::Handle; its reply (often from a gRPC thread) is posted back onto
-// the connection's strand to be written.
+// Event-driven HTTP/1.1 server (Boost.Beast): an event loop (io_context) per thread,
+// each connection served by one loop for its whole life, keep-alive. The front door: a
+// request's header is read first, within a deadline and bounded in size and field count,
+// then its body, bounded in size and time; connections are capped; request paths are
+// checked (CheckRequestPath). Requests go to Gateway::Handle; its reply (often from a
+// gRPC thread) is posted back onto the connection's loop to be written.
 #ifndef FANGXIAN_GATEWAY_HTTP_SERVER_H_
 #define FANGXIAN_GATEWAY_HTTP_SERVER_H_
 

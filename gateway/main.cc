@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -49,6 +50,9 @@ int FitConnectionCap(int requested) {
 }  // namespace
 
 int main() {
+  // As common::ServiceHost does for the services: Debian's abseil checks every
+  // absl::Mutex (gRPC's too) for lock-order cycles under one global lock.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   fx::common::BlockTerminationSignals();
   fx::common::EnvConfig env;
 
@@ -94,6 +98,8 @@ int main() {
   fx::gateway::UpstreamOptions upstream_options;
   upstream_options.retry_max_attempts =
       static_cast<int>(env.Int("FX_GATEWAY_RETRY_MAX_ATTEMPTS", 3, 1, 5));
+  upstream_options.completion_threads =
+      static_cast<int>(env.Int("FX_GATEWAY_UPSTREAM_THREADS", 1, 1, 64));
   options.sse_keepalive = std::chrono::seconds(env.Int("FX_GATEWAY_SSE_KEEPALIVE_S", 15, 1, 3600));
   options.max_streams = static_cast<int>(env.Int("FX_GATEWAY_MAX_STREAMS", 1000, 1, 1000000));
   // CORS and per-client rate limits (gateway/README.md).
@@ -104,12 +110,22 @@ int main() {
   } else {
     env.AddError("FX_CORS_ORIGINS", std::string(cors.status().message()));
   }
+  if (absl::StatusOr<fx::gateway::TrustedProxies> proxies =
+          fx::gateway::TrustedProxies::Parse(env.String("FX_TRUSTED_PROXIES", ""));
+      proxies.ok()) {
+    options.trusted_proxies = *std::move(proxies);
+  } else {
+    env.AddError("FX_TRUSTED_PROXIES", std::string(proxies.status().message()));
+  }
   fx::gateway::RateLimitOptions rate_limit;
   rate_limit.per_second = static_cast<double>(env.Int("FX_RATE_LIMIT_RPS", 50, 0, 1000000));
   rate_limit.burst = static_cast<double>(env.Int("FX_RATE_LIMIT_BURST", 100, 0, 10000000));
+  rate_limit.sync_interval =
+      std::chrono::milliseconds(env.Int("FX_RATE_LIMIT_SYNC_MS", 20, 1, 10000));
   const bool rate_limited = rate_limit.per_second > 0 && rate_limit.burst > 0;
   // Redis as the services read it (common/server.cc), but optional: without it each
-  // replica limits on its own. A shorter default timeout: the check is on every request.
+  // replica limits on its own. A short default timeout: a sync that waits holds back
+  // what the replicas learn of each other.
   const std::optional<fx::common::RedisPool::Options> redis =
       fx::common::ReadRedisOptions(env, absl::Milliseconds(50), /*optional=*/true);
   const int drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
@@ -172,6 +188,7 @@ int main() {
       fx::common::LogWarning("FX_REDIS_ADDR is not set: each gateway replica rate-limits alone");
     }
     rate_limiter = std::make_unique<fx::gateway::RateLimiter>(rate_limit, redis_pool.get());
+    rate_limiter->StartSync();
     options.rate_limiter = rate_limiter.get();
   }
   fx::gateway::Gateway gateway(&*routes, &upstreams, options);

@@ -12,6 +12,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
@@ -21,21 +22,22 @@ namespace {
 
 constexpr char kKeyPrefix[] = "fx:gateway:v1:rl:";
 
-// The same refill-and-take as LocalBuckets::Take, atomic in Redis, on Redis's clock.
-// KEYS: the buckets (hashes: t = tokens, u = updated, microseconds); a token is taken
-// from each only when every one has one, and a refusal writes nothing.
+// The sync of one replica's buckets with the shared ones, atomic in Redis, on Redis's
+// clock. KEYS: the buckets (hashes: t = tokens, u = updated, microseconds).
 // ARGV: tokens per second, burst, TTL in milliseconds (the time to refill completely,
-// after which a missing bucket and a full one are the same).
-// Returns {1, 0} when tokens were taken, {0, microseconds until all have one} otherwise.
-// Numbers are written with string.format: tostring keeps only 14 digits, too few for
-// microseconds since 1970.
-constexpr char kTakeScript[] = R"lua(
+// after which a missing bucket and a full one are the same), then the tokens this
+// replica spent from each bucket since its last sync.
+// Each bucket is refilled for the time since its update, the spending taken off (down to
+// -burst at most: a client that overspent across replicas waits, but not for ever) and
+// written back. A bucket nothing was spent from is only read: refusals write no key.
+// Returns each bucket's level as text. Numbers are written with string.format:
+// tostring keeps only 14 digits, too few for microseconds since 1970.
+constexpr char kSyncScript[] = R"lua(
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local tokens = {}
-local wait = 0
+local levels = {}
 for i, key in ipairs(KEYS) do
   local state = redis.call('HMGET', key, 't', 'u')
   local t = tonumber(state[1])
@@ -45,21 +47,19 @@ for i, key in ipairs(KEYS) do
     u = now
   end
   t = math.min(burst, t + math.max(0, now - u) * rate / 1000000)
-  if t < 1 then
-    wait = math.max(wait, math.ceil((1 - t) * 1000000 / rate))
+  local spent = tonumber(ARGV[3 + i])
+  if spent > 0 then
+    t = math.max(-burst, t - spent)
+    redis.call('HSET', key, 't', string.format('%.17g', t), 'u', string.format('%.0f', now))
+    redis.call('PEXPIRE', key, ARGV[3])
   end
-  tokens[i] = t
+  levels[i] = string.format('%.17g', t)
 end
-if wait > 0 then
-  return {0, wait}
-end
-for i, key in ipairs(KEYS) do
-  redis.call('HSET', key, 't', string.format('%.17g', tokens[i] - 1), 'u',
-             string.format('%.0f', now))
-  redis.call('PEXPIRE', key, ARGV[3])
-end
-return {1, 0}
+return levels
 )lua";
+
+// Buckets per script call: bounds the time one call holds Redis.
+constexpr size_t kSyncBatch = 256;
 
 int64_t SteadyMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -67,14 +67,19 @@ int64_t SteadyMicros() {
       .count();
 }
 
-// What a Redis reply of the script means: -1 when it is not {allowed, wait}.
-int64_t ParseScriptReply(const redisReply& r) {
-  if (r.type != REDIS_REPLY_ARRAY || r.elements != 2 || r.element[0]->type != REDIS_REPLY_INTEGER ||
-      r.element[1]->type != REDIS_REPLY_INTEGER) {
-    return -1;
+// The levels in a reply of the sync script for `count` buckets; false when it is not one.
+bool ParseLevels(const redisReply& r, size_t count, std::vector<double>* levels) {
+  if (r.type != REDIS_REPLY_ARRAY || r.elements != count) return false;
+  for (size_t i = 0; i < count; ++i) {
+    const redisReply* e = r.element[i];
+    double level = 0;
+    if (e->type != REDIS_REPLY_STRING ||
+        !absl::SimpleAtod(absl::string_view(e->str, e->len), &level)) {
+      return false;
+    }
+    levels->push_back(level);
   }
-  if (r.element[0]->integer == 1) return 0;
-  return std::max<int64_t>(1, r.element[1]->integer);
+  return true;
 }
 
 }  // namespace
@@ -114,7 +119,7 @@ int64_t LocalBuckets::Take(const std::vector<std::string>& keys, int64_t now_us)
   for (size_t i = 0; i < keys.size(); ++i) {
     auto it = index_.find(keys[i]);
     if (it != index_.end()) {
-      states[i] = it->second->second;
+      states[i] = it->second->second.bucket;
       lru_.splice(lru_.begin(), lru_, it->second);  // used, refused or not
     }
     wait = std::max(wait, Refill(per_second_, burst_, now_us, &states[i]));
@@ -122,18 +127,53 @@ int64_t LocalBuckets::Take(const std::vector<std::string>& keys, int64_t now_us)
   for (size_t i = 0; i < keys.size(); ++i) {
     if (wait == 0) states[i].tokens -= 1;
     auto it = index_.find(keys[i]);
-    if (it != index_.end()) {
-      it->second->second = states[i];
-    } else if (wait == 0) {
+    if (it == index_.end()) {
+      if (wait != 0) continue;
       if (index_.size() >= max_keys_) {
-        index_.erase(lru_.back().first);
+        index_.erase(lru_.back().first);  // its unsynced spending is forgotten with it
         lru_.pop_back();
       }
-      lru_.emplace_front(keys[i], states[i]);
-      index_.emplace(keys[i], lru_.begin());
+      lru_.emplace_front(keys[i], State{});
+      it = index_.emplace(keys[i], lru_.begin()).first;
+    }
+    State& state = it->second->second;
+    state.bucket = states[i];
+    if (wait == 0) ++state.spent;
+    if (!state.dirty) {
+      state.dirty = true;
+      dirty_.push_back(keys[i]);
     }
   }
   return wait;
+}
+
+std::vector<LocalBuckets::Spent> LocalBuckets::TakeSpent() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Spent> out;
+  out.reserve(dirty_.size());
+  for (std::string& key : dirty_) {
+    auto it = index_.find(key);
+    if (it == index_.end()) continue;  // evicted since
+    State& state = it->second->second;
+    out.push_back({std::move(key), state.spent});
+    state.spent = 0;
+    state.dirty = false;
+  }
+  dirty_.clear();
+  return out;
+}
+
+void LocalBuckets::Adopt(const std::vector<Spent>& spent, const std::vector<double>& levels,
+                         int64_t now_us) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < spent.size() && i < levels.size(); ++i) {
+    auto it = index_.find(spent[i].key);
+    if (it == index_.end()) continue;
+    State& state = it->second->second;
+    // Taken here after the sync read its counts: not in the shared level yet.
+    state.bucket.tokens = std::min(burst_, levels[i] - static_cast<double>(state.spent));
+    state.bucket.updated_us = std::max(state.bucket.updated_us, now_us);
+  }
 }
 
 size_t LocalBuckets::size() const {
@@ -150,6 +190,27 @@ RateLimiter::RateLimiter(RateLimitOptions options, common::RedisPool* redis, Clo
       per_second_(absl::StrFormat("%.17g", options.per_second)),
       burst_(absl::StrFormat("%.17g", options.burst)),
       local_buckets_(options.per_second, options.burst, options.local_max_keys) {}
+
+RateLimiter::~RateLimiter() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (sync_thread_.joinable()) sync_thread_.join();
+}
+
+void RateLimiter::StartSync() {
+  if (redis_ == nullptr || sync_thread_.joinable()) return;
+  sync_thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    while (!stop_cv_.wait_for(lock, options_.sync_interval, [this] { return stopping_; })) {
+      lock.unlock();
+      SyncOnce();
+      lock.lock();
+    }
+  });
+}
 
 std::string RateLimiter::AddressKey(absl::string_view peer_address) {
   // Boost prints a scoped IPv6 address with "%zone", which inet_pton refuses.
@@ -196,45 +257,71 @@ std::vector<std::string> RateLimiter::KeysFor(absl::string_view authorization,
   return keys;
 }
 
-int64_t RateLimiter::TakeInRedis(const std::vector<std::string>& keys) {
+std::optional<std::vector<double>> RateLimiter::SyncInRedis(
+    const std::vector<LocalBuckets::Spent>& spent) {
   std::string sha;
   {
     std::lock_guard<std::mutex> lock(sha_mu_);
     sha = script_sha_;
   }
+  std::vector<std::string> counts;
+  counts.reserve(spent.size());
+  for (const LocalBuckets::Spent& s : spent) counts.push_back(std::to_string(s.tokens));
+  const std::string key_count = std::to_string(spent.size());
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (sha.empty()) {
-      absl::StatusOr<common::RedisReply> loaded = redis_->Command({"SCRIPT", "LOAD", kTakeScript});
-      if (!loaded.ok() || (*loaded)->type != REDIS_REPLY_STRING) return -1;
+      absl::StatusOr<common::RedisReply> loaded = redis_->Command({"SCRIPT", "LOAD", kSyncScript});
+      if (!loaded.ok() || (*loaded)->type != REDIS_REPLY_STRING) return std::nullopt;
       sha.assign((*loaded)->str, (*loaded)->len);
       std::lock_guard<std::mutex> lock(sha_mu_);
       script_sha_ = sha;
     }
-    const std::string key_count = std::to_string(keys.size());
     std::vector<absl::string_view> args = {"EVALSHA", sha, key_count};
-    for (const std::string& key : keys) args.emplace_back(key);
+    for (const LocalBuckets::Spent& s : spent) args.emplace_back(s.key);
     args.insert(args.end(), {per_second_, burst_, ttl_ms_});
+    for (const std::string& c : counts) args.emplace_back(c);
     absl::StatusOr<common::RedisReply> reply = redis_->Command(args);
     if (reply.ok()) {
-      const int64_t wait = ParseScriptReply(**reply);
-      if (wait < 0) common::LogWarning("rate limit script: unexpected reply", {});
-      return wait;
+      std::vector<double> levels;
+      if (!ParseLevels(**reply, spent.size(), &levels)) {
+        common::LogWarning("rate limit sync: unexpected reply from Redis", {});
+        return std::nullopt;
+      }
+      return levels;
     }
     // A restarted or flushed Redis has forgotten the script: load it again, once.
-    if (!absl::StrContains(reply.status().message(), "NOSCRIPT")) return -1;
+    if (!absl::StrContains(reply.status().message(), "NOSCRIPT")) return std::nullopt;
     sha.clear();
   }
-  return -1;
+  return std::nullopt;
+}
+
+bool RateLimiter::SyncOnce() {
+  if (redis_ == nullptr) return false;
+  const std::vector<LocalBuckets::Spent> spent = local_buckets_.TakeSpent();
+  bool ok = true;
+  for (size_t from = 0; from < spent.size() && ok; from += kSyncBatch) {
+    const std::vector<LocalBuckets::Spent> batch(
+        spent.begin() + from, spent.begin() + std::min(spent.size(), from + kSyncBatch));
+    std::optional<std::vector<double>> levels = SyncInRedis(batch);
+    if (!levels) {
+      ok = false;
+      break;
+    }
+    local_buckets_.Adopt(batch, *levels, clock_());
+  }
+  // With nothing to send, whether Redis is there is what the pool last saw.
+  if (spent.empty()) ok = redis_->up();
+  synced_.store(ok);
+  if (ok) syncs_.fetch_add(1, std::memory_order_relaxed);
+  return ok;
 }
 
 RateDecision RateLimiter::Take(const std::vector<std::string>& keys) {
   RateDecision decision;
-  int64_t wait = redis_ != nullptr ? TakeInRedis(keys) : -1;
-  if (wait < 0) {
-    decision.local = true;
-    local_.fetch_add(1, std::memory_order_relaxed);
-    wait = local_buckets_.Take(keys, clock_());
-  }
+  decision.local = !synced_.load(std::memory_order_relaxed);
+  if (decision.local) local_.fetch_add(1, std::memory_order_relaxed);
+  const int64_t wait = local_buckets_.Take(keys, clock_());
   if (wait > 0) {
     decision.allowed = false;
     decision.retry_after_s = RetryAfterSeconds(wait);

@@ -18,6 +18,8 @@ struct Upstreams::Pending {
   grpc::ClientContext context;
   grpc::ByteBuffer request;
   grpc::ByteBuffer response;
+  grpc::Status status;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
   Done done;
   std::string upstream;  // short name, for messages
 };
@@ -251,11 +253,25 @@ Upstreams::Upstreams(const std::vector<UpstreamSpec>& specs, const UpstreamOptio
     by_service_[spec.service] = ch.get();
     channels_.push_back(std::move(ch));
   }
+  for (int i = 0; i < std::max(options.completion_threads, 1); ++i) {
+    auto c = std::make_unique<Completions>();
+    c->thread = std::thread([this, cq = &c->cq] {
+      void* tag;
+      bool ok;
+      while (cq->Next(&tag, &ok)) {
+        auto* p = static_cast<Pending*>(tag);
+        Finish(p, p->status);
+      }
+    });
+    completions_.push_back(std::move(c));
+  }
 }
 
 Upstreams::~Upstreams() {
   CancelAll();
   WaitIdle(std::chrono::seconds(5));
+  for (auto& c : completions_) c->cq.Shutdown();
+  for (auto& c : completions_) c->thread.join();
 }
 
 void Upstreams::Call(const std::string& service, const std::string& grpc_method,
@@ -280,8 +296,11 @@ void Upstreams::Start(Channel& ch, const std::string& grpc_method, std::string r
     std::lock_guard<std::mutex> lock(mu_);
     pending_.insert(p);
   }
-  ch.stub->UnaryCall(&p->context, grpc_method, grpc::StubOptions(), &p->request, &p->response,
-                     [this, p](grpc::Status status) { Finish(p, status); });
+  Completions& c = *completions_[next_completions_.fetch_add(1, std::memory_order_relaxed) %
+                                 completions_.size()];
+  p->reader = ch.stub->PrepareUnaryCall(&p->context, grpc_method, p->request, &c.cq);
+  p->reader->StartCall();
+  p->reader->Finish(&p->response, &p->status, p);
 }
 
 void Upstreams::Finish(Pending* p, const grpc::Status& status) {

@@ -1,10 +1,14 @@
 // The gRPC side of the gateway: one channel per upstream service (common::UpstreamChannel:
-// DNS round-robin), created once, and asynchronous unary and server-streaming calls through
-// the generic callback API (no thread waits for a reply). Reads are retried on
-// UNAVAILABLE by gRPC itself, within a budget, from each channel's service config.
+// DNS round-robin), created once, and asynchronous calls (no thread waits for a reply).
+// Unary calls complete on the gateway's own completion-queue threads: the thread that
+// polls the connection and reads an answer also runs its `done`, with no hand-off to
+// another thread (the callback API would add one). Server-streaming calls use the
+// generic callback API. Reads are retried on UNAVAILABLE by gRPC itself, within a
+// budget, from each channel's service config.
 #ifndef FANGXIAN_GATEWAY_UPSTREAM_H_
 #define FANGXIAN_GATEWAY_UPSTREAM_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -13,6 +17,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/generic/generic_stub.h>
@@ -33,6 +38,9 @@ struct UpstreamOptions {
   // attempt that failed may still have been carried out.
   std::vector<std::string> retryable_methods;
   int retry_max_attempts = 3;  // 1: no retries; gRPC allows at most 5
+  // Threads completing unary calls, each with its own completion queue
+  // (FX_GATEWAY_UPSTREAM_THREADS).
+  int completion_threads = 1;
 };
 
 // The gRPC service config of a channel serving `methods` (see UpstreamOptions): a
@@ -85,7 +93,7 @@ class Upstreams {
   Upstreams& operator=(const Upstreams&) = delete;
 
   // Starts a unary call of `grpc_method` ("/pkg.Service/Method") on the channel of
-  // `service`. `done` runs exactly once, on a gRPC thread; it must not block.
+  // `service`. `done` runs exactly once, on a completion thread; it must not block.
   void Call(const std::string& service, const std::string& grpc_method, std::string request_bytes,
             const CallOptions& options, Done done);
 
@@ -114,12 +122,18 @@ class Upstreams {
   };
   struct Pending;
   class StreamCall;
+  struct Completions {
+    grpc::CompletionQueue cq;
+    std::thread thread;
+  };
 
   void Start(Channel& ch, const std::string& grpc_method, std::string request_bytes,
              const CallOptions& options, Done done);
   void Finish(Pending* p, const grpc::Status& status);
 
   std::vector<std::unique_ptr<Channel>> channels_;
+  std::vector<std::unique_ptr<Completions>> completions_;
+  std::atomic<size_t> next_completions_{0};
   std::map<std::string, Channel*> by_service_;
 
   std::mutex mu_;

@@ -280,6 +280,26 @@ TEST_F(GatewayBadInputTest, NonUtf8BytesAre400) {
   EXPECT_TRUE(IsHttpError(raw, 400, 3, "UTF-8"));
 }
 
+TEST_F(GatewayBadInputTest, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
+  RawClient c(port_);
+  const std::string body = R"({"name": "a", "areaCode": )";
+  ASSERT_TRUE(
+      c.Send(absl::StrCat("POST /v1/residents HTTP/1.1\r\nHost: gw\r\n"
+                          "Expect: 100-continue\r\nContent-Length: ",
+                          body.size(), "\r\n\r\n")));
+  // The interim answer comes while the body is held back; then the body is read.
+  EXPECT_EQ(c.Read().status, 100);
+  ASSERT_TRUE(c.Send(body));
+  EXPECT_TRUE(IsHttpError(c.Read(), 400, 3, "not valid JSON"));
+
+  // Too large a body is refused at once, never invited.
+  RawClient big(port_);
+  ASSERT_TRUE(
+      big.Send("POST /v1/residents HTTP/1.1\r\nHost: gw\r\nExpect: 100-continue\r\n"
+               "Content-Length: 10485760\r\n\r\n"));
+  EXPECT_TRUE(IsHttpError(big.Read(), 413, 8, "larger than"));
+}
+
 TEST_F(GatewayBadInputTest, TenMegabyteBodyIs413AndTheClientReadsIt) {
   // Content-Length: refused as soon as the header is read, while the client still sends.
   RawClient c(port_);

@@ -33,6 +33,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr int kBurst = 5;
+// A loopback address the gateway trusts as a proxy (X-Forwarded-For names the client).
+constexpr char kProxy[] = "127.0.0.250";
 constexpr char kOrigin[] = "https://app.example.gov.cn";
 constexpr char kResidentPath[] = "/v1/residents/r-1";
 
@@ -84,6 +86,7 @@ class GatewayOpsTest : public FakeUpstreamGatewayTest<FakeIdentity> {
                                {"FX_CORS_ORIGINS", absl::StrCat(kOrigin, ",http://localhost:3000")},
                                {"FX_RATE_LIMIT_RPS", "1"},
                                {"FX_RATE_LIMIT_BURST", std::to_string(kBurst)},
+                               {"FX_TRUSTED_PROXIES", kProxy},
                                {"FX_REDIS_ADDR", absl::StrCat("127.0.0.1:", redis_proxy_->port())},
                                {"FX_REDIS_RETRY_MS", "100"},
                                {"FX_METRICS_PORT", "0"}});
@@ -96,28 +99,48 @@ class GatewayOpsTest : public FakeUpstreamGatewayTest<FakeIdentity> {
     redis_proxy_ = nullptr;
   }
 
-  // Every test's requests come from 127.0.0.1, whose address bucket every routed request
-  // also takes from: each test (and each step that needs it) starts it full.
-  void SetUp() override { ResetAddressBucket(); }
+  // Every routed request also takes from its address's bucket: each test (and each step
+  // that needs it) sends from a loopback address of its own, whose bucket starts full.
+  void SetUp() override { NewAddress(); }
 
-  static void ResetAddressBucket() {
-    common::RedisPool::Options options;
-    ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
-    common::RedisPool redis(options);
-    absl::StatusOr<common::RedisReply> deleted =
-        redis.Command({"DEL", gateway::RateLimiter::AddressKey("127.0.0.1")});
-    ASSERT_TRUE(deleted.ok()) << deleted.status();
+  // Moves this test's requests to the next unused loopback address, clearing what an
+  // earlier run may have left in Redis for it. The gateway decides from its own copy of
+  // the buckets, so deleting a key it already knows would not refill that copy at once.
+  void NewAddress() {
+    static int next = 10;
+    ASSERT_LT(next, 255);
+    from_ = absl::StrCat("127.0.0.", next++);
+    ASSERT_TRUE(Redis().Command({"DEL", gateway::RateLimiter::AddressKey(from_)}).ok());
   }
 
-  static HttpResponse Get(const std::string& token,
-                          const std::map<std::string, std::string>& extra = {}) {
+  static common::RedisPool& Redis() {
+    static common::RedisPool* redis = [] {
+      common::RedisPool::Options options;
+      EXPECT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
+      return new common::RedisPool(options);
+    }();
+    return *redis;
+  }
+
+  // The gateway's successful syncs with Redis so far.
+  static double Syncs() { return Sample(Scrape().body, "fx_gateway_rate_limit_syncs_total"); }
+
+  // Waits until the gateway has synced its buckets twice more: whatever it had decided
+  // before this call has reached Redis.
+  static bool WaitForSyncs() {
+    const double start = Syncs();
+    return Eventually([&] { return Syncs() >= start + 2; });
+  }
+
+  HttpResponse Get(const std::string& token,
+                   const std::map<std::string, std::string>& extra = {}) const {
     std::map<std::string, std::string> headers = extra;
     headers["Authorization"] = token;
-    return HttpRequest(port_, "GET", kResidentPath, "", headers);
+    return HttpRequestFrom(from_, port_, "GET", kResidentPath, "", headers);
   }
 
   // Spends `token`'s burst; every answer must be a 200.
-  static void SpendBurst(const std::string& token) {
+  void SpendBurst(const std::string& token) const {
     for (int i = 0; i < kBurst; ++i) {
       HttpResponse r = Get(token);
       ASSERT_EQ(r.status, 200) << "request " << i << ": " << r.body;
@@ -128,6 +151,7 @@ class GatewayOpsTest : public FakeUpstreamGatewayTest<FakeIdentity> {
   static HttpResponse Scrape() { return HttpRequest(metrics_port_, "GET", "/metrics"); }
 
   static inline TcpProxy* redis_proxy_ = nullptr;
+  std::string from_;  // this test's client address
   static inline int metrics_port_ = 0;
 };
 
@@ -194,6 +218,24 @@ TEST_F(GatewayOpsTest, ErrorAnswersCarryCorsHeadersToo) {
   EXPECT_EQ(Header(r, "access-control-allow-origin"), kOrigin);
 }
 
+TEST_F(GatewayOpsTest, RefusalsOfTheHttpServerCarryCorsHeadersOnceTheHeaderIsRead) {
+  // A path the server refuses before any route is looked at.
+  HttpResponse path = HttpRequest(port_, "GET", "/v1/residents/a%2Fb", "", {{"Origin", kOrigin}});
+  EXPECT_TRUE(IsHttpError(path, 400, 3));
+  EXPECT_EQ(Header(path, "access-control-allow-origin"), kOrigin);
+  // A body over the limit (1 MiB), refused as soon as its Content-Length is read.
+  HttpResponse big =
+      HttpRequest(port_, "POST", "/v1/residents", std::string(2 << 20, 'x'), {{"Origin", kOrigin}});
+  EXPECT_TRUE(IsHttpError(big, 413, 8));
+  EXPECT_EQ(Header(big, "access-control-allow-origin"), kOrigin);
+  EXPECT_EQ(Header(big, "access-control-expose-headers"), "X-Request-Id, Retry-After");
+  // Not for an unlisted origin.
+  HttpResponse other =
+      HttpRequest(port_, "GET", "/v1/residents/a%2Fb", "", {{"Origin", "https://evil.example"}});
+  EXPECT_TRUE(IsHttpError(other, 400, 3));
+  EXPECT_EQ(Header(other, "access-control-allow-origin"), "");
+}
+
 // ---- Rate limits
 
 TEST_F(GatewayOpsTest, AfterTheBurstATokenGets429WithRetryAfter) {
@@ -211,20 +253,25 @@ TEST_F(GatewayOpsTest, TwoTokensHaveSeparateBucketsKeptInRedisUnderAHash) {
   const std::string b = FreshToken("b");
   SpendBurst(a);
   EXPECT_EQ(Get(a).status, 429);
-  ResetAddressBucket();  // the address is drained too; b's own bucket is full
+  NewAddress();  // the address is drained too; b's own bucket is full
   EXPECT_EQ(Get(b).status, 200);
   EXPECT_EQ(Get(a).status, 429);
 
-  // The bucket lives in the shared Redis, under the token's hash, with a TTL.
-  common::RedisPool::Options options;
-  ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
-  common::RedisPool redis(options);
+  // The bucket reaches the shared Redis at the next sync, under the token's hash, drained,
+  // with a TTL.
+  ASSERT_TRUE(WaitForSyncs());
   const std::string key = gateway::RateLimiter::TokenKey(a);
-  absl::StatusOr<common::RedisReply> ttl = redis.Command({"PTTL", key});
+  absl::StatusOr<common::RedisReply> ttl = Redis().Command({"PTTL", key});
   ASSERT_TRUE(ttl.ok()) << ttl.status();
   EXPECT_EQ((*ttl)->type, REDIS_REPLY_INTEGER);
   EXPECT_GT((*ttl)->integer, 0) << key;
-  absl::StatusOr<common::RedisReply> keys = redis.Command({"KEYS", "fx:gateway:v1:rl:*ops-a-*"});
+  absl::StatusOr<common::RedisReply> tokens = Redis().Command({"HGET", key, "t"});
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  ASSERT_EQ((*tokens)->type, REDIS_REPLY_STRING);
+  double level = 99;
+  ASSERT_TRUE(absl::SimpleAtod(std::string((*tokens)->str, (*tokens)->len), &level));
+  EXPECT_LT(level, 1) << "the burst spent through the gateway is in the shared bucket";
+  absl::StatusOr<common::RedisReply> keys = Redis().Command({"KEYS", "fx:gateway:v1:rl:*ops-a-*"});
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ((*keys)->elements, 0u) << "a raw token is part of a key";
 }
@@ -239,20 +286,41 @@ TEST_F(GatewayOpsTest, InventingATokenPerRequestDoesNotEscapeTheAddressBucket) {
   EXPECT_TRUE(IsHttpError(r, 429, 8, "too many requests"));
   EXPECT_EQ(Header(r, "retry-after"), "1");
   // Nor without a token, on the same address.
-  EXPECT_TRUE(IsHttpError(HttpRequest(port_, "GET", kResidentPath), 429, 8));
+  EXPECT_TRUE(IsHttpError(HttpRequestFrom(from_, port_, "GET", kResidentPath), 429, 8));
 
   // A refusal writes no bucket: invented tokens cannot fill Redis either.
-  common::RedisPool::Options options;
-  ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &options).ok());
-  common::RedisPool redis(options);
+  ASSERT_TRUE(WaitForSyncs());
   absl::StatusOr<common::RedisReply> exists =
-      redis.Command({"EXISTS", gateway::RateLimiter::TokenKey(refused)});
+      Redis().Command({"EXISTS", gateway::RateLimiter::TokenKey(refused)});
   ASSERT_TRUE(exists.ok()) << exists.status();
   EXPECT_EQ((*exists)->integer, 0);
   absl::StatusOr<common::RedisReply> ttl =
-      redis.Command({"PTTL", gateway::RateLimiter::AddressKey("127.0.0.1")});
+      Redis().Command({"PTTL", gateway::RateLimiter::AddressKey(from_)});
   ASSERT_TRUE(ttl.ok()) << ttl.status();
   EXPECT_GT((*ttl)->integer, 0);
+}
+
+TEST_F(GatewayOpsTest, BehindATrustedProxyEachForwardedClientHasItsOwnBucket) {
+  // Documentation addresses, cleared of what an earlier run may have left.
+  const std::string a = "198.51.100.7";
+  const std::string b = "198.51.100.8";
+  for (const std::string& client : {a, b, std::string(kProxy)}) {
+    ASSERT_TRUE(Redis().Command({"DEL", gateway::RateLimiter::AddressKey(client)}).ok());
+  }
+  // A fresh token per request: only the address's bucket can refuse.
+  auto via_proxy = [&](const std::string& forwarded_for) {
+    std::map<std::string, std::string> headers = {{"Authorization", FreshToken("xff")}};
+    if (!forwarded_for.empty()) headers["X-Forwarded-For"] = forwarded_for;
+    return HttpRequestFrom(kProxy, port_, "GET", kResidentPath, "", headers);
+  };
+  for (int i = 0; i < kBurst; ++i) ASSERT_EQ(via_proxy("10.9.9.9, " + a).status, 200) << i;
+  EXPECT_TRUE(IsHttpError(via_proxy("10.9.9.9, " + a), 429, 8)) << "the client, not the proxy";
+  EXPECT_EQ(via_proxy(b).status, 200) << "another client behind the same proxy";
+  EXPECT_EQ(via_proxy("").status, 200) << "the proxy's own requests";
+  // From a peer that is not trusted the header is ignored: keyed by the peer.
+  std::map<std::string, std::string> forged = {{"Authorization", FreshToken("xff")},
+                                               {"X-Forwarded-For", a}};
+  EXPECT_EQ(HttpRequestFrom(from_, port_, "GET", kResidentPath, "", forged).status, 200);
 }
 
 TEST_F(GatewayOpsTest, OwnEndpointsAreNotLimited) {
@@ -262,8 +330,38 @@ TEST_F(GatewayOpsTest, OwnEndpointsAreNotLimited) {
   }
 }
 
+TEST_F(GatewayOpsTest, SpendingThroughTheGatewayIsSyncedWithTheSharedBucket) {
+  // Another replica has drained this address's shared bucket: once this gateway syncs
+  // the address (its first request here), it refuses it too.
+  ASSERT_TRUE(Redis()
+                  .Command({"HSET", gateway::RateLimiter::AddressKey(from_), "t", "-5", "u",
+                            "99999999999999999"})
+                  .ok());
+  EXPECT_EQ(Get(FreshToken("shared")).status, 200) << "a bucket not seen before starts full";
+  // A fresh token per request: only the address's bucket can refuse. Drained here alone
+  // (five requests), it would ask to wait a second; the shared level (-5 less what was
+  // spent here, at 1 token a second) asks for six or more.
+  HttpResponse r;
+  EXPECT_TRUE(Eventually([&] {
+    r = Get(FreshToken("shared"));
+    int wait = 0;
+    return r.status == 429 && absl::SimpleAtoi(Header(r, "retry-after"), &wait) && wait >= 6;
+  })) << r.status
+      << " " << Header(r, "retry-after");
+}
+
 TEST_F(GatewayOpsTest, WithRedisCutTheLocalLimiterStillServesAndStillLimits) {
   redis_proxy_->SetEnabled(false);
+  // The gateway finds out at its next sync with something to send; from then on it
+  // decides alone. Each probe comes from an address and with a token of its own.
+  const double local_before = Sample(Scrape().body, "fx_gateway_rate_limit_local_total");
+  ASSERT_TRUE(Eventually([&] {
+    NewAddress();
+    Get(FreshToken("probe"));
+    return Sample(Scrape().body, "fx_gateway_rate_limit_local_total") > local_before;
+  }));
+  NewAddress();
+  const double local_start = Sample(Scrape().body, "fx_gateway_rate_limit_local_total");
   const std::string token = FreshToken("cut");
   SpendBurst(token);  // served, not failed
   HttpResponse r = Get(token);
@@ -271,7 +369,8 @@ TEST_F(GatewayOpsTest, WithRedisCutTheLocalLimiterStillServesAndStillLimits) {
   EXPECT_EQ(Header(r, "retry-after"), "1");
   const std::string metrics = Scrape().body;
   EXPECT_EQ(Sample(metrics, "fx_redis_up"), 0) << metrics;
-  EXPECT_GE(Sample(metrics, "fx_gateway_rate_limit_local_total"), kBurst + 1) << metrics;
+  EXPECT_GE(Sample(metrics, "fx_gateway_rate_limit_local_total"), local_start + kBurst + 1)
+      << metrics;
 
   // Redis back: after the pool's back-off, decisions are taken in Redis again.
   redis_proxy_->SetEnabled(true);
@@ -318,7 +417,7 @@ TEST_F(GatewayOpsTest, MetricsCountRequestsByRouteMethodAndStatusClass) {
 
   // A refusal is counted.
   const double before = Sample(m, "fx_gateway_rate_limited_total");
-  ResetAddressBucket();
+  NewAddress();
   SpendBurst(token + "-spent");
   EXPECT_EQ(Get(token + "-spent").status, 429);
   EXPECT_EQ(Sample(Scrape().body, "fx_gateway_rate_limited_total"), before + 1);

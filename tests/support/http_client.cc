@@ -19,8 +19,14 @@ namespace fangxian::testing {
 HttpResponse HttpRequest(int port, const std::string& method, const std::string& target,
                          const std::string& body,
                          const std::map<std::string, std::string>& headers) {
+  return HttpRequestFrom("", port, method, target, body, headers);
+}
+
+HttpResponse HttpRequestFrom(const std::string& from, int port, const std::string& method,
+                             const std::string& target, const std::string& body,
+                             const std::map<std::string, std::string>& headers) {
   HttpResponse out;
-  const int fd = ConnectLoopback(port);
+  const int fd = ConnectLoopback(port, from);
   if (fd < 0) return out;
   timeval tv{15, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

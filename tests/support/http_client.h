@@ -22,6 +22,10 @@ struct HttpResponse {
 HttpResponse HttpRequest(int port, const std::string& method, const std::string& target,
                          const std::string& body = "",
                          const std::map<std::string, std::string>& headers = {});
+// The same, from the loopback address `from` ("127.0.0.7"; see ConnectLoopback).
+HttpResponse HttpRequestFrom(const std::string& from, int port, const std::string& method,
+                             const std::string& target, const std::string& body = "",
+                             const std::map<std::string, std::string>& headers = {});
 
 // The JSON object in `text` (the canonical proto3 JSON the gateway writes); an empty
 // object and a test failure when `text` is not one.

@@ -68,8 +68,10 @@ bool Eventually(const std::function<bool()>& cond,
 // A TCP port nobody listens on right now (bound then released).
 int FreePort();
 
-// A connected TCP socket to 127.0.0.1:port, or -1.
-int ConnectLoopback(int port);
+// A connected TCP socket to 127.0.0.1:port, or -1. With `from` (another loopback
+// address, "127.0.0.7"), the connection comes from there: a client of its own to a
+// server that tells clients apart by address.
+int ConnectLoopback(int port, const std::string& from = "");
 
 }  // namespace fangxian::testing
 

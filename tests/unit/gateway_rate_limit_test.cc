@@ -98,6 +98,39 @@ TEST(LocalBuckets, SeveralKeysTakeAllOrNothingAndReportTheLongestWait) {
   EXPECT_EQ(buckets.Take({"addr"}, kSecond), 0);
 }
 
+TEST(LocalBuckets, TakeSpentListsWhatWasSpentOrRefusedSinceTheLastCall) {
+  LocalBuckets buckets(/*per_second=*/1, /*burst=*/2, /*max_keys=*/10);
+  EXPECT_EQ(buckets.Take({"a", "t"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"a"}, 0), 0);
+  EXPECT_GT(buckets.Take({"a"}, 0), 0);         // refused: asks for the level
+  EXPECT_GT(buckets.Take({"new", "a"}, 0), 0);  // a refused new key is not remembered
+  std::vector<LocalBuckets::Spent> spent = buckets.TakeSpent();
+  ASSERT_EQ(spent.size(), 2u);
+  EXPECT_EQ(spent[0].key, "a");
+  EXPECT_EQ(spent[0].tokens, 2);
+  EXPECT_EQ(spent[1].key, "t");
+  EXPECT_EQ(spent[1].tokens, 1);
+  EXPECT_TRUE(buckets.TakeSpent().empty()) << "counts start again from zero";
+}
+
+TEST(LocalBuckets, AdoptTakesTheSharedLevelLessWhatWasSpentSince) {
+  LocalBuckets buckets(/*per_second=*/1, /*burst=*/10, /*max_keys=*/10);
+  EXPECT_EQ(buckets.Take({"k"}, 0), 0);
+  const std::vector<LocalBuckets::Spent> spent = buckets.TakeSpent();
+  EXPECT_EQ(buckets.Take({"k"}, 0), 0);  // after the sync read its counts
+  // Other replicas spent the rest: the shared level is 1, of which one more went here.
+  buckets.Adopt(spent, {1}, 0);
+  EXPECT_GT(buckets.Take({"k"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"k"}, kSecond), 0) << "refills locally between syncs";
+  // A level above the burst (a larger burst elsewhere) is capped.
+  buckets.Adopt({{"k", 0}}, {100}, kSecond);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(buckets.Take({"k"}, kSecond), 0) << i;
+  EXPECT_GT(buckets.Take({"k"}, kSecond), 0);
+  // A key evicted meanwhile is skipped.
+  buckets.Adopt({{"gone", 3}}, {5}, kSecond);
+  EXPECT_EQ(buckets.size(), 1u);
+}
+
 TEST(RateLimiter, WithoutRedisLimitsLocallyOnTheInjectedClock) {
   int64_t now = 0;
   RateLimiter limiter({/*per_second=*/1, /*burst=*/2, /*local_max_keys=*/10}, nullptr,
@@ -112,6 +145,7 @@ TEST(RateLimiter, WithoutRedisLimitsLocallyOnTheInjectedClock) {
   EXPECT_EQ(limiter.local_decisions(), 3u);
   now += kSecond;
   EXPECT_TRUE(limiter.Take({"k"}).allowed);
+  EXPECT_FALSE(limiter.SyncOnce()) << "nothing to sync with";
 }
 
 TEST(RateLimiter, RetryAfterCoversASlowRefill) {
