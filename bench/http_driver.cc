@@ -88,6 +88,7 @@ class Worker {
       beast::error_code ec;
       conn->stream.connect(endpoint_.addresses, ec);
       if (ec) return absl::UnavailableError(absl::StrCat("cannot connect: ", ec.message()));
+      conn->stream.socket().set_option(tcp::no_delay(true), ec);
       conns_.push_back(std::move(conn));
     }
     return absl::OkStatus();
@@ -200,6 +201,7 @@ class Worker {
       beast::error_code connect_error;
       conn.stream.connect(endpoint_.addresses, connect_error);
       if (connect_error) return;
+      conn.stream.socket().set_option(tcp::no_delay(true), connect_error);
     }
     if (open_) {
       idle_.push_back(&conn);
