@@ -80,16 +80,25 @@ class Worker {
  public:
   explicit Worker(const Endpoint& endpoint) : endpoint_(endpoint) {}
 
-  // Opens `count` connections; fails when one cannot be opened in time.
+  // Opens `count` connections; fails when one cannot be opened in time. (Asynchronously:
+  // the tcp_stream's timeout bounds only asynchronous operations.)
   absl::Status Open(int count) {
+    beast::error_code first_error;
     for (int i = 0; i < count; ++i) {
       auto conn = std::make_unique<Conn>(io_);
-      conn->stream.expires_after(endpoint_.connect_timeout);
-      beast::error_code ec;
-      conn->stream.connect(endpoint_.addresses, ec);
-      if (ec) return absl::UnavailableError(absl::StrCat("cannot connect: ", ec.message()));
-      conn->stream.socket().set_option(tcp::no_delay(true), ec);
+      Conn* c = conn.get();
+      c->stream.expires_after(endpoint_.connect_timeout);
+      c->stream.async_connect(endpoint_.addresses,
+                              [c, &first_error](beast::error_code ec, const tcp::endpoint&) {
+                                if (ec && !first_error) first_error = ec;
+                                if (!ec) c->stream.socket().set_option(tcp::no_delay(true), ec);
+                              });
       conns_.push_back(std::move(conn));
+    }
+    io_.run();
+    io_.restart();
+    if (first_error) {
+      return absl::UnavailableError(absl::StrCat("cannot connect: ", first_error.message()));
     }
     return absl::OkStatus();
   }
@@ -193,21 +202,32 @@ class Worker {
       }
     }
     if (ec || !conn.response.keep_alive()) {
-      // Reopen; a connection that cannot be reopened leaves the run.
+      // Reopen, without holding up the other connections of this loop; a connection that
+      // cannot be reopened leaves the run.
       beast::error_code ignored;
       conn.stream.socket().close(ignored);
       conn.buffer.clear();
       conn.stream.expires_after(endpoint_.connect_timeout);
-      beast::error_code connect_error;
-      conn.stream.connect(endpoint_.addresses, connect_error);
-      if (connect_error) return;
-      conn.stream.socket().set_option(tcp::no_delay(true), connect_error);
+      conn.stream.async_connect(endpoint_.addresses,
+                                [this, &conn](beast::error_code ec, const tcp::endpoint&) {
+                                  if (ec) return;
+                                  conn.stream.socket().set_option(tcp::no_delay(true), ec);
+                                  Continue(conn);
+                                });
+      return;
     }
+    Continue(conn);
+  }
+
+  // The connection is free: it takes the next waiting send (open loop) or sends again
+  // (closed loop) while the measurement lasts.
+  void Continue(Conn& conn) {
     if (open_) {
       idle_.push_back(&conn);
       Dispatch();
       return;
     }
+    const int64_t now = NowNs();
     const bool more = now < measure_end_ && (max_answers_ == 0 || answered_->load() < max_answers_);
     if (more) Send(conn, now);
   }

@@ -69,6 +69,11 @@ absl::StatusOr<TrustedProxies> TrustedProxies::Parse(absl::string_view list) {
     const std::optional<Address> a = ParseAddress(entry.substr(0, slash));
     const int max_prefix = a && a->family == AF_INET ? 32 : 128;
     int prefix = max_prefix;
+    if (a && a->family == AF_INET && slash != absl::string_view::npos &&
+        entry.substr(0, slash).find(':') != absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", entry, "\": write an IPv4-mapped block as IPv4 (10.0.0.0/8)"));
+    }
     if (!a ||
         (slash != absl::string_view::npos && (!absl::SimpleAtoi(entry.substr(slash + 1), &prefix) ||
                                               prefix < 0 || prefix > max_prefix))) {

@@ -368,6 +368,8 @@ class Session : public std::enable_shared_from_this<Session>, public Responder {
       OnReadError(ec);
       return;
     }
+    // The header made it: a deadline that fired in the same turn cancelled nothing.
+    timed_out_ = false;
     const HttpRequest& header = parser_->get();
     const size_t fields = static_cast<size_t>(std::distance(header.begin(), header.end()));
     if (fields > state_->options.max_header_fields) {

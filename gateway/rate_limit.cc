@@ -24,8 +24,8 @@ constexpr char kKeyPrefix[] = "fx:gateway:v1:rl:";
 
 // The sync of one replica's buckets with the shared ones, atomic in Redis, on Redis's
 // clock. KEYS: the buckets (hashes: t = tokens, u = updated, microseconds).
-// ARGV: tokens per second, burst, TTL in milliseconds (the time to refill completely,
-// after which a missing bucket and a full one are the same), then the tokens this
+// ARGV: tokens per second, burst, TTL in milliseconds (the time to refill completely from
+// -burst, after which a missing bucket and a full one are the same), then the tokens this
 // replica spent from each bucket since its last sync.
 // Each bucket is refilled for the time since its update, the spending taken off (down to
 // -burst at most: a client that overspent across replicas waits, but not for ever) and
@@ -109,8 +109,17 @@ int RetryAfterSeconds(int64_t wait_us) {
   return static_cast<int>(std::max<int64_t>(1, (wait_us + 999999) / 1000000));
 }
 
-LocalBuckets::LocalBuckets(double per_second, double burst, size_t max_keys)
-    : per_second_(per_second), burst_(burst), max_keys_(std::max<size_t>(1, max_keys)) {}
+LocalBuckets::LocalBuckets(double per_second, double burst, size_t max_keys, bool track_spent)
+    : per_second_(per_second),
+      burst_(burst),
+      max_keys_(std::max<size_t>(1, max_keys)),
+      track_spent_(track_spent) {}
+
+void LocalBuckets::MarkDirty(const std::string& key, State* state) {
+  if (state->dirty) return;
+  state->dirty = true;
+  dirty_.push_back(key);
+}
 
 int64_t LocalBuckets::Take(const std::vector<std::string>& keys, int64_t now_us) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -138,10 +147,13 @@ int64_t LocalBuckets::Take(const std::vector<std::string>& keys, int64_t now_us)
     }
     State& state = it->second->second;
     state.bucket = states[i];
-    if (wait == 0) ++state.spent;
-    if (!state.dirty) {
-      state.dirty = true;
-      dirty_.push_back(keys[i]);
+    if (!track_spent_) continue;
+    if (wait == 0) {
+      ++state.spent;
+      MarkDirty(keys[i], &state);
+    } else if (state.asked_us < 0 || now_us - state.asked_us >= 1000000) {
+      state.asked_us = now_us;
+      MarkDirty(keys[i], &state);
     }
   }
   return wait;
@@ -161,6 +173,17 @@ std::vector<LocalBuckets::Spent> LocalBuckets::TakeSpent() {
   }
   dirty_.clear();
   return out;
+}
+
+void LocalBuckets::Restore(const std::vector<Spent>& spent) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Spent& s : spent) {
+    auto it = index_.find(s.key);
+    if (it == index_.end()) continue;
+    State& state = it->second->second;
+    state.spent += s.tokens;
+    MarkDirty(s.key, &state);
+  }
 }
 
 void LocalBuckets::Adopt(const std::vector<Spent>& spent, const std::vector<double>& levels,
@@ -185,11 +208,13 @@ RateLimiter::RateLimiter(RateLimitOptions options, common::RedisPool* redis, Clo
     : options_(options),
       redis_(redis),
       clock_(clock ? std::move(clock) : Clock(SteadyMicros)),
+      // From -burst back to full, plus a second: a key expires only when it would be full.
       ttl_ms_(std::to_string(
-          static_cast<int64_t>(std::ceil(options.burst * 1000 / options.per_second)) + 1000)),
+          static_cast<int64_t>(std::ceil(2 * options.burst * 1000 / options.per_second)) + 1000)),
       per_second_(absl::StrFormat("%.17g", options.per_second)),
       burst_(absl::StrFormat("%.17g", options.burst)),
-      local_buckets_(options.per_second, options.burst, options.local_max_keys) {}
+      local_buckets_(options.per_second, options.burst, options.local_max_keys,
+                     /*track_spent=*/redis != nullptr) {}
 
 RateLimiter::~RateLimiter() {
   {
@@ -300,13 +325,19 @@ bool RateLimiter::SyncOnce() {
   if (redis_ == nullptr) return false;
   const std::vector<LocalBuckets::Spent> spent = local_buckets_.TakeSpent();
   bool ok = true;
-  for (size_t from = 0; from < spent.size() && ok; from += kSyncBatch) {
+  for (size_t from = 0; from < spent.size(); from += kSyncBatch) {
     const std::vector<LocalBuckets::Spent> batch(
         spent.begin() + from, spent.begin() + std::min(spent.size(), from + kSyncBatch));
+    if (!ok) {
+      // Not sent: kept for the next sync. (The batch that failed may or may not have been
+      // applied by Redis; it is not sent again, so nothing is counted twice.)
+      local_buckets_.Restore(batch);
+      continue;
+    }
     std::optional<std::vector<double>> levels = SyncInRedis(batch);
     if (!levels) {
       ok = false;
-      break;
+      continue;
     }
     local_buckets_.Adopt(batch, *levels, clock_());
   }

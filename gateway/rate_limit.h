@@ -61,16 +61,19 @@ int RetryAfterSeconds(int64_t wait_us);
 // Each bucket also counts what was spent since the last sync with the shared buckets.
 class LocalBuckets {
  public:
-  LocalBuckets(double per_second, double burst, size_t max_keys);
+  // `track_spent`: count spending for TakeSpent (only when something will call it: the
+  // list of buckets to sync would otherwise grow for ever).
+  LocalBuckets(double per_second, double burst, size_t max_keys, bool track_spent = false);
   // As TakeFromBucket, for all of `keys` at once: a token is taken from every bucket only
   // when each has one; else nothing is taken and the longest wait is returned. A refusal
   // adds no bucket for a key not yet seen.
   int64_t Take(const std::vector<std::string>& keys, int64_t now_us);
   size_t size() const;
 
-  // What to tell the shared buckets: every bucket that spent tokens or refused a request
-  // since the last call, with the tokens spent (a refusal alone asks for the level, in
-  // case another replica or an operator refilled it). Counts start again from zero.
+  // What to tell the shared buckets: every bucket that spent tokens since the last call,
+  // with the tokens spent, and those that only refused requests (at most once a second
+  // each: a refusal asks for the level, in case another replica or an operator refilled
+  // the bucket). Counts start again from zero.
   struct Spent {
     std::string key;
     int64_t tokens = 0;
@@ -80,18 +83,25 @@ class LocalBuckets {
   // less what each bucket spent since: the shared level already holds every replica's
   // spending up to the sync.
   void Adopt(const std::vector<Spent>& spent, const std::vector<double>& levels, int64_t now_us);
+  // Gives back spending TakeSpent listed but that never reached the shared buckets, for
+  // the next sync.
+  void Restore(const std::vector<Spent>& spent);
 
  private:
   struct State {
     Bucket bucket;
-    int64_t spent = 0;   // tokens taken since the last TakeSpent
-    bool dirty = false;  // listed in dirty_
+    int64_t spent = 0;      // tokens taken since the last TakeSpent
+    bool dirty = false;     // listed in dirty_
+    int64_t asked_us = -1;  // when a refusal last listed it
   };
+
+  void MarkDirty(const std::string& key, State* state);
   using Entry = std::pair<std::string, State>;
 
   const double per_second_;
   const double burst_;
   const size_t max_keys_;
+  const bool track_spent_;
   mutable std::mutex mu_;
   std::list<Entry> lru_;  // most recently used first
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;

@@ -40,8 +40,8 @@ TEST(TrustedProxies, PrefixesNeedNotEndOnAByte) {
 }
 
 TEST(TrustedProxies, RefusesWhatIsNotAnAddressOrBlockNamingIt) {
-  for (absl::string_view bad :
-       {"10.0.0.0/33", "fd00::/129", "proxy.example", "10.0.0.0/x", "10.0.0.0/-1"}) {
+  for (absl::string_view bad : {"10.0.0.0/33", "fd00::/129", "proxy.example", "10.0.0.0/x",
+                                "10.0.0.0/-1", "::ffff:10.0.0.0/104"}) {
     absl::StatusOr<TrustedProxies> p = TrustedProxies::Parse(bad);
     ASSERT_FALSE(p.ok()) << bad;
     EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);

@@ -99,7 +99,7 @@ TEST(LocalBuckets, SeveralKeysTakeAllOrNothingAndReportTheLongestWait) {
 }
 
 TEST(LocalBuckets, TakeSpentListsWhatWasSpentOrRefusedSinceTheLastCall) {
-  LocalBuckets buckets(/*per_second=*/1, /*burst=*/2, /*max_keys=*/10);
+  LocalBuckets buckets(/*per_second=*/1, /*burst=*/2, /*max_keys=*/10, /*track_spent=*/true);
   EXPECT_EQ(buckets.Take({"a", "t"}, 0), 0);
   EXPECT_EQ(buckets.Take({"a"}, 0), 0);
   EXPECT_GT(buckets.Take({"a"}, 0), 0);         // refused: asks for the level
@@ -113,8 +113,42 @@ TEST(LocalBuckets, TakeSpentListsWhatWasSpentOrRefusedSinceTheLastCall) {
   EXPECT_TRUE(buckets.TakeSpent().empty()) << "counts start again from zero";
 }
 
+TEST(LocalBuckets, ABucketThatKeepsRefusingAsksForTheSharedLevelOnceASecond) {
+  LocalBuckets buckets(/*per_second=*/0.1, /*burst=*/1, /*max_keys=*/10, /*track_spent=*/true);
+  EXPECT_EQ(buckets.Take({"k"}, 0), 0);
+  ASSERT_EQ(buckets.TakeSpent().size(), 1u);
+  EXPECT_GT(buckets.Take({"k"}, 1000), 0);
+  std::vector<LocalBuckets::Spent> asked = buckets.TakeSpent();
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].tokens, 0);
+  EXPECT_GT(buckets.Take({"k"}, 2000), 0);
+  EXPECT_TRUE(buckets.TakeSpent().empty()) << "asked a millisecond ago";
+  EXPECT_GT(buckets.Take({"k"}, kSecond + 1000), 0);
+  EXPECT_EQ(buckets.TakeSpent().size(), 1u) << "a second after the last ask";
+}
+
+TEST(LocalBuckets, WithoutSyncNothingIsTracked) {
+  // A single replica without Redis: no list of buckets to sync may grow.
+  LocalBuckets buckets(/*per_second=*/1, /*burst=*/2, /*max_keys=*/10);
+  for (int i = 0; i < 100; ++i) buckets.Take({"key-" + std::to_string(i)}, 0);
+  EXPECT_TRUE(buckets.TakeSpent().empty());
+  EXPECT_EQ(buckets.size(), 10u);
+}
+
+TEST(LocalBuckets, RestoreKeepsUnsentSpendingForTheNextSync) {
+  LocalBuckets buckets(/*per_second=*/1, /*burst=*/10, /*max_keys=*/10, /*track_spent=*/true);
+  EXPECT_EQ(buckets.Take({"k"}, 0), 0);
+  EXPECT_EQ(buckets.Take({"k"}, 0), 0);
+  const std::vector<LocalBuckets::Spent> unsent = buckets.TakeSpent();
+  EXPECT_EQ(buckets.Take({"k"}, 0), 0);
+  buckets.Restore(unsent);
+  const std::vector<LocalBuckets::Spent> next = buckets.TakeSpent();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].tokens, 3);
+}
+
 TEST(LocalBuckets, AdoptTakesTheSharedLevelLessWhatWasSpentSince) {
-  LocalBuckets buckets(/*per_second=*/1, /*burst=*/10, /*max_keys=*/10);
+  LocalBuckets buckets(/*per_second=*/1, /*burst=*/10, /*max_keys=*/10, /*track_spent=*/true);
   EXPECT_EQ(buckets.Take({"k"}, 0), 0);
   const std::vector<LocalBuckets::Spent> spent = buckets.TakeSpent();
   EXPECT_EQ(buckets.Take({"k"}, 0), 0);  // after the sync read its counts
