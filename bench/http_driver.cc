@@ -32,14 +32,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t SecondsToNs(double s) { return static_cast<int64_t>(s * 1e9); }
-
 // The request as bytes, built once: every send writes the same buffer.
 std::string RequestText(const LoadOptions& options, const HttpRequestSpec& spec) {
   std::string text =
@@ -291,10 +283,7 @@ absl::StatusOr<LoadResult> RunHttpLoad(const LoadOptions& options, const HttpReq
                           std::chrono::nanoseconds(SecondsToNs(options.connect_timeout_seconds))};
   const bool open_loop = options.rate > 0;
   const int connections = open_loop ? options.connections : options.concurrency;
-  int threads = options.threads > 0
-                    ? options.threads
-                    : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
-  threads = std::min(threads, std::max(connections, 1));
+  const int threads = WorkerThreads(options, connections);
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
@@ -317,9 +306,9 @@ absl::StatusOr<LoadResult> RunHttpLoad(const LoadOptions& options, const HttpReq
   for (int i = 0; i < threads; ++i) {
     Worker* w = workers[i].get();
     if (open_loop) {
-      OpenLoopPacer pacer(ConstantRateSchedule::ForWorker(start, options.rate, i, threads),
-                          measure_end, std::max(1, options.max_outstanding / threads));
-      running.emplace_back([=] { w->RunOpen(pacer, measure_start); });
+      running.emplace_back([=, pacer = WorkerPacer(options, start, measure_end, i, threads)] {
+        w->RunOpen(pacer, measure_start);
+      });
     } else {
       running.emplace_back([=, &answered, &last_counted] {
         w->RunClosed(measure_start, measure_end, options.max_requests, &answered, &last_counted);

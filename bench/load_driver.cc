@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -18,18 +19,10 @@
 namespace fangxian::bench {
 namespace {
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // The completion queue takes wall-clock deadlines; we measure on the steady clock.
 std::chrono::system_clock::time_point WallDeadline(int64_t steady_ns) {
   return std::chrono::system_clock::now() + std::chrono::nanoseconds(steady_ns - NowNs());
 }
-
-int64_t SecondsToNs(double s) { return static_cast<int64_t>(s * 1e9); }
 
 std::string Flatten(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -168,6 +161,27 @@ class Worker {
 
 }  // namespace
 
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t SecondsToNs(double s) { return static_cast<int64_t>(s * 1e9); }
+
+int WorkerThreads(const LoadOptions& options, int max_useful) {
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
+  return std::min(threads, std::max(max_useful, 1));
+}
+
+OpenLoopPacer WorkerPacer(const LoadOptions& options, int64_t start_ns, int64_t end_ns, int worker,
+                          int workers) {
+  return OpenLoopPacer(ConstantRateSchedule::ForWorker(start_ns, options.rate, worker, workers),
+                       end_ns, std::max(1, options.max_outstanding / workers));
+}
+
 uint64_t LoadResult::requests() const {
   uint64_t n = 0;
   for (uint64_t c : calls_by_code) n += c;
@@ -187,11 +201,10 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, RequestSource& so
   auto shared = Connect(options, source);
   if (!shared.ok()) return shared.status();
 
-  int threads = options.threads > 0
-                    ? options.threads
-                    : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
   const bool open_loop = options.rate > 0;
-  if (!open_loop) threads = std::min(threads, std::max(options.concurrency, 1));
+  // An open loop spreads its rate over every worker; a closed loop needs a call per worker.
+  const int threads =
+      WorkerThreads(options, open_loop ? std::numeric_limits<int>::max() : options.concurrency);
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(*shared));
@@ -203,9 +216,9 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, RequestSource& so
   for (int i = 0; i < threads; ++i) {
     Worker* w = workers[i].get();
     if (open_loop) {
-      OpenLoopPacer pacer(ConstantRateSchedule::ForWorker(start, options.rate, i, threads),
-                          measure_end, std::max(1, options.max_outstanding / threads));
-      running.emplace_back([=] { w->RunOpen(pacer, measure_start); });
+      running.emplace_back([=, pacer = WorkerPacer(options, start, measure_end, i, threads)] {
+        w->RunOpen(pacer, measure_start);
+      });
     } else {
       const int slots = options.concurrency / threads + (i < options.concurrency % threads);
       running.emplace_back([=] { w->RunClosed(slots, measure_start, measure_end); });

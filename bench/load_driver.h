@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "bench/histogram.h"
 #include "bench/request_source.h"
+#include "bench/schedule.h"
 
 namespace fangxian::bench {
 
@@ -61,6 +62,18 @@ struct LoadResult {
   double throughput() const { return seconds > 0 ? ok() / seconds : 0; }
   void Merge(const LoadResult& other);
 };
+
+// Shared by the gRPC and HTTP drivers.
+// Nanoseconds on the steady clock, the time base of schedules and latencies.
+int64_t NowNs();
+int64_t SecondsToNs(double seconds);
+// Worker threads for `options` (its threads, or one per core, at most 4), never more
+// than `max_useful` (calls or connections to share out).
+int WorkerThreads(const LoadOptions& options, int max_useful);
+// Worker `worker` of `workers`' share of an open loop started at `start_ns`: its slots of
+// the constant-rate schedule and of max_outstanding.
+OpenLoopPacer WorkerPacer(const LoadOptions& options, int64_t start_ns, int64_t end_ns, int worker,
+                          int workers);
 
 // Connects (failing with UNAVAILABLE if the target cannot be reached within
 // connect_timeout_seconds), runs warm-up and measurement, waits for calls still in flight.
