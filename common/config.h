@@ -1,12 +1,16 @@
 // Configuration from environment variables, read in one place (main.cc) and validated at
 // start. Every accessor records a problem instead of failing at once, so one start
 // names every bad variable; ExitIfInvalid() then stops the process.
+//
+// Secrets still holding the deployment placeholder (a value starting with "CHANGE-ME",
+// k8s/overlays/*/secrets.env.example) are refused, so a copied example never runs.
 #ifndef FANGXIAN_COMMON_CONFIG_H_
 #define FANGXIAN_COMMON_CONFIG_H_
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,8 +22,8 @@ class EnvConfig {
 
   // Reads the process environment.
   EnvConfig();
-  // Reads from `lookup` (tests).
-  explicit EnvConfig(Lookup lookup);
+  // Reads from `lookup` (tests); `names` lists what is set, for UnreadVariables().
+  explicit EnvConfig(Lookup lookup, std::function<std::vector<std::string>()> names = {});
 
   // A required string when `fallback` is empty; empty values count as missing.
   std::string String(const std::string& name, std::optional<std::string> fallback = {});
@@ -37,12 +41,18 @@ class EnvConfig {
   void AddError(const std::string& name, const std::string& problem);
 
   const std::vector<std::string>& errors() const { return errors_; }
-  // Logs each problem and exits with status 2 when there is any.
+  // The FX_ variables of the process environment that nothing has read: a misspelt or
+  // retired setting, which would otherwise be silently ignored.
+  std::vector<std::string> UnreadVariables() const;
+  // Logs each problem and exits with status 2 when there is any; otherwise warns about
+  // every unread FX_ variable.
   void ExitIfInvalid() const;
 
  private:
-  std::optional<std::string> Get(const std::string& name) const;
+  std::optional<std::string> Get(const std::string& name);
   Lookup lookup_;
+  std::function<std::vector<std::string>()> names_;  // every name set (process env only)
+  std::set<std::string> read_;
   std::vector<std::string> errors_;
 };
 

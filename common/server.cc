@@ -125,6 +125,7 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
   c.queue_limit = static_cast<int>(env.Int("FX_QUEUE_LIMIT", 2048, 1, 1 << 20));
   c.drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
   c.health_interval_ms = static_cast<int>(env.Int("FX_HEALTH_INTERVAL_MS", 2000, 50, 60000));
+  c.max_connection_age_s = static_cast<int>(env.Int("FX_MAX_CONNECTION_AGE_S", 0, 0, 86400));
   c.port_file = env.String("FX_PORT_FILE", "");
   c.pg.dsn = env.Secret("FX_PG_DSN");
   c.pg.size = static_cast<int>(env.Int("FX_PG_POOL_SIZE", 8, 1, 256));
@@ -189,8 +190,14 @@ ServiceHost::ServiceHost(ServerConfig config, std::string service_name, std::str
 
 ServiceHost::~ServiceHost() = default;
 
-void ServiceHost::ReadinessLoop() {
+// Only the readiness names: the overload without a name would flip liveness too.
+void ServiceHost::SetReadiness(bool ready) {
   auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", ready);
+  health->SetServingStatus(service_name_, ready);
+}
+
+void ServiceHost::ReadinessLoop() {
   bool migrated = false;
   bool was_ready = false;
   absl::Duration backoff = absl::Milliseconds(100);
@@ -222,8 +229,7 @@ void ServiceHost::ReadinessLoop() {
     if (ready) last_problem.clear();
     was_ready = ready;
     runtime_->set_ready(ready);
-    health->SetServingStatus(ready);
-    health->SetServingStatus(service_name_, ready);
+    SetReadiness(ready);
     // While down, retry with exponential back-off (capped); while up, check periodically.
     const absl::Duration wait = ready ? interval : backoff;
     backoff = ready ? absl::Milliseconds(100) : std::min(backoff * 2, absl::Seconds(5));
@@ -250,6 +256,12 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  // Behind a headless Service clients balance over the replicas they resolved; an aged
+  // connection is closed (GOAWAY) so they resolve again and find replicas added since.
+  // Calls in flight, streams included, finish on the old connection (no grace limit).
+  if (config_.max_connection_age_s > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, config_.max_connection_age_s * 1000);
+  }
   for (grpc::Service* s : services) builder.RegisterService(s);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<ObservabilityInterceptorFactory>(metrics_.get()));
@@ -260,8 +272,10 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
     LogError("cannot listen", {{"address", config_.grpc_address}});
     return 1;
   }
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->GetHealthCheckService()->SetServingStatus(service_name_, false);
+  SetReadiness(false);
+  // For liveness probes: SERVING while the process answers at all, whatever the database
+  // says; readiness ("" and the service's own name) follows the database.
+  server_->GetHealthCheckService()->SetServingStatus(std::string(kLivenessService), true);
 
   std::unique_ptr<MetricsHttpServer> metrics_http;
   int metrics_port = -1;
@@ -296,8 +310,7 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
   cv_.notify_all();
   readiness.join();
   runtime_->set_ready(false);
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->GetHealthCheckService()->SetServingStatus(service_name_, false);
+  SetReadiness(false);
   // Refuse new calls, let in-flight ones finish within the drain window, then cancel.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config_.drain_seconds));
   server_->Wait();

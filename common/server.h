@@ -33,6 +33,7 @@ struct ServerConfig {
   int queue_limit = 0;                // FX_QUEUE_LIMIT
   int drain_seconds = 0;              // FX_DRAIN_SECONDS
   int health_interval_ms = 0;         // FX_HEALTH_INTERVAL_MS
+  int max_connection_age_s = 0;       // FX_MAX_CONNECTION_AGE_S (0: connections live on)
   std::string port_file;              // FX_PORT_FILE (optional)
   PgPool::Options pg;                 // FX_PG_DSN, FX_PG_POOL_SIZE, FX_PG_STATEMENT_TIMEOUT_MS
   RedisPool::Options redis;           // FX_REDIS_ADDR, _PASSWORD, _TIMEOUT_MS, _RETRY_MS
@@ -66,6 +67,11 @@ int ReadMetricsPort(EnvConfig& env, const std::string& listen_address,
 ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
                               const std::string& own_public_keys = "");
 
+// The grpc.health.v1 service name for liveness probes: SERVING from the moment the server
+// listens until it exits, whatever the database says. "" and each service's own name are
+// for readiness: SERVING only while the database is reachable and migrated.
+inline constexpr char kLivenessService[] = "liveness";
+
 class ServiceHost {
  public:
   // `service_name`: the full proto service name, used for health status.
@@ -89,6 +95,7 @@ class ServiceHost {
 
  private:
   void ReadinessLoop();
+  void SetReadiness(bool ready);
 
   ServerConfig config_;
   const std::string service_name_;

@@ -286,6 +286,9 @@ TEST(IdentityServerFaultTest, DatabaseDownAtStartIsNotServingThenServingWithoutR
   ChildProcess server("services/identity/identity_server", env);
   auto channel = LocalChannel(server.WaitForPort("grpc_port"));
   EXPECT_EQ(WaitForHealth(*channel, "NOT_SERVING"), "NOT_SERVING");
+  // Liveness (Kubernetes' livenessProbe) does not follow the database: a pod is not
+  // restarted for an outage a restart cannot cure.
+  EXPECT_EQ(HealthStatus(*channel, "liveness"), "SERVING");
   auto stub = IdentityService::NewStub(channel);
   GetResidentRequest req;
   req.set_resident_id("123e4567-e89b-12d3-a456-426614174000");
@@ -304,6 +307,8 @@ TEST(IdentityServerFaultTest, DatabaseDownAtStartIsNotServingThenServingWithoutR
 
   proxy.SetEnabled(false);  // and down again while running
   EXPECT_EQ(WaitForHealth(*channel, "NOT_SERVING"), "NOT_SERVING");
+  EXPECT_EQ(HealthStatus(*channel, "fangxian.identity.v1.IdentityService"), "NOT_SERVING");
+  EXPECT_EQ(HealthStatus(*channel, "liveness"), "SERVING");
   EXPECT_TRUE(server.Terminate() == 0);
 }
 

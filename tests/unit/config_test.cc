@@ -8,11 +8,17 @@ namespace fangxian::common {
 namespace {
 
 EnvConfig From(std::map<std::string, std::string> vars) {
-  return EnvConfig([vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  });
+  return EnvConfig(
+      [vars](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+      },
+      [vars] {
+        std::vector<std::string> names;
+        for (const auto& [name, value] : vars) names.push_back(name);
+        return names;
+      });
 }
 
 TEST(EnvConfigTest, ReadsValuesAndFallbacks) {
@@ -53,6 +59,32 @@ TEST(EnvConfigTest, Key32DecodesBase64) {
   EnvConfig env = From({{"K", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}});
   EXPECT_EQ(env.Key32("K"), "0123456789abcdef0123456789abcdef");
   EXPECT_TRUE(env.errors().empty());
+}
+
+TEST(EnvConfigTest, RefusesThePlaceholderOfAnExampleSecretsFile) {
+  EnvConfig env = From({{"FX_PG_DSN", "host=db user=fx password=CHANGE-ME-db-password"},
+                        {"FX_PII_ENC_KEY", "CHANGE-ME-32-random-bytes-base64"},
+                        {"FX_REDIS_PASSWORD", "a-real-one"}});
+  EXPECT_EQ(env.Secret("FX_PG_DSN"), "");
+  EXPECT_EQ(env.Key32("FX_PII_ENC_KEY"), "");
+  EXPECT_EQ(env.Secret("FX_REDIS_PASSWORD"), "a-real-one");
+  ASSERT_EQ(env.errors().size(), 2u);
+  EXPECT_NE(env.errors()[0].find("FX_PG_DSN: still holds the CHANGE-ME placeholder"),
+            std::string::npos);
+  EXPECT_NE(env.errors()[1].find("FX_PII_ENC_KEY: still holds"), std::string::npos);
+  // The rest of the value (a real password beside a placeholder) is never echoed.
+  EXPECT_EQ(env.errors()[0].find("host=db"), std::string::npos);
+}
+
+TEST(EnvConfigTest, ListsTheFxVariablesNothingRead) {
+  EnvConfig env = From({{"FX_GRPC_ADDR", "0.0.0.0:1"},
+                        {"FX_REDIS_ADR", "redis:6379"},
+                        {"FX_PG_DSN", "x"},
+                        {"HOME", "/"}});
+  env.HostPort("FX_GRPC_ADDR");
+  env.String("FX_PG_DSN");
+  env.String("FX_NOT_SET", "fallback");
+  EXPECT_EQ(env.UnreadVariables(), std::vector<std::string>{"FX_REDIS_ADR"});
 }
 
 TEST(EnvConfigDeathTest, ExitIfInvalidExitsWithStatus2) {
