@@ -43,7 +43,12 @@ absl::Status Migrate(PgPool& pool, absl::string_view schema,
                      " version integer PRIMARY KEY,"
                      " name text NOT NULL,"
                      " applied_at timestamptz NOT NULL DEFAULT now());",
-                     "SET LOCAL search_path TO ", s, ", public;"));
+                     "SET LOCAL search_path TO ", s, ", public;",
+                     // A migration may take long (an index on a big table): the pool's
+                     // per-statement timeout does not apply. Waiting for a lock does not
+                     // last, though: it would queue every query on that table behind it;
+                     // the migration fails instead and is retried by the readiness loop.
+                     "SET LOCAL statement_timeout = 0;", "SET LOCAL lock_timeout = '10s';"));
     if (!st.ok()) return st;
     auto applied = conn.Exec(absl::StrCat("SELECT version FROM ", s, ".schema_migrations"));
     if (!applied.ok()) return applied.status();
@@ -54,9 +59,19 @@ absl::Status Migrate(PgPool& pool, absl::string_view schema,
     }
     const int newest_known = migrations.empty() ? 0 : migrations.back().version;
     if (!done.empty() && *done.rbegin() > newest_known) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("schema ", s, " is at version ", *done.rbegin(),
-                       ", newer than this binary (", newest_known, ")"));
+      // A rollback, or an older replica during a rolling update. Migrations only add
+      // (docs/deploy.md), so a binary runs on a newer schema that has everything it
+      // knows; one that misses a migration of its own would apply it out of order.
+      for (const Migration& m : migrations) {
+        if (done.count(m.version) == 0) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("schema ", s, " is at version ", *done.rbegin(),
+                           ", newer than this binary (", newest_known, "), but lacks ", m.name));
+        }
+      }
+      LogWarning("schema newer than this binary; running on it",
+                 {{"schema", s}, {"version", *done.rbegin()}, {"binary_version", newest_known}});
+      return absl::OkStatus();
     }
     for (const Migration& m : migrations) {
       if (done.count(m.version)) continue;

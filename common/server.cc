@@ -128,6 +128,9 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
   c.max_connection_age_s = static_cast<int>(env.Int("FX_MAX_CONNECTION_AGE_S", 0, 0, 86400));
   c.port_file = env.String("FX_PORT_FILE", "");
   c.pg.dsn = env.Secret("FX_PG_DSN");
+  // libpq reads the password from PGPASSWORD when the DSN has none (the Kubernetes
+  // manifests do that); read here only so a placeholder is refused like any secret.
+  env.Secret("PGPASSWORD", "");
   c.pg.size = static_cast<int>(env.Int("FX_PG_POOL_SIZE", 8, 1, 256));
   c.pg.statement_timeout =
       absl::Milliseconds(env.Int("FX_PG_STATEMENT_TIMEOUT_MS", 5000, 10, 600000));

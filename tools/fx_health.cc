@@ -1,6 +1,7 @@
 // fx_health ADDRESS [SERVICE] [--timeout-ms N]
 // Asks a server's grpc.health.v1 service for SERVICE ("" = the whole server) and prints
-// the answer. Exit status: 0 SERVING, 1 any other answer, 2 no answer or bad usage.
+// the answer. Exit status: 0 SERVING, 1 any other answer (NOT_SERVING, or an error from
+// the server such as NOT_FOUND for an unknown name), 2 no answer or bad usage.
 // The Kubernetes probes use the kubelet's own gRPC client; this is for people and scripts
 // (`kubectl exec deploy/identity -- fx_health 127.0.0.1:50051 liveness`) and the
 // manifests' consistency test.
@@ -55,7 +56,9 @@ int main(int argc, char** argv) {
   const grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) {
     std::printf("%s: %s\n", address.c_str(), status.error_message().c_str());
-    return 2;
+    const bool answered = status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+                          status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED;
+    return answered ? 1 : 2;
   }
   std::printf("%s\n",
               grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()).c_str());
