@@ -11,8 +11,10 @@ loopback:
   - an upstream address (dns:///identity-headless:50051) must lead, through a Service of
     the manifests, to the workload listening on that port, and becomes its local port;
   - PostgreSQL and Redis addresses become the test servers'.
-Then every probe (gRPC health service or HTTP path) must answer SERVING / 200, /metrics
-must answer on the metrics port, the binary must not warn of a variable it does not know,
+Then every probe (gRPC health service or HTTP path) must answer SERVING / 200, the
+gateway's /readyz must find every upstream, a token made with the Secret's signing key
+must be accepted by every service through the gateway, /metrics must answer on the
+metrics port, the binary must not warn of a variable it does not know,
 and on SIGTERM it must exit cleanly within its drain, which the grace period must cover.
 A binary missing a required variable exits at start and names it.
 """
@@ -25,6 +27,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import manifests
@@ -225,6 +228,41 @@ def http_ok(url, what, process):
     return failure and f"{what} {url} answered {failure}"
 
 
+# One read per service through the gateway: each service must accept a token identity's
+# signing key made, with the public keys the Secret gives it.
+TOKEN_CHECKS = ("/v1/residents?areaCode={area}", "/v1/checkpoints?areaCode={area}",
+                "/v1/persons-of-interest", "/v1/contents")
+
+
+def check_tokens(m, started, problems):
+    identity = next((s for s in started.values() if "FX_TOKEN_SIGNING_KEY" in s.env), None)
+    gateway = next((s for s in started.values() if "FX_HTTP_ADDR" in s.env), None)
+    if identity is None or gateway is None:
+        problems.append("no identity (FX_TOKEN_SIGNING_KEY) or gateway (FX_HTTP_ADDR) started")
+        return
+    area = identity.env.get("FX_BOOTSTRAP_ADMIN_AREA", "gongyi")
+    minted = subprocess.run(
+        [f"{BUILD}/tools/fx_token", "mint", "--sub", "k8s-test", "--roles", "subdistrict_admin",
+         "--scopes", area,
+         "--kid", identity.env.get("FX_TOKEN_SIGNING_KID", "k1")],
+        capture_output=True, text=True,
+        env={"FX_TOKEN_SIGNING_KEY": identity.env["FX_TOKEN_SIGNING_KEY"]})
+    if minted.returncode != 0:
+        problems.append(f"fx_token mint failed: {minted.stderr.strip()}")
+        return
+    for path in (p.format(area=area) for p in TOKEN_CHECKS):
+        request = urllib.request.Request(f"http://127.0.0.1:{gateway.local_port}{path}",
+                                         headers={"Authorization": f"Bearer {minted.stdout.strip()}"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as r:
+                status = r.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        if status != 200:
+            problems.append(f"GET {path} through the gateway with a token of the Secret's "
+                            f"signing key answered {status}, not 200")
+
+
 def prestop_seconds(container):
     command = (((container.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get(
         "command") or []
@@ -283,12 +321,20 @@ def check(overlay, workdir):
                     log.seek(0)
                     tail = "".join(log.readlines()[-5:])
                     problems.append(f"{name}: {failure}; its log ends:\n{tail}")
+            if "FX_HTTP_ADDR" in env:
+                # The gateway's readiness is process-local; /readyz says whether it
+                # reaches every upstream through the addresses it was given.
+                failure = http_ok(f"http://127.0.0.1:{local_port}/readyz", "upstreams",
+                                  process)
+                if failure:
+                    problems.append(f"{name}: {failure}")
             if metrics_port is not None:
                 failure = http_ok(f"http://127.0.0.1:{metrics_port}/metrics", "metrics", process)
                 if failure:
                     problems.append(f"{name}: {failure}")
             if len(problems) == before:
                 print(f"{overlay}: {name} serves its probes as {argv[0]}")
+        check_tokens(m, started, problems)
         for s in reversed(list(started.values())):
             check_drain(m, s, problems)
             s.log.seek(0)
