@@ -46,4 +46,4 @@ function imageRef(image) {
   return { tag, digest: digest || '' };
 }
 
-module.exports = { load, WORKLOADS, podTemplate, containers, describe, selects, imageRef };
+module.exports = { load, WORKLOADS, POD_OWNERS, podTemplate, containers, describe, selects, imageRef };
