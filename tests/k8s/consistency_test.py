@@ -293,7 +293,7 @@ def check_drain(m, s, problems):
 
 def check(overlay, workdir):
     m = manifests.render(overlay, workdir, secrets="generate")
-    secret = m._data("Secret", next(m.name(s) for s in m.of_kind("Secret")))
+    secret = m.data("Secret", next(m.name(s) for s in m.of_kind("Secret")))
     problems = []
     servers = Servers(workdir)
     started = {}

@@ -133,7 +133,8 @@ class Manifests:
                 return p["containerPort"]
         return None
 
-    def _data(self, kind, name):
+    def data(self, kind, name):
+        """A ConfigMap's or Secret's data (a Secret's decoded)."""
         obj = self.get(kind, name)
         if obj is None:
             raise Problem(f"{kind} {name} is referenced but not in the manifests")
@@ -148,9 +149,9 @@ class Manifests:
         env = {}
         for source in c.get("envFrom") or []:
             if "configMapRef" in source:
-                env.update(self._data("ConfigMap", source["configMapRef"]["name"]))
+                env.update(self.data("ConfigMap", source["configMapRef"]["name"]))
             if "secretRef" in source:
-                env.update(self._data("Secret", source["secretRef"]["name"]))
+                env.update(self.data("Secret", source["secretRef"]["name"]))
         for e in c.get("env") or []:
             if "value" in e:
                 # $(NAME) refers to a variable defined before it.
@@ -160,7 +161,7 @@ class Manifests:
             ref = e["valueFrom"]
             kind, sel = (("ConfigMap", ref["configMapKeyRef"]) if "configMapKeyRef" in ref
                          else ("Secret", ref["secretKeyRef"]))
-            data = self._data(kind, sel["name"])
+            data = self.data(kind, sel["name"])
             if sel["key"] not in data:
                 raise Problem(f"{self.name(workload)}: {e['name']} takes key {sel['key']!r} "
                               f"of {kind} {sel['name']}, which has no such key")
