@@ -39,6 +39,7 @@ GroupCommitter::GroupCommitter(BatchWriter& writer, Options options, AfterCommit
     : writer_(writer), options_(options), after_commit_(std::move(after_commit)) {
   const int threads = std::max(1, options_.threads);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  finisher_ = std::thread([this] { FinishLoop(); });
 }
 
 GroupCommitter::~GroupCommitter() { Shutdown(); }
@@ -79,6 +80,13 @@ void GroupCommitter::Shutdown() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  // Every batch is written: the finisher answers what is left, then ends.
+  {
+    std::lock_guard<std::mutex> lock(finish_mu_);
+    committers_done_ = true;
+  }
+  finish_cv_.notify_all();
+  if (finisher_.joinable()) finisher_.join();
 }
 
 void GroupCommitter::Loop() {
@@ -96,7 +104,25 @@ void GroupCommitter::Loop() {
         queue_.pop_front();
       }
     }
-    Commit(batch);
+    Written written = Commit(std::move(batch));
+    {
+      std::lock_guard<std::mutex> lock(finish_mu_);
+      written_.push_back(std::move(written));
+    }
+    finish_cv_.notify_one();
+  }
+}
+
+void GroupCommitter::FinishLoop() {
+  for (;;) {
+    std::deque<Written> ready;
+    {
+      std::unique_lock<std::mutex> lock(finish_mu_);
+      finish_cv_.wait(lock, [this] { return committers_done_ || !written_.empty(); });
+      if (written_.empty()) return;  // committers_done_: nothing more will come
+      ready.swap(written_);
+    }
+    for (Written& w : ready) Finish(w);
   }
 }
 
@@ -124,32 +150,37 @@ std::vector<absl::StatusOr<WriteOutcome>> GroupCommitter::Write(
   return results;
 }
 
-void GroupCommitter::Commit(std::vector<Pending>& batch) {
+GroupCommitter::Written GroupCommitter::Commit(std::vector<Pending> batch) {
   // Two records with one request id in a batch: the first is written, the others follow
   // its outcome.
+  Written w;
   absl::flat_hash_map<std::string, size_t> first_of;
   std::vector<const PassageRecord*> unique;
-  std::vector<size_t> unique_index(batch.size());
-  std::vector<bool> is_first(batch.size(), false);
+  w.result_of.resize(batch.size());
+  w.is_first.assign(batch.size(), false);
   for (size_t i = 0; i < batch.size(); ++i) {
     auto [it, inserted] = first_of.emplace(KeyOf(batch[i].record), unique.size());
     if (inserted) {
       unique.push_back(&batch[i].record);
-      is_first[i] = true;
+      w.is_first[i] = true;
     }
-    unique_index[i] = it->second;
+    w.result_of[i] = it->second;
   }
-  std::vector<absl::StatusOr<WriteOutcome>> results = Write(unique);
+  w.results = Write(unique);
+  w.batch = std::move(batch);
+  return w;
+}
 
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const absl::StatusOr<WriteOutcome>& first = results[unique_index[i]];
-    batch[i].done(is_first[i] ? first : FollowFirst(batch[i].record, first));
+void GroupCommitter::Finish(Written& w) {
+  for (size_t i = 0; i < w.batch.size(); ++i) {
+    const absl::StatusOr<WriteOutcome>& first = w.results[w.result_of[i]];
+    w.batch[i].done(w.is_first[i] ? first : FollowFirst(w.batch[i].record, first));
   }
   // After the callers have their answers: what follows a commit (live counters, waking the
   // outbox relay) must not delay an acknowledgement.
   if (after_commit_) {
     std::vector<const PassageRecord*> stored;
-    for (const auto& r : results) {
+    for (const auto& r : w.results) {
       if (r.ok() && r->kind == WriteOutcome::kStored) stored.push_back(&r->record);
     }
     if (!stored.empty()) after_commit_(stored);

@@ -1,10 +1,11 @@
 // Group commit for the passage log: "durable before acknowledged" without one transaction
 // per record. RecordPassage hands its finished record to Submit and returns without
 // finishing its call; committer threads take everything pending (up to batch_max), write
-// it in ONE transaction, and only after COMMIT call each record's `done`, which finishes
-// the call. Concurrent records thus share a commit (and its fsync) instead of queueing for
-// one each. Design: docs/checkpoint.md, "Passage log: idempotency, offline replay and group
-// commit".
+// it in ONE transaction, and only after COMMIT hand the batch to the finisher thread, which
+// calls each record's `done` (finishing the call) while the committer already writes the
+// next batch. Concurrent records thus share a commit (and its fsync) instead of queueing
+// for one each. Design: docs/checkpoint.md, "Passage log: idempotency, offline replay and
+// group commit".
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_GROUP_COMMIT_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_GROUP_COMMIT_H_
 
@@ -24,10 +25,10 @@ class GroupCommitter {
  public:
   struct Options {
     size_t batch_max = 256;     // FX_PASSAGE_BATCH_MAX; 1 = one transaction per record
-    int threads = 2;            // committer threads (one transaction each at a time)
+    int threads = 1;            // committer threads (one transaction each at a time)
     size_t max_pending = 8192;  // records waiting beyond this are refused
   };
-  // Called once per record, on a committer thread (or at once when refused).
+  // Called once per record, on the finisher thread (or at once when refused).
   using Done = std::function<void(absl::StatusOr<WriteOutcome>)>;
   // Called after each committed batch with the records written by it (not the replays):
   // the hook for live counters. Must not block for long.
@@ -43,7 +44,8 @@ class GroupCommitter {
   // UNAVAILABLE after Shutdown.
   void Submit(PassageRecord record, Done done);
 
-  // Stops taking records, commits (or fails) every pending one, and joins the threads.
+  // Stops taking records, commits (or fails) every pending one, answers them all, and
+  // joins the threads.
   void Shutdown();
 
   size_t pending() const;
@@ -54,8 +56,18 @@ class GroupCommitter {
     Done done;
   };
 
+  // A written batch and its outcomes, waiting for the finisher.
+  struct Written {
+    std::vector<Pending> batch;
+    std::vector<absl::StatusOr<WriteOutcome>> results;  // one per distinct request
+    std::vector<size_t> result_of;                      // batch index -> results index
+    std::vector<bool> is_first;                         // batch index -> wrote its request
+  };
+
   void Loop();
-  void Commit(std::vector<Pending>& batch);
+  void FinishLoop();
+  Written Commit(std::vector<Pending> batch);
+  void Finish(Written& written);
   // Writes `records`; on a failure of a batch of several that is not the database being
   // unreachable, retries each record alone so that one bad record fails alone.
   std::vector<absl::StatusOr<WriteOutcome>> Write(const std::vector<const PassageRecord*>& records);
@@ -68,6 +80,13 @@ class GroupCommitter {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+
+  // Written batches, answered in commit order by one finisher thread.
+  std::mutex finish_mu_;
+  std::condition_variable finish_cv_;
+  std::deque<Written> written_;
+  bool committers_done_ = false;
+  std::thread finisher_;
 };
 
 }  // namespace fangxian::checkpoint

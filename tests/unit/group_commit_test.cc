@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <future>
 #include <map>
@@ -132,6 +133,29 @@ TEST(GroupCommitTest, RecordsWaitingTogetherShareOneBatch) {
   EXPECT_EQ(writer.stored(), 51u);
   c.Shutdown();
   EXPECT_EQ(committed.load(), 51);
+}
+
+TEST(GroupCommitTest, TheNextBatchIsWrittenWhileThePreviousOneIsAnswered) {
+  // Answering a batch (building responses, finishing calls) happens off the committer, so
+  // the database is not idle meanwhile: here the first answer waits until a second batch
+  // has been written, which a committer answering its own batches could never do.
+  FakeWriter writer;
+  GroupCommitter c(writer, {.batch_max = 256, .threads = 1});
+  std::promise<void> second_written;
+  std::future<void> second_written_f = second_written.get_future();
+  std::atomic<bool> waited_ok{false};
+  c.Submit(Record("r0"), [&](absl::StatusOr<WriteOutcome> o) {
+    EXPECT_TRUE(o.ok());
+    waited_ok = second_written_f.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  });
+  // r0 is written (the fake writer keeps no hold), and its answer now waits for r1's write.
+  while (writer.batch_sizes().empty()) std::this_thread::yield();
+  auto r1 = Submit(c, Record("r1"));
+  while (writer.batch_sizes().size() < 2) std::this_thread::yield();
+  second_written.set_value();
+  EXPECT_EQ(r1.get()->kind, WriteOutcome::kStored);
+  c.Shutdown();
+  EXPECT_TRUE(waited_ok.load());
 }
 
 TEST(GroupCommitTest, BatchesAreCappedAtBatchMax) {
