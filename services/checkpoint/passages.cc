@@ -4,10 +4,9 @@
 
 #include <algorithm>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/paging.h"
+#include "common/uuid.h"
 #include "common/validate.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -24,18 +23,6 @@ using google::protobuf::util::TimeUtil;
 
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 500;
-
-// A random (version 4) UUID, lower-case.
-std::string RandomUuid() {
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  const std::string hex =
-      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(b), sizeof b));
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
-                      hex.substr(16, 4), "-", hex.substr(20));
-}
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
@@ -255,7 +242,8 @@ PassageRecord Passages::Build(const common::CallContext& call,
   const PassageDecision decision = Decide(facts);
 
   PassageRecord r;
-  r.passage_id = RandomUuid();
+  // Time-ordered: the passage log's key index grows at its right edge (common/uuid.h).
+  r.passage_id = common::TimeOrderedUuid(now);
   r.checkpoint_id = request.checkpoint_id();
   r.request_id = request.request_id();
   r.direction = request.direction();

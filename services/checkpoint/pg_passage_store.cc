@@ -162,24 +162,24 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
     // Prepared once per connection: the batch statement is planned once, not per batch.
     auto keys = conn.ExecPrepared(
         "fx_passage_batch",
-        "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-        "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
-        "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
-        "$18::text[], $19::bytea[]) AS u(pid, cid, rid, dir, res, vis, temp, plate, ex, vreg, "
-        "col, dec, rea, op, ct, ra, dest, why, hash)), "
+        "WITH u AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::smallint[], "
+        "$5::text[], $6::boolean[], $7::text[], $8::text[], $9::smallint[], $10::text[], "
+        "$11::smallint[], $12::smallint[], $13::text[], $14::text[], $15::timestamptz[], "
+        "$16::timestamptz[], $17::text[], $18::text[], $19::bytea[]) AS u(pid, cid, rid, dir, "
+        "res, vis, temp, plate, ex, vreg, col, dec, rea, op, ct, ra, dest, why, hash)), "
         "k AS (INSERT INTO checkpoint.passage_requests "
         "(checkpoint_id, request_id, passage_id, payload_hash, recorded_at) "
-        "SELECT u.cid::uuid, u.rid, u.pid::uuid, u.hash, u.ra::timestamptz FROM u "
+        "SELECT u.cid, u.rid, u.pid, u.hash, u.ra FROM u "
         "ON CONFLICT (checkpoint_id, request_id) DO NOTHING RETURNING passage_id), "
         "p AS (INSERT INTO checkpoint.passages (passage_id, checkpoint_id, request_id, "
         "direction, resident_id, visitor, temperature_celsius, plate, vehicle_exemption, "
         "vehicle_registered, pass_colour, decision, reasons, operator_id, client_time, "
         "recorded_at, visit_destination, visit_reason) "
-        "SELECT u.pid::uuid, u.cid::uuid, u.rid, u.dir::smallint, NULLIF(u.res, '')::uuid, "
-        "u.vis::boolean, NULLIF(u.temp, '')::numeric, NULLIF(u.plate, ''), u.ex::smallint, "
-        "NULLIF(u.vreg, '')::boolean, u.col::smallint, u.dec::smallint, u.rea::smallint[], "
-        "u.op, u.ct::timestamptz, u.ra::timestamptz, NULLIF(u.dest, ''), NULLIF(u.why, '') "
-        "FROM u WHERE u.pid::uuid IN (SELECT passage_id FROM k) RETURNING passage_id) "
+        "SELECT u.pid, u.cid, u.rid, u.dir, NULLIF(u.res, '')::uuid, u.vis, "
+        "NULLIF(u.temp, '')::numeric, NULLIF(u.plate, ''), u.ex, NULLIF(u.vreg, '')::boolean, "
+        "u.col, u.dec, u.rea::smallint[], u.op, u.ct, u.ra, NULLIF(u.dest, ''), "
+        "NULLIF(u.why, '') FROM u WHERE u.pid IN (SELECT passage_id FROM k) "
+        "RETURNING passage_id) "
         "SELECT passage_id::text FROM p",
         params);
     if (!keys.ok()) return keys.status();

@@ -17,6 +17,7 @@
 #include "common/paging.h"
 #include "common/rpc.h"
 #include "common/status.h"
+#include "common/uuid.h"
 #include "common/validate.h"
 #include "common/worker_pool.h"
 #include "google/protobuf/struct.pb.h"
@@ -24,6 +25,28 @@
 
 namespace fangxian::common {
 namespace {
+
+TEST(UuidTest, TimeOrderedIdsAreVersion7WithTheirMillisecondAndAlwaysIncrease) {
+  const absl::Time t = absl::FromUnixMillis(1764460800123);  // 0x019ad20f287b
+  std::string prev;
+  for (int i = 0; i < 5000; ++i) {  // more than the 4096 of one millisecond's sequence
+    const std::string id = TimeOrderedUuid(t);
+    ASSERT_TRUE(IsUuid(id)) << id;
+    EXPECT_EQ(id[14], '7') << id;                                          // version
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // variant 10
+    EXPECT_GT(id, prev);
+    prev = id;
+  }
+  // The sequence borrowed the next millisecond once it ran out, never an earlier one.
+  EXPECT_TRUE(prev.rfind("019ad20f-287c-7", 0) == 0 || prev.rfind("019ad20f-287b-7", 0) == 0)
+      << prev;
+  // A later clock starts at its own millisecond; an earlier one cannot go back.
+  EXPECT_EQ(TimeOrderedUuid(t + absl::Seconds(1)).substr(0, 13), "019ad20f-2c63");
+  EXPECT_GT(TimeOrderedUuid(t - absl::Hours(1)), prev);
+  // The random part differs between ids of one millisecond.
+  EXPECT_NE(TimeOrderedUuid(t + absl::Seconds(2)).substr(19),
+            TimeOrderedUuid(t + absl::Seconds(2)).substr(19));
+}
 
 TEST(StatusTest, HttpTableIsTheStandardOne) {
   using C = grpc::StatusCode;
