@@ -47,7 +47,7 @@ int main() {
   const std::string quarantine_addr = env.HostPort("FX_QUARANTINE_ADDR", "127.0.0.1:50053");
   const bool group_commit = env.Bool("FX_PASSAGE_GROUP_COMMIT", true);
   const size_t batch_max = env.Int("FX_PASSAGE_BATCH_MAX", 256, 1, 10000);
-  const int committers = static_cast<int>(env.Int("FX_PASSAGE_COMMITTERS", 2, 1, 64));
+  const int committers = static_cast<int>(env.Int("FX_PASSAGE_COMMITTERS", 1, 1, 64));
   const absl::Duration max_replay = absl::Hours(env.Int("FX_PASSAGE_MAX_REPLAY_H", 72, 1, 720));
   const absl::Duration duty_cache =
       absl::Milliseconds(env.Int("FX_PASSAGE_DUTY_CACHE_MS", 2000, 0, 60000));
