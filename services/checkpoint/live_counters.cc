@@ -64,6 +64,7 @@ LiveCounters::~LiveCounters() {
 }
 
 void LiveCounters::Add(const std::vector<PassageTally>& tallies) {
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     for (const PassageTally& t : tallies) {
@@ -75,8 +76,9 @@ void LiveCounters::Add(const std::vector<PassageTally>& tallies) {
       c.referred += t.decision == 3;
       c.fevers += t.fever;
     }
+    wake = flusher_idle_;  // a pausing flusher takes these when its pause ends
   }
-  queue_cv_.notify_one();
+  if (wake) queue_cv_.notify_one();
 }
 
 void LiveCounters::Flush() {
@@ -91,13 +93,18 @@ void LiveCounters::Flush() {
 void LiveCounters::FlusherLoop() {
   std::unique_lock<std::mutex> lock(queue_mu_);
   while (!stopping_) {
+    flusher_idle_ = true;
     queue_cv_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+    flusher_idle_ = false;
     if (stopping_) break;
     std::map<std::string, Counts> batch;
     batch.swap(queued_);
     lock.unlock();
-    Send(std::move(batch));  // meanwhile further batches accumulate into one
+    Send(std::move(batch));
     lock.lock();
+    // Meanwhile further batches accumulate into one send.
+    queue_cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.send_interval),
+                       [this] { return stopping_; });
   }
 }
 
@@ -139,6 +146,7 @@ void LiveCounters::Repair() {
 
 absl::StatusOr<Counts> LiveCounters::Get(absl::string_view checkpoint_id, absl::CivilDay day) {
   const std::string key = LiveCounterKey(day, checkpoint_id);
+  Flush();  // this replica's own passages count at once
   bool dirty = false;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -58,20 +58,25 @@ class LiveCounters {
     // A rebuilt hash lives this long, then the next read rebuilds it again: whatever a
     // rebuild racing a commit missed heals within it.
     absl::Duration rebuilt_ttl = absl::Seconds(60);
+    // After a send, tallies gather this long before the next one: one script call per key
+    // per interval instead of one per committed batch. Other replicas see a count this
+    // late; this replica's own reads send what is queued first.
+    absl::Duration send_interval = absl::Milliseconds(100);
   };
 
   LiveCounters(common::RedisPool& redis, common::PgPool& pg, Options options);
   ~LiveCounters();  // sends what is pending
 
   // After a batch committed: queues the tallies and returns at once; a background thread
-  // sends one script call per (checkpoint, day) touched. Never fails the caller; on a Redis
-  // failure the keys are remembered for repair.
+  // sends one script call per (checkpoint, day) touched, at most once per send_interval.
+  // Never fails the caller; on a Redis failure the keys are remembered for repair.
   void Add(const std::vector<PassageTally>& tallies);
   // Sends what is queued now, on this thread (tests, shutdown).
   void Flush();
 
-  // Counts of `day` for `checkpoint_id`: from Redis, or rebuilt from PostgreSQL when the
-  // hash is missing or awaiting repair (and written back). UNAVAILABLE only when neither
+  // Counts of `day` for `checkpoint_id`: from Redis (after sending this replica's queued
+  // tallies), or rebuilt from PostgreSQL when the hash is missing or awaiting repair (and
+  // written back). UNAVAILABLE only when neither
   // Redis nor PostgreSQL can answer.
   absl::StatusOr<Counts> Get(absl::string_view checkpoint_id, absl::CivilDay day);
 
@@ -92,6 +97,7 @@ class LiveCounters {
   std::condition_variable queue_cv_;
   std::map<std::string, Counts> queued_;  // key -> increments not sent yet
   bool stopping_ = false;
+  bool flusher_idle_ = false;  // waiting for tallies (not pausing between sends): wake it
   std::thread flusher_;
 };
 

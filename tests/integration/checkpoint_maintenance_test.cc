@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -218,6 +219,36 @@ TEST_F(MaintenanceTest, LiveCountersRebuildFromPostgresAndThenCountIncrements) {
   EXPECT_EQ(second->persons, 2);
   EXPECT_EQ(second->referred, 1);
   EXPECT_EQ(second->fevers, 1);
+}
+
+TEST_F(MaintenanceTest, TalliesGatherBetweenSendsAndTheReplicasOwnReadsSeeThemAtOnce) {
+  const absl::Time now = absl::Now();
+  const absl::CivilDay today = common::ChinaToday(now);
+  redis_->Del(LiveCounterKey(today, checkpoint_));
+  Passage(now, now, "36.5", nullptr, 1, "g1");
+  LiveCounters::Options options;
+  options.send_interval = absl::Hours(1);  // after the first send, nothing goes on its own
+  LiveCounters live(*redis_, *pg_, options);
+  LiveCounters other_replica(*redis_, *pg_, {});
+  ASSERT_EQ(live.Get(checkpoint_, today)->persons, 1);  // rebuilt into Redis
+
+  // The idle flusher sends the first batch's tally at once...
+  live.Add({{checkpoint_, today, true, false, 1, false}});
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (other_replica.Get(checkpoint_, today)->persons != 2 && absl::Now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(other_replica.Get(checkpoint_, today)->persons, 2);
+  // ...then pauses: the next batches gather instead of one script call each.
+  live.Add({{checkpoint_, today, true, false, 1, false}});
+  live.Add({{checkpoint_, today, true, false, 2, false}});
+  EXPECT_EQ(other_replica.Get(checkpoint_, today)->persons, 2);
+  // A read on this replica sends what it holds first.
+  absl::StatusOr<Counts> own = live.Get(checkpoint_, today);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->persons, 4);
+  EXPECT_EQ(own->denied, 1);
+  EXPECT_EQ(other_replica.Get(checkpoint_, today)->persons, 4);
 }
 
 TEST_F(MaintenanceTest, CountersThatMissedIncrementsWhileRedisWasDownAreRebuilt) {
