@@ -72,6 +72,45 @@ std::string TextArray(const std::vector<int>& values) {
   return absl::StrCat("{", absl::StrJoin(values, ","), "}");
 }
 
+// The batch statements' parts: the records as rows of 19 typed arrays (one element per
+// record), the idempotency keys' insert and the passages' insert.
+constexpr char kBatchRows[] =
+    "WITH u AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::smallint[], "
+    "$5::text[], $6::boolean[], $7::text[], $8::text[], $9::smallint[], $10::text[], "
+    "$11::smallint[], $12::smallint[], $13::text[], $14::text[], $15::timestamptz[], "
+    "$16::timestamptz[], $17::text[], $18::text[], $19::bytea[]) AS u(pid, cid, rid, dir, "
+    "res, vis, temp, plate, ex, vreg, col, dec, rea, op, ct, ra, dest, why, hash)) ";
+constexpr char kInsertKeys[] =
+    "INSERT INTO checkpoint.passage_requests "
+    "(checkpoint_id, request_id, passage_id, payload_hash, recorded_at) "
+    "SELECT u.cid, u.rid, u.pid, u.hash, u.ra FROM u";
+constexpr char kInsertPassages[] =
+    "INSERT INTO checkpoint.passages (passage_id, checkpoint_id, request_id, "
+    "direction, resident_id, visitor, temperature_celsius, plate, vehicle_exemption, "
+    "vehicle_registered, pass_colour, decision, reasons, operator_id, client_time, "
+    "recorded_at, visit_destination, visit_reason) "
+    "SELECT u.pid, u.cid, u.rid, u.dir, NULLIF(u.res, '')::uuid, u.vis, "
+    "NULLIF(u.temp, '')::numeric, NULLIF(u.plate, ''), u.ex, NULLIF(u.vreg, '')::boolean, "
+    "u.col, u.dec, u.rea::smallint[], u.op, u.ct, u.ra, NULLIF(u.dest, ''), "
+    "NULLIF(u.why, '') FROM u";
+
+// Every key new: both inserts whole; a key that exists fails the statement.
+const std::string& FreshBatchSql() {
+  static const std::string sql =
+      absl::StrCat(kBatchRows, ", k AS (", kInsertKeys, ") ", kInsertPassages);
+  return sql;
+}
+
+// Keys old and new: the keys inserted now are returned, and only their passages written.
+const std::string& MixedBatchSql() {
+  static const std::string sql = absl::StrCat(
+      kBatchRows, ", k AS (", kInsertKeys,
+      " ON CONFLICT (checkpoint_id, request_id) DO NOTHING RETURNING passage_id), p AS (",
+      kInsertPassages, " WHERE u.pid IN (SELECT passage_id FROM k) RETURNING passage_id) ",
+      "SELECT passage_id::text FROM p");
+  return sql;
+}
+
 // Fills alert_ids of `records` from the alerts table, in kind order (the order they were
 // raised in).
 absl::Status LoadAlertIds(common::PgConn& conn, std::vector<PassageRecord*> records) {
@@ -124,8 +163,8 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
   bool any_alerts = false;
   for (const PassageRecord* r : records) any_alerts = any_alerts || !r->alerts.empty();
   auto write = [&](common::PgConn& conn) -> absl::Status {
-    // 1. One statement writes the idempotency keys and the passages of the keys inserted
-    // now (a key that exists already writes nothing): one round trip for the batch.
+    // 1. The idempotency keys and the passages of the keys inserted now (a key that exists
+    // already writes nothing): one statement, one round trip for the usual batch.
     std::vector<std::string> hashes;
     std::vector<std::vector<std::string>> cols(kColumnCount);
     for (const PassageRecord* r : records) {
@@ -159,38 +198,36 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
     arrays.push_back(common::PgTextArray(hashes));
     std::vector<common::PgParam> params;
     for (const std::string& a : arrays) params.emplace_back(a);
-    // Prepared once per connection: the batch statement is planned once, not per batch.
-    auto keys = conn.ExecPrepared(
-        "fx_passage_batch",
-        "WITH u AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::smallint[], "
-        "$5::text[], $6::boolean[], $7::text[], $8::text[], $9::smallint[], $10::text[], "
-        "$11::smallint[], $12::smallint[], $13::text[], $14::text[], $15::timestamptz[], "
-        "$16::timestamptz[], $17::text[], $18::text[], $19::bytea[]) AS u(pid, cid, rid, dir, "
-        "res, vis, temp, plate, ex, vreg, col, dec, rea, op, ct, ra, dest, why, hash)), "
-        "k AS (INSERT INTO checkpoint.passage_requests "
-        "(checkpoint_id, request_id, passage_id, payload_hash, recorded_at) "
-        "SELECT u.cid, u.rid, u.pid, u.hash, u.ra FROM u "
-        "ON CONFLICT (checkpoint_id, request_id) DO NOTHING RETURNING passage_id), "
-        "p AS (INSERT INTO checkpoint.passages (passage_id, checkpoint_id, request_id, "
-        "direction, resident_id, visitor, temperature_celsius, plate, vehicle_exemption, "
-        "vehicle_registered, pass_colour, decision, reasons, operator_id, client_time, "
-        "recorded_at, visit_destination, visit_reason) "
-        "SELECT u.pid, u.cid, u.rid, u.dir, NULLIF(u.res, '')::uuid, u.vis, "
-        "NULLIF(u.temp, '')::numeric, NULLIF(u.plate, ''), u.ex, NULLIF(u.vreg, '')::boolean, "
-        "u.col, u.dec, u.rea::smallint[], u.op, u.ct, u.ra, NULLIF(u.dest, ''), "
-        "NULLIF(u.why, '') FROM u WHERE u.pid IN (SELECT passage_id FROM k) "
-        "RETURNING passage_id) "
-        "SELECT passage_id::text FROM p",
-        params);
-    if (!keys.ok()) return keys.status();
+    // Prepared once per connection: the batch statements are planned once, not per batch.
+    // The usual batch has only new keys: plain inserts, whose unique index is all the
+    // conflict check needed (no ON CONFLICT probe, no filtering join). A key that exists
+    // fails that statement (23505), and the batch goes through the one that sorts new keys
+    // from old. Inside a transaction (alerts) a failed statement would end it, so such
+    // batches go straight to the second.
+    bool all_new = false;
+    if (!any_alerts) {
+      auto fresh = conn.ExecPrepared("fx_passage_batch_fresh", FreshBatchSql(), params);
+      if (fresh.ok()) {
+        all_new = true;
+      } else if (!absl::IsAlreadyExists(fresh.status())) {
+        return fresh.status();
+      }
+    }
     absl::flat_hash_set<std::string> inserted;
-    for (int i = 0; i < keys->rows(); ++i) inserted.emplace(keys->Get(i, 0));
+    if (!all_new) {
+      auto keys = conn.ExecPrepared("fx_passage_batch", MixedBatchSql(), params);
+      if (!keys.ok()) return keys.status();
+      for (int i = 0; i < keys->rows(); ++i) inserted.emplace(keys->Get(i, 0));
+    }
+    auto stored_now = [&](const PassageRecord& r) {
+      return all_new || inserted.contains(r.passage_id);
+    };
 
     std::vector<NewAlert> alerts;
     std::vector<size_t> alert_owner;
     for (size_t i = 0; i < records.size(); ++i) {
       const PassageRecord& r = *records[i];
-      if (!inserted.contains(r.passage_id)) continue;
+      if (!stored_now(r)) continue;
       for (const NewAlert& a : r.alerts) {
         alerts.push_back(a);
         alert_owner.push_back(i);
@@ -209,10 +246,10 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
     }
 
     // 3. The keys that existed: their stored first records decide replay or conflict.
-    if (inserted.size() == records.size()) return absl::OkStatus();
+    if (all_new || inserted.size() == records.size()) return absl::OkStatus();
     std::vector<std::string> old_cids, old_rids;
     for (const PassageRecord* r : records) {
-      if (inserted.contains(r->passage_id)) continue;
+      if (stored_now(*r)) continue;
       old_cids.push_back(r->checkpoint_id);
       old_rids.push_back(r->request_id);
     }
@@ -236,7 +273,7 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
     if (absl::Status a = LoadAlertIds(conn, to_load); !a.ok()) return a;
     for (size_t i = 0; i < records.size(); ++i) {
       const PassageRecord& r = *records[i];
-      if (inserted.contains(r.passage_id)) continue;
+      if (stored_now(r)) continue;
       auto it = by_key.find(absl::StrCat(r.checkpoint_id, "|", r.request_id));
       if (it == by_key.end()) {
         // The key outlived its passage (purged): the id cannot be reused until it goes too.
