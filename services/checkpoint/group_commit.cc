@@ -57,6 +57,7 @@ GroupCommitter::~GroupCommitter() { Shutdown(); }
 
 void GroupCommitter::Submit(PassageRecord record, Done done) {
   absl::Status refused;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) {
@@ -66,12 +67,16 @@ void GroupCommitter::Submit(PassageRecord record, Done done) {
           "too many passages are waiting for the database; retry with backoff");
     } else {
       queue_.push_back(Pending{std::move(record), std::move(done)});
+      // A busy committer finds the record when it comes back; a gathering one is woken
+      // only once enough are waiting.
+      wake = idle_committers_ > 0 ||
+             (gathering_committers_ > 0 && queue_.size() >= options_.gather_records);
     }
   }
-  if (refused.ok()) {
-    cv_.notify_one();
-  } else {
+  if (!refused.ok()) {
     done(refused);
+  } else if (wake) {
+    cv_.notify_one();
   }
 }
 
@@ -105,7 +110,19 @@ void GroupCommitter::Loop() {
     std::vector<Pending> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && !stopping_) {
+        ++idle_committers_;
+        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        --idle_committers_;
+      } else if (queue_.size() < options_.gather_records && !stopping_ &&
+                 options_.gather_wait > absl::ZeroDuration()) {
+        // Back from a commit with a few records waiting: the load is steady, so let a
+        // batch gather rather than commit two or three records at a time.
+        ++gathering_committers_;
+        cv_.wait_for(lock, absl::ToChronoMicroseconds(options_.gather_wait),
+                     [this] { return stopping_ || queue_.size() >= options_.gather_records; });
+        --gathering_committers_;
+      }
       // On shutdown the queue is drained before the thread ends.
       if (queue_.empty()) return;
       const size_t n = std::min(queue_.size(), std::max<size_t>(1, options_.batch_max));

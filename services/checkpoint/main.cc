@@ -48,6 +48,8 @@ int main() {
   const bool group_commit = env.Bool("FX_PASSAGE_GROUP_COMMIT", true);
   const size_t batch_max = env.Int("FX_PASSAGE_BATCH_MAX", 256, 1, 10000);
   const int committers = static_cast<int>(env.Int("FX_PASSAGE_COMMITTERS", 1, 1, 64));
+  const absl::Duration gather_wait =
+      absl::Microseconds(env.Int("FX_PASSAGE_GATHER_US", 1000, 0, 100000));
   const absl::Duration max_replay = absl::Hours(env.Int("FX_PASSAGE_MAX_REPLAY_H", 72, 1, 720));
   const absl::Duration duty_cache =
       absl::Milliseconds(env.Int("FX_PASSAGE_DUTY_CACHE_MS", 2000, 0, 60000));
@@ -58,6 +60,9 @@ int main() {
   const absl::Duration pass_cache =
       absl::Milliseconds(env.Int("FX_PASSAGE_LOCAL_CACHE_MS", 2000, 0, 60000));
   const int pg_pool_size = config.pg.size;
+  // The committers' own connections (one each): reads never hold up a commit.
+  common::PgPool::Options writer_pg = config.pg;
+  writer_pg.size = group_commit ? committers : pg_pool_size;
   // The key of the digest stored with each passage request id (it covers the ID number).
   const std::string digest_key = env.Key32("FX_PASSAGE_DIGEST_KEY");
   // Retention of passage records and the housekeeping pass (docs/checkpoint.md).
@@ -102,10 +107,12 @@ int main() {
                                          alert_max_streams);
   // The passage log. Without group commit each record is its own transaction, on as many
   // committer threads as there are database connections (the benchmark's baseline).
-  checkpoint::PgPassageStore passage_store(host.pg());
+  common::PgPool passage_writer(writer_pg);
+  checkpoint::PgPassageStore passage_store(host.pg(), passage_writer);
   checkpoint::GroupCommitter::Options commit_options;
   commit_options.batch_max = group_commit ? batch_max : 1;
   commit_options.threads = group_commit ? committers : pg_pool_size;
+  commit_options.gather_wait = group_commit ? gather_wait : absl::ZeroDuration();
   checkpoint::LiveCounters::Options counter_options;
   counter_options.max_replay = max_replay;
   checkpoint::LiveCounters live_counters(host.redis(), host.pg(), counter_options);

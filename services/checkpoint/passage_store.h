@@ -90,7 +90,10 @@ class PassageStore : public BatchWriter {
 
 class PgPassageStore final : public PassageStore {
  public:
-  explicit PgPassageStore(common::PgPool& pool) : pool_(pool) {}
+  // Batches are written through `writer` (the committers' own connections, so that a
+  // burst of reads holding the shared pool never delays a commit); everything else goes
+  // through `pool`.
+  PgPassageStore(common::PgPool& pool, common::PgPool& writer) : pool_(pool), writer_(writer) {}
 
   // One transaction: passage_requests (multi-row, ON CONFLICT DO NOTHING), then the
   // passages of the new keys, then their alerts and outbox events. When the database has
@@ -110,6 +113,7 @@ class PgPassageStore final : public PassageStore {
   absl::Status WriteOnce(const std::vector<const PassageRecord*>& records,
                          std::vector<WriteOutcome>* outcomes);
   common::PgPool& pool_;
+  common::PgPool& writer_;
 };
 
 }  // namespace fangxian::checkpoint

@@ -291,11 +291,11 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
   absl::Status s;
   if (any_alerts) {
     // Alerts must commit with their passages: an explicit transaction.
-    s = pool_.Transaction(write);
+    s = writer_.Transaction(write);
   } else {
     // One statement is its own transaction (durable at its commit, like COMMIT); what
     // follows only reads first records that are already committed.
-    auto conn = pool_.Acquire();
+    auto conn = writer_.Acquire();
     s = conn.ok() ? write(*conn) : conn.status();
   }
   if (s.ok()) *outcomes = std::move(result);

@@ -158,6 +158,46 @@ TEST(GroupCommitTest, TheNextBatchIsWrittenWhileThePreviousOneIsAnswered) {
   EXPECT_TRUE(waited_ok.load());
 }
 
+TEST(GroupCommitTest, UnderSteadyLoadASmallBatchGathersUntilEnoughRecordsWait) {
+  FakeWriter writer;
+  GroupCommitter c(
+      writer,
+      {.batch_max = 256, .threads = 1, .gather_records = 4, .gather_wait = absl::Seconds(60)});
+  writer.Hold();
+  auto first = Submit(c, Record("r0"));  // an idle committer takes it at once
+  writer.WaitUntilWriting();
+  auto a1 = Submit(c, Record("a1"));
+  auto a2 = Submit(c, Record("a2"));
+  writer.Release();
+  EXPECT_TRUE(first.get().ok());
+  // Back from that commit with two records waiting: it waits for a fourth (not the 60 s).
+  auto a3 = Submit(c, Record("a3"));
+  auto a4 = Submit(c, Record("a4"));
+  for (auto* f : {&a1, &a2, &a3, &a4}) EXPECT_TRUE(f->get().ok());
+  EXPECT_EQ(writer.batch_sizes(), (std::vector<size_t>{1, 4}));
+  // Idle again: a lone record is written at once, without gathering.
+  EXPECT_TRUE(Submit(c, Record("b1")).get().ok());
+  EXPECT_EQ(writer.batch_sizes(), (std::vector<size_t>{1, 4, 1}));
+}
+
+TEST(GroupCommitTest, AGatheringBatchIsWrittenWhenTheWaitEnds) {
+  FakeWriter writer;
+  GroupCommitter c(writer, {.batch_max = 256,
+                            .threads = 1,
+                            .gather_records = 100,
+                            .gather_wait = absl::Milliseconds(20)});
+  writer.Hold();
+  auto first = Submit(c, Record("r0"));
+  writer.WaitUntilWriting();
+  auto a1 = Submit(c, Record("a1"));
+  auto a2 = Submit(c, Record("a2"));
+  writer.Release();
+  EXPECT_TRUE(first.get().ok());
+  EXPECT_TRUE(a1.get().ok());  // far fewer than 100: written once the 20 ms are over
+  EXPECT_TRUE(a2.get().ok());
+  EXPECT_EQ(writer.batch_sizes(), (std::vector<size_t>{1, 2}));
+}
+
 TEST(GroupCommitTest, BatchesAreCappedAtBatchMax) {
   FakeWriter writer;
   GroupCommitter c(writer, {.batch_max = 8, .threads = 1});
