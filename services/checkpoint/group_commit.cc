@@ -57,7 +57,7 @@ GroupCommitter::~GroupCommitter() { Shutdown(); }
 
 void GroupCommitter::Submit(PassageRecord record, Done done) {
   absl::Status refused;
-  bool wake = false;
+  bool wake = false, wake_all = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) {
@@ -68,16 +68,23 @@ void GroupCommitter::Submit(PassageRecord record, Done done) {
     } else {
       queue_.push_back(Pending{std::move(record), std::move(done)});
       // A busy committer finds the record when it comes back; a gathering one is woken
-      // only once enough are waiting.
-      wake = idle_committers_ > 0 ||
-             (gathering_committers_ > 0 && queue_.size() >= options_.gather_records);
+      // only once enough are waiting. With both kinds asleep, notify_one could wake the
+      // gathering one (which sleeps on), so all are woken.
+      wake = idle_committers_ > 0 || (gathering_committers_ > 0 && queue_.size() >= Gathered());
+      wake_all = idle_committers_ > 0 && gathering_committers_ > 0;
     }
   }
   if (!refused.ok()) {
     done(refused);
+  } else if (wake_all) {
+    cv_.notify_all();
   } else if (wake) {
     cv_.notify_one();
   }
+}
+
+size_t GroupCommitter::Gathered() const {
+  return std::min(options_.gather_records, std::max<size_t>(1, options_.batch_max));
 }
 
 size_t GroupCommitter::pending() const {
@@ -106,6 +113,7 @@ void GroupCommitter::Shutdown() {
 }
 
 void GroupCommitter::Loop() {
+  bool back_from_commit = false;  // only then do a few waiting records mean steady load
   for (;;) {
     std::vector<Pending> batch;
     {
@@ -114,17 +122,22 @@ void GroupCommitter::Loop() {
         ++idle_committers_;
         cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         --idle_committers_;
-      } else if (queue_.size() < options_.gather_records && !stopping_ &&
+      } else if (back_from_commit && queue_.size() < Gathered() && !stopping_ &&
                  options_.gather_wait > absl::ZeroDuration()) {
         // Back from a commit with a few records waiting: the load is steady, so let a
         // batch gather rather than commit two or three records at a time.
         ++gathering_committers_;
         cv_.wait_for(lock, absl::ToChronoMicroseconds(options_.gather_wait),
-                     [this] { return stopping_ || queue_.size() >= options_.gather_records; });
+                     [this] { return stopping_ || queue_.size() >= Gathered(); });
         --gathering_committers_;
       }
-      // On shutdown the queue is drained before the thread ends.
-      if (queue_.empty()) return;
+      if (queue_.empty()) {
+        // On shutdown the queue is drained before the thread ends; otherwise another
+        // committer took what had gathered.
+        if (stopping_) return;
+        back_from_commit = false;
+        continue;
+      }
       const size_t n = std::min(queue_.size(), std::max<size_t>(1, options_.batch_max));
       batch.reserve(n);
       for (size_t i = 0; i < n; ++i) {
@@ -133,6 +146,7 @@ void GroupCommitter::Loop() {
       }
     }
     Written written = Commit(std::move(batch));
+    back_from_commit = true;
     {
       std::lock_guard<std::mutex> lock(finish_mu_);
       written_.push_back(std::move(written));

@@ -71,6 +71,8 @@ class GroupCommitter {
     std::vector<bool> is_first;                         // batch index -> wrote its request
   };
 
+  // How many waiting records end a gathering wait: gather_records, at most batch_max.
+  size_t Gathered() const;
   void Loop();
   void FinishLoop();
   Written Commit(std::vector<Pending> batch);

@@ -60,8 +60,10 @@ class LiveCounters {
     absl::Duration rebuilt_ttl = absl::Seconds(60);
     // After a send, tallies gather this long before the next one: one script call per key
     // per interval instead of one per committed batch. Other replicas see a count this
-    // late; this replica's own reads send what is queued first.
-    absl::Duration send_interval = absl::Milliseconds(100);
+    // late; this replica's own reads send what is queued first. A rebuild from PostgreSQL
+    // already counts the passages whose tallies still wait, so they count twice once sent:
+    // up to an interval's worth per rebuild, until the rebuilt hash expires (rebuilt_ttl).
+    absl::Duration send_interval = absl::Milliseconds(20);
   };
 
   LiveCounters(common::RedisPool& redis, common::PgPool& pg, Options options);

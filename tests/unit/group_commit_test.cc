@@ -71,6 +71,11 @@ class FakeWriter final : public BatchWriter {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return in_write_ > 0; });
   }
+  // Whether `n` batches are being written at once within `timeout`.
+  bool WaitUntilWriting(int n, std::chrono::seconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [this, n] { return in_write_ >= n; });
+  }
   void set_unavailable(bool v) {
     std::lock_guard<std::mutex> lock(mu_);
     unavailable_ = v;
@@ -178,6 +183,33 @@ TEST(GroupCommitTest, UnderSteadyLoadASmallBatchGathersUntilEnoughRecordsWait) {
   // Idle again: a lone record is written at once, without gathering.
   EXPECT_TRUE(Submit(c, Record("b1")).get().ok());
   EXPECT_EQ(writer.batch_sizes(), (std::vector<size_t>{1, 4, 1}));
+}
+
+TEST(GroupCommitTest, ACommitterWhoseGatheredRecordsAnotherTookKeepsWorking) {
+  FakeWriter writer;
+  GroupCommitter c(
+      writer,
+      {.batch_max = 256, .threads = 2, .gather_records = 4, .gather_wait = absl::Milliseconds(20)});
+  writer.Hold();
+  auto a = Submit(c, Record("a"));
+  writer.WaitUntilWriting();  // one committer holds a
+  auto b = Submit(c, Record("b"));
+  const bool both = writer.WaitUntilWriting(2, std::chrono::seconds(10));  // the other, b
+  auto d = Submit(c, Record("d"));
+  writer.Release();
+  ASSERT_TRUE(both);
+  // Both come back to one waiting record and gather; one of them takes it, the other
+  // finds the queue empty and must go on waiting, not end its thread.
+  for (auto* f : {&a, &b, &d}) EXPECT_TRUE(f->get().ok());
+  writer.Hold();
+  auto e = Submit(c, Record("e"));
+  writer.WaitUntilWriting();  // one committer holds e
+  auto f = Submit(c, Record("f"));
+  const bool still_two = writer.WaitUntilWriting(2, std::chrono::seconds(10));
+  writer.Release();
+  EXPECT_TRUE(still_two) << "a committer ended after a gathering wait";
+  EXPECT_TRUE(e.get().ok());
+  EXPECT_TRUE(f.get().ok());
 }
 
 TEST(GroupCommitTest, AGatheringBatchIsWrittenWhenTheWaitEnds) {
