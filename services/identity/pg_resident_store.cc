@@ -55,19 +55,6 @@ absl::StatusOr<ResidentRow> PgResidentStore::Insert(const ResidentRow& row, Audi
   return stored;
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> PgResidentStore::HouseholdOf(
-    const std::string& resident_id) {
-  auto conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
-  auto r = conn->Exec(
-      "SELECT h.household_id, h.card_number FROM identity.household_members m "
-      "JOIN identity.households h ON h.household_id = m.household_id WHERE m.resident_id = $1",
-      {resident_id});
-  if (!r.ok()) return r.status();
-  if (r->rows() == 0) return std::make_pair(std::string(), std::string());
-  return std::make_pair(std::string(r->Get(0, 0)), std::string(r->Get(0, 1)));
-}
-
 absl::StatusOr<std::pair<std::string, std::string>> PgResidentStore::FindHouseholdByCard(
     const std::string& card_number) {
   auto conn = pool_.Acquire();
@@ -144,6 +131,52 @@ absl::StatusOr<ResidentRow> PgResidentStore::FindByIdHash(const std::string& id_
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return absl::NotFoundError("nobody is registered with this ID number");
   return RowFrom(*r, 0);
+}
+
+namespace {
+// A resident row (kColumns) and its household's id and card number (NULL for none), for
+// the condition `where` on identity.residents with one parameter.
+std::string WithHouseholdSql(absl::string_view where) {
+  return absl::StrCat(
+      "SELECT ", kColumns,
+      ", hh.household_id, hh.card_number FROM identity.residents "
+      "LEFT JOIN LATERAL (SELECT h.household_id, h.card_number "
+      "FROM identity.household_members m JOIN identity.households h "
+      "ON h.household_id = m.household_id WHERE m.resident_id = residents.resident_id) hh "
+      "ON true WHERE ",
+      where);
+}
+
+absl::StatusOr<ResidentWithHousehold> ReadWithHousehold(common::PgPool& pool,
+                                                        absl::string_view statement,
+                                                        absl::string_view sql,
+                                                        const std::string& param,
+                                                        absl::Status not_found) {
+  auto conn = pool.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = conn->ExecPrepared(statement, sql, {param});
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return not_found;
+  ResidentWithHousehold out;
+  out.row = RowFrom(*r, 0);
+  out.household_id = std::string(r->Get(0, 13));
+  out.household_card_number = std::string(r->Get(0, 14));
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<ResidentWithHousehold> PgResidentStore::GetWithHousehold(
+    const std::string& resident_id) {
+  static const std::string sql = WithHouseholdSql("resident_id = $1");
+  return ReadWithHousehold(pool_, "resident_with_household", sql, resident_id, ResidentNotFound());
+}
+
+absl::StatusOr<ResidentWithHousehold> PgResidentStore::FindWithHouseholdByIdHash(
+    const std::string& id_number_hash) {
+  static const std::string sql = WithHouseholdSql("id_number_hash = $1");
+  return ReadWithHousehold(pool_, "resident_with_household_by_id_hash", sql,
+                           common::PgBytea(id_number_hash),
+                           absl::NotFoundError("nobody is registered with this ID number"));
 }
 
 absl::StatusOr<ResidentRow> PgResidentStore::Modify(const std::string& resident_id,

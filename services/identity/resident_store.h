@@ -29,6 +29,14 @@ struct ResidentRow {
   bool visitor = false;
 };
 
+// A resident with the household it belongs to (empty strings for none): what a person
+// summary shows, read in one query.
+struct ResidentWithHousehold {
+  ResidentRow row;
+  std::string household_id;
+  std::string household_card_number;
+};
+
 // Edits a locked row in place and returns the audit entries of the change, none when
 // nothing changed (then nothing is written). An error aborts the transaction.
 using ResidentChange = std::function<absl::StatusOr<std::vector<AuditEntry>>(ResidentRow&)>;
@@ -56,9 +64,12 @@ class ResidentStore {
   // the new version. NOT_FOUND when absent.
   virtual absl::StatusOr<uint32_t> BumpPassVersion(const std::string& resident_id,
                                                    const AuditEntry& audit) = 0;
-  // The household (id, card number) the resident belongs to; empty strings for none.
-  virtual absl::StatusOr<std::pair<std::string, std::string>> HouseholdOf(
+  // The resident and its household in one query, by id or by the keyed hash of the ID
+  // number (the lookups behind a person summary). NOT_FOUND when absent.
+  virtual absl::StatusOr<ResidentWithHousehold> GetWithHousehold(
       const std::string& resident_id) = 0;
+  virtual absl::StatusOr<ResidentWithHousehold> FindWithHouseholdByIdHash(
+      const std::string& id_number_hash) = 0;
   // Inserts `rows` in one transaction, each with its audit entry (subject id filled in);
   // a row whose ID number is already registered (also earlier in `rows`) is skipped, not
   // an error. Returns, per row, whether it was created.
@@ -93,9 +104,10 @@ class PgResidentStore final : public ResidentStore {
       const std::vector<std::string>& household_ids) override;
   absl::StatusOr<std::pair<std::string, std::string>> FindHouseholdByCard(
       const std::string& card_number) override;
-  absl::StatusOr<std::pair<std::string, std::string>> HouseholdOf(
-      const std::string& resident_id) override;
   absl::StatusOr<ResidentRow> FindByIdHash(const std::string& id_number_hash) override;
+  absl::StatusOr<ResidentWithHousehold> GetWithHousehold(const std::string& resident_id) override;
+  absl::StatusOr<ResidentWithHousehold> FindWithHouseholdByIdHash(
+      const std::string& id_number_hash) override;
   absl::StatusOr<uint32_t> BumpPassVersion(const std::string& resident_id,
                                            const AuditEntry& audit) override;
   absl::StatusOr<ResidentRow> Get(const std::string& resident_id) override;

@@ -89,6 +89,12 @@ Residents::Residents(ResidentStore& store, const PiiCipher& cipher, common::Redi
                      absl::Duration cache_ttl)
     : store_(store), cipher_(cipher), cache_(cache), cache_ttl_(cache_ttl) {}
 
+void SetIdNumber(const PiiCipher& cipher, absl::string_view normalized, ResidentRow* row) {
+  row->id_number_sealed = cipher.Seal(normalized, "id_number");
+  row->id_number_hash = cipher.LookupHash(normalized);
+  row->id_number_masked = MaskIdNumber(normalized);
+}
+
 absl::StatusOr<ResidentRow> Residents::NewRow(const common::CallContext& call,
                                               const v1::Resident& in, absl::Time now) const {
   if (auto s = common::RequireText("resident.name", in.name(), 64); !s.ok()) return s;
@@ -103,9 +109,7 @@ absl::StatusOr<ResidentRow> Residents::NewRow(const common::CallContext& call,
   }
   ResidentRow row;
   row.name = in.name();
-  row.id_number_sealed = cipher_.Seal(*id, "id_number");
-  row.id_number_hash = cipher_.LookupHash(*id);
-  row.id_number_masked = MaskIdNumber(*id);
+  SetIdNumber(cipher_, *id, &row);
   row.phone = in.phone();
   row.area_code = in.area_code();
   row.created_by = call.principal.subject;

@@ -23,6 +23,11 @@ std::string ResidentCacheKey(absl::string_view resident_id);
 
 // The answer for a missing resident and for one outside the caller's scope alike.
 absl::Status ResidentNotFound();
+
+// Fills the three stored forms of a normalised ID number (NormalizeIdNumber) into `row`:
+// sealed under `cipher`, its keyed lookup hash and the masked text. The one place they are
+// made, for the service and for tools that write residents (bench/seed.cc).
+void SetIdNumber(const PiiCipher& cipher, absl::string_view normalized, ResidentRow* row);
 // FAILED_PRECONDITION: the resident has moved out (no new pass, no changes).
 absl::Status ResidentMovedOut();
 

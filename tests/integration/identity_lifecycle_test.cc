@@ -112,6 +112,14 @@ TEST_F(IdentityLifecycleTest, UpdateChangesOnlyMaskedFieldsAndReadsSeeItAtOnce) 
   resolve.set_id_number(ValidId("41018119900307123"));
   PersonSummary who;
   ASSERT_TRUE(stub_->ResolveIdNumber(CallContextWith(gate_).get(), resolve, &who).ok());
+  // The summary cache is the pass resolution's (ResolveIdNumber reads PostgreSQL).
+  identity::v1::IssuePassRequest issue;
+  issue.set_resident_id(id);
+  identity::v1::Pass pass;
+  ASSERT_TRUE(stub_->IssuePass(CallContextWith(admin_).get(), issue, &pass).ok());
+  identity::v1::ResolvePassRequest resolve_pass;
+  resolve_pass.set_token(pass.token());
+  ASSERT_TRUE(stub_->ResolvePass(CallContextWith(gate_).get(), resolve_pass, &who).ok());
   ASSERT_TRUE(cache_->Get(identity::ResidentCacheKey(id)).has_value());
   ASSERT_TRUE(cache_->Get(identity::PersonSummaryCacheKey(id)).has_value());
 

@@ -100,16 +100,19 @@ TEST_F(IdentityPassTest, OnlyRegistrarsInScopeOrTheResidentIssue) {
   EXPECT_EQ(Resolve(volunteer, "x", &who).error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(IdentityPassTest, ResolvesIdNumbersAndCachesTheSummary) {
+// ResolveIdNumber reads PostgreSQL each time (one indexed query, household joined): it
+// neither reads nor fills the pass resolution's summary cache.
+TEST_F(IdentityPassTest, ResolvesIdNumbersFromTheDatabaseWithoutCaching) {
   ResolveIdNumberRequest req;
   req.set_id_number(id_number_);
   PersonSummary who;
   ASSERT_TRUE(stub_->ResolveIdNumber(CallContextWith(gate_).get(), req, &who).ok());
   EXPECT_EQ(who.resident_id(), resident_id_);
+  EXPECT_EQ(who.id_number(), identity::MaskIdNumber(id_number_));
   common::RedisPool::Options o;
   ASSERT_TRUE(common::ParseRedisAddress(RedisAddr(), &o).ok());
   common::RedisPool redis(o);
-  EXPECT_TRUE(redis.Get(identity::PersonSummaryCacheKey(resident_id_)).has_value());
+  EXPECT_FALSE(redis.Get(identity::PersonSummaryCacheKey(resident_id_)).has_value());
 
   req.set_id_number("410181199003071234");  // wrong check character
   EXPECT_EQ(stub_->ResolveIdNumber(CallContextWith(gate_).get(), req, &who).error_code(),
@@ -143,7 +146,7 @@ TEST_F(IdentityPassTest, TheSummaryShowsTheHouseholdAndFollowsItsChanges) {
     EXPECT_TRUE(stub_->ResolveIdNumber(CallContextWith(gate_).get(), req, &who).ok());
     return who;
   };
-  EXPECT_EQ(resolve().household_card_number(), "");  // cached now, without a household
+  EXPECT_EQ(resolve().household_card_number(), "");
 
   auto households = HouseholdService::NewStub(sut_->channel());
   CreateHouseholdRequest create;
@@ -151,11 +154,19 @@ TEST_F(IdentityPassTest, TheSummaryShowsTheHouseholdAndFollowsItsChanges) {
   create.set_room("3号楼2单元501");
   create.set_head_resident_id(resident_id_);
   Household household;
-  ASSERT_TRUE(households->CreateHousehold(CallContextWith(registrar_).get(), create, &household).ok());
-  PersonSummary who = resolve();  // the change dropped the cached summary
+  ASSERT_TRUE(
+      households->CreateHousehold(CallContextWith(registrar_).get(), create, &household).ok());
+  PersonSummary who = resolve();
   EXPECT_EQ(who.household_id(), household.household_id());
   EXPECT_EQ(who.household_card_number(), household.card_number());
   EXPECT_FALSE(who.visitor());
+  // The pass resolution reads the same resident and household in one query.
+  Pass pass;
+  ASSERT_TRUE(Issue(registrar_, resident_id_, &pass).ok());
+  PersonSummary by_pass;
+  ASSERT_TRUE(Resolve(gate_, pass.token(), &by_pass).ok());
+  EXPECT_EQ(by_pass.household_id(), household.household_id());
+  EXPECT_EQ(by_pass.household_card_number(), household.card_number());
 }
 
 }  // namespace
