@@ -66,7 +66,9 @@ bool ScopeOverlaps(const CallContext& call, absl::string_view area) {
 
 void CallCompletion::State::Finish(absl::FunctionRef<absl::Status()> fill) {
   if (finished.exchange(true)) return;
-  reactor->Finish(ToGrpcStatus(fill()));
+  const grpc::Status status = ToGrpcStatus(fill());
+  slot.Release();  // before the caller hears back, so its next call finds the slot free
+  reactor->Finish(status);
 }
 
 CallCompletion::State::~State() {

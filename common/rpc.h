@@ -1,4 +1,6 @@
 // The one way a service handles a unary RPC on the gRPC callback API:
+//   0. refuse a call over the server's limit of calls in flight (RESOURCE_EXHAUSTED, at
+//      once: an overload costs the excess only its refusal);
 //   1. refuse while the service is not ready (UNAVAILABLE, retryable);
 //   2. authenticate the bearer token and check the caller holds one of the method's roles;
 //   3. hand the blocking work to the worker pool (RESOURCE_EXHAUSTED when it is full);
@@ -25,8 +27,10 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth.h"
+#include "common/in_flight.h"
 #include "common/local_cache.h"
 #include "common/revocation.h"
 #include "common/status.h"
@@ -145,8 +149,11 @@ absl::Status Reply(absl::StatusOr<T> result, Out* response) {
 // uncalled, the call is finished INTERNAL (and logged) so it can never hang.
 class CallCompletion {
  public:
-  CallCompletion(grpc::ServerUnaryReactor* reactor, std::string request_id)
-      : state_(std::make_shared<State>(reactor, std::move(request_id))) {}
+  // `slot`: the call's place under the server's in-flight limit, given back once the call
+  // is finished.
+  CallCompletion(grpc::ServerUnaryReactor* reactor, std::string request_id,
+                 InFlightLimit::Slot slot = {})
+      : state_(std::make_shared<State>(reactor, std::move(request_id), std::move(slot))) {}
   // Finishes the call with `status`, writing nothing to the response.
   void operator()(const absl::Status& status) const {
     state_->Finish([&status] { return status; });
@@ -162,11 +169,13 @@ class CallCompletion {
 
  private:
   struct State {
-    State(grpc::ServerUnaryReactor* r, std::string id) : reactor(r), request_id(std::move(id)) {}
+    State(grpc::ServerUnaryReactor* r, std::string id, InFlightLimit::Slot s)
+        : reactor(r), request_id(std::move(id)), slot(std::move(s)) {}
     ~State();
     void Finish(absl::FunctionRef<absl::Status()> fill);
     grpc::ServerUnaryReactor* reactor;
     std::string request_id;
+    InFlightLimit::Slot slot;
     std::atomic<bool> finished{false};
   };
   std::shared_ptr<State> state_;
@@ -191,11 +200,17 @@ class RpcRuntime {
       Clock clock = [] { return absl::Now(); });
 
   void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+  // At most `limit` calls in flight in this server (0: no limit); set before serving.
+  void set_max_in_flight(int64_t limit) { in_flight_.set_limit(limit); }
+  int64_t in_flight() const { return in_flight_.current(); }
   // Tokens of sessions in `revocations` are refused (null: no revocation checks).
   void set_revocations(const RevocationList* revocations) { revocations_ = revocations; }
   bool ready() const { return ready_.load(std::memory_order_acquire); }
   absl::Time Now() const { return clock_(); }
   size_t queued() const { return pool_.queued(); }
+  // Runs `task` on the worker pool, for background work a call started (refreshing a
+  // cache entry ahead of its expiry); false when the queue is full (the task is dropped).
+  bool RunInBackground(std::function<void()> task) { return pool_.TrySubmit(std::move(task)); }
 
   // Authenticates and authorises the call (steps 2 of the list above).
   absl::StatusOr<CallContext> Admit(const grpc::CallbackServerContext* ctx,
@@ -204,7 +219,7 @@ class RpcRuntime {
   template <typename Handler>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const AuthRule& rule,
                                   Handler handler) {
-    return Run(ctx, Admit(ctx, rule), NoFastPath(), Immediate<Handler>{std::move(handler)});
+    return Run(ctx, &rule, NoFastPath(), Immediate<Handler>{std::move(handler)});
   }
 
   // For calls whose answer waits on work done elsewhere (the passage log's group commit):
@@ -218,7 +233,7 @@ class RpcRuntime {
   template <typename Handler>
   grpc::ServerUnaryReactor* UnaryDeferred(grpc::CallbackServerContext* ctx, const AuthRule& rule,
                                           Handler handler) {
-    return Run(ctx, Admit(ctx, rule), NoFastPath(), Deferred<Handler>{std::move(handler)});
+    return Run(ctx, &rule, NoFastPath(), Deferred<Handler>{std::move(handler)});
   }
 
   // UnaryDeferred with a fast path: `fast(call, take)` runs on the gRPC thread and must
@@ -230,7 +245,7 @@ class RpcRuntime {
   grpc::ServerUnaryReactor* UnaryDeferredWithFastPath(grpc::CallbackServerContext* ctx,
                                                       const AuthRule& rule, Fast fast,
                                                       Handler handler) {
-    return Run(ctx, Admit(ctx, rule), DeferredFast<Fast>{std::move(fast)},
+    return Run(ctx, &rule, DeferredFast<Fast>{std::move(fast)},
                Deferred<Handler>{std::move(handler)});
   }
 
@@ -241,7 +256,7 @@ class RpcRuntime {
   template <typename Fast, typename Handler>
   grpc::ServerUnaryReactor* UnaryWithFastPath(grpc::CallbackServerContext* ctx,
                                               const AuthRule& rule, Fast fast, Handler handler) {
-    return Run(ctx, Admit(ctx, rule), ImmediateFast<Fast>{std::move(fast)},
+    return Run(ctx, &rule, ImmediateFast<Fast>{std::move(fast)},
                Immediate<Handler>{std::move(handler)});
   }
 
@@ -249,7 +264,7 @@ class RpcRuntime {
   // readiness, load shedding, deadline and request id handling, with no principal.
   template <typename Handler>
   grpc::ServerUnaryReactor* UnaryPublic(grpc::CallbackServerContext* ctx, Handler handler) {
-    return Run(ctx, Anonymous(ctx), NoFastPath(), Immediate<Handler>{std::move(handler)});
+    return Run(ctx, nullptr, NoFastPath(), Immediate<Handler>{std::move(handler)});
   }
 
   // UnaryPublic with UnaryWithFastPath's `fast`: public hot reads (live publicity content)
@@ -257,7 +272,7 @@ class RpcRuntime {
   template <typename Fast, typename Handler>
   grpc::ServerUnaryReactor* UnaryPublicWithFastPath(grpc::CallbackServerContext* ctx, Fast fast,
                                                     Handler handler) {
-    return Run(ctx, Anonymous(ctx), ImmediateFast<Fast>{std::move(fast)},
+    return Run(ctx, nullptr, ImmediateFast<Fast>{std::move(fast)},
                Immediate<Handler>{std::move(handler)});
   }
 
@@ -266,12 +281,15 @@ class RpcRuntime {
   // An exception escaping a fast path (a bug) finishes the call INTERNAL, logged, as
   // RunHandler does: it must not end the process on a gRPC thread.
   struct NoFastPath {
-    bool operator()(const CallContext&, grpc::ServerUnaryReactor*) const { return false; }
+    bool operator()(const CallContext&, grpc::ServerUnaryReactor*, InFlightLimit::Slot&) const {
+      return false;
+    }
   };
   template <typename Fast>
   struct ImmediateFast {
     Fast fast;
-    bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
+    bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor,
+                    InFlightLimit::Slot& slot) {
       std::optional<absl::Status> answered;
       try {
         answered = fast(call);
@@ -283,24 +301,31 @@ class RpcRuntime {
         answered = absl::InternalError("internal error");
       }
       if (!answered) return false;
-      reactor->Finish(ToGrpcStatus(*answered));
+      FinishCall(reactor, slot, ToGrpcStatus(*answered));
       return true;
     }
   };
   template <typename Fast>
   struct DeferredFast {
     Fast fast;
-    bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
+    bool operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor,
+                    InFlightLimit::Slot& slot) {
       // The completion `take` handed out, if any: after a throw the call is finished
       // through it (once: a completion already used elsewhere wins), else directly.
       std::optional<CallCompletion> taken;
       const char* what = nullptr;
       std::string message;
       try {
-        return fast(call, [&call, reactor, &taken] {
-          taken.emplace(reactor, call.request_id);
+        // `take` hands out one completion, the same one if called again.
+        const bool handled = fast(call, [&call, reactor, &taken, &slot] {
+          if (!taken) taken.emplace(reactor, call.request_id, std::move(slot));
           return *taken;
         });
+        if (handled || !taken) return handled;
+        // A fast path that took the completion owns the call (a bug if it then declines):
+        // the call ends through the completion, INTERNAL when nothing else finishes it.
+        LogHandlerException(call, "fast path took the completion and declined the call");
+        return true;
       } catch (const std::exception& e) {
         message = e.what();
         what = message.c_str();
@@ -312,7 +337,7 @@ class RpcRuntime {
       if (taken) {
         (*taken)(internal);
       } else {
-        reactor->Finish(ToGrpcStatus(internal));
+        FinishCall(reactor, slot, ToGrpcStatus(internal));
       }
       return true;
     }
@@ -322,8 +347,9 @@ class RpcRuntime {
   template <typename Handler>
   struct Immediate {
     Handler handler;
-    void operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
-      reactor->Finish(ToGrpcStatus(RunHandler(handler, call)));
+    void operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor,
+                    InFlightLimit::Slot& slot) {
+      FinishCall(reactor, slot, ToGrpcStatus(RunHandler(handler, call)));
     }
   };
 
@@ -331,8 +357,9 @@ class RpcRuntime {
   template <typename Handler>
   struct Deferred {
     Handler handler;
-    void operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor) {
-      CallCompletion done(reactor, call.request_id);
+    void operator()(const CallContext& call, grpc::ServerUnaryReactor* reactor,
+                    InFlightLimit::Slot& slot) {
+      CallCompletion done(reactor, call.request_id, std::move(slot));
       try {
         handler(call, done);
         return;
@@ -345,37 +372,61 @@ class RpcRuntime {
     }
   };
 
+  // `rule`: the method's AuthRule, null for a method that needs no token.
   template <typename Fast, typename Body>
-  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, absl::StatusOr<CallContext> call,
-                                Fast fast, Body body) {
+  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, const AuthRule* rule, Fast fast,
+                                Body body) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    // First of all, before the token is even looked at. Held until the call is finished:
+    // by this frame, the worker's task or the call's CallCompletion, whichever finishes it.
+    std::optional<InFlightLimit::Slot> slot = in_flight_.TryAcquire();
+    if (!slot) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   absl::StrCat("server overloaded: ", in_flight_.limit(),
+                                                " calls in progress already; retry with backoff")));
+      return reactor;
+    }
     if (!ready()) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                   "service is starting or its database is unreachable; retry"));
+      FinishCall(reactor, *slot,
+                 grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                              "service is starting or its database is unreachable; retry"));
       return reactor;
     }
+    absl::StatusOr<CallContext> call = rule != nullptr ? Admit(ctx, *rule) : Anonymous(ctx);
     if (!call.ok()) {
-      reactor->Finish(ToGrpcStatus(call.status()));
+      FinishCall(reactor, *slot, ToGrpcStatus(call.status()));
       return reactor;
     }
-    if (fast(static_cast<const CallContext&>(*call), reactor)) return reactor;
-    auto task = [ctx, reactor, body = std::move(body), call = std::move(*call)]() mutable {
+    if (fast(static_cast<const CallContext&>(*call), reactor, *slot)) return reactor;
+    // Shared: the worker pool's tasks are std::function, which copies.
+    auto held = std::make_shared<InFlightLimit::Slot>(std::move(*slot));
+    auto task = [ctx, reactor, body = std::move(body), call = std::move(*call), held]() mutable {
       if (ctx->IsCancelled()) {
-        reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+        FinishCall(reactor, *held, grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
         return;
       }
       if (std::chrono::system_clock::now() >= call.deadline) {
-        reactor->Finish(
+        FinishCall(
+            reactor, *held,
             grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline passed while queued"));
         return;
       }
-      body(call, reactor);
+      body(call, reactor, *held);
     };
     if (!pool_.TrySubmit(std::move(task))) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "server overloaded; retry with backoff"));
+      FinishCall(reactor, *held,
+                 grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              "server overloaded; retry with backoff"));
     }
     return reactor;
+  }
+
+  // Finishes a call, giving its in-flight slot back first: a caller that hears back may
+  // call again at once and must find the slot free.
+  static void FinishCall(grpc::ServerUnaryReactor* reactor, InFlightLimit::Slot& slot,
+                         const grpc::Status& status) {
+    slot.Release();
+    reactor->Finish(status);
   }
 
   // Request id and deadline of a call, before authentication.
@@ -402,6 +453,7 @@ class RpcRuntime {
   // Verified tokens until they expire (immutable, so safe; revocation is checked apart).
   mutable LocalCache<std::shared_ptr<const Principal>> token_cache_{16384};
   std::atomic<bool> ready_{false};
+  InFlightLimit in_flight_;
   WorkerPool pool_;
 };
 

@@ -123,6 +123,8 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
   c.max_message_bytes = static_cast<int>(env.Int("FX_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
   c.workers = static_cast<int>(env.Int("FX_WORKERS", 16, 1, 1024));
   c.queue_limit = static_cast<int>(env.Int("FX_QUEUE_LIMIT", 2048, 1, 1 << 20));
+  c.max_in_flight = static_cast<int>(env.Int("FX_MAX_IN_FLIGHT", 512, 1, 1 << 20));
+  c.max_streams = static_cast<int>(env.Int("FX_MAX_STREAMS_PER_CONNECTION", 1000, 1, 1 << 20));
   c.drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
   c.health_interval_ms = static_cast<int>(env.Int("FX_HEALTH_INTERVAL_MS", 2000, 50, 60000));
   c.max_connection_age_s = static_cast<int>(env.Int("FX_MAX_CONNECTION_AGE_S", 0, 0, 86400));
@@ -183,6 +185,9 @@ ServiceHost::ServiceHost(ServerConfig config, std::string service_name, std::str
   revocations_ = std::make_unique<RevocationList>(redis_.get(),
                                                   absl::Milliseconds(config_.revocation_poll_ms));
   runtime_->set_revocations(revocations_.get());
+  runtime_->set_max_in_flight(config_.max_in_flight);
+  metrics_->AddGauge("fx_rpc_in_flight", "RPCs in progress (admitted, not yet answered).",
+                     [this] { return static_cast<double>(runtime_->in_flight()); });
   metrics_->AddGauge("fx_ready", "1 while the service is SERVING.",
                      [this] { return runtime_->ready() ? 1.0 : 0.0; });
   metrics_->AddGauge("fx_redis_up", "1 while Redis answers.",
@@ -259,6 +264,7 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 120000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_streams);
   // Behind a headless Service clients balance over the replicas they resolved; an aged
   // connection is closed (GOAWAY) so they resolve again and find replicas added since.
   // Calls in flight, streams included, finish on the old connection (no grace limit).

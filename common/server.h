@@ -31,6 +31,8 @@ struct ServerConfig {
   int max_message_bytes = 0;          // FX_MAX_MESSAGE_BYTES
   int workers = 0;                    // FX_WORKERS
   int queue_limit = 0;                // FX_QUEUE_LIMIT
+  int max_in_flight = 0;              // FX_MAX_IN_FLIGHT
+  int max_streams = 0;                // FX_MAX_STREAMS_PER_CONNECTION
   int drain_seconds = 0;              // FX_DRAIN_SECONDS
   int health_interval_ms = 0;         // FX_HEALTH_INTERVAL_MS
   int max_connection_age_s = 0;       // FX_MAX_CONNECTION_AGE_S (0: connections live on)
@@ -84,6 +86,8 @@ class ServiceHost {
   RedisPool& redis() { return *redis_; }
   RpcRuntime& runtime() { return *runtime_; }
   RevocationList& revocations() { return *revocations_; }
+  // The /metrics registry, for a service's own series (registered before Run).
+  Metrics& metrics() { return *metrics_; }
   const std::string& token_public_keys() const { return config_.token_public_keys; }
 
   // Runs once after the migrations succeed and before the service reports SERVING

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -357,6 +358,109 @@ TEST(RpcRuntimeFastPathTest, AThrowingFastPathEndsTheCallInternalAndTheServerLiv
   }
   ASSERT_TRUE(call("immediate-ok", &out).ok());
   EXPECT_EQ(out.payload(), "fast");
+  server->Shutdown();
+}
+
+// Admission control. "park" calls are held unanswered until Release(), on the fast path
+// ("park-fast", the completion taken on the gRPC thread) or on a worker ("park-slow");
+// anything else is answered at once on a worker.
+class ParkingEcho final : public EchoService::CallbackService {
+ public:
+  explicit ParkingEcho(RpcRuntime& rt) : rt_(rt) {}
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
+                                 EchoResponse* out) override {
+    const std::string payload = req->payload();
+    return rt_.UnaryDeferredWithFastPath(
+        ctx, AuthRule{{"grid_worker"}},
+        [this, payload](const CallContext&, auto take) {
+          if (payload != "park-fast") return false;
+          Park(take());
+          return true;
+        },
+        [this, payload, out](const CallContext&, CallCompletion done) {
+          handled.fetch_add(1);
+          if (payload == "park-slow") return Park(std::move(done));
+          done.Complete([out] {
+            out->set_payload("answered");
+            return absl::OkStatus();
+          });
+        });
+  }
+
+  void WaitParked(size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return parked_.size() >= n; });
+  }
+  void Release() {
+    std::vector<CallCompletion> parked;
+    {
+      std::lock_guard lock(mu_);
+      parked.swap(parked_);
+    }
+    for (const CallCompletion& done : parked) done(absl::OkStatus());
+  }
+  std::atomic<int> handled{0};
+
+ private:
+  void Park(CallCompletion done) {
+    std::lock_guard lock(mu_);
+    parked_.push_back(std::move(done));
+    cv_.notify_all();
+  }
+  RpcRuntime& rt_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<CallCompletion> parked_;
+};
+
+TEST(RpcRuntimeInFlightTest, CallsOverTheLimitAreRefusedAtOnceUntilSlotsAreGivenBack) {
+  testing::TestTokens tokens;
+  auto verifier = TokenVerifier::Create(tokens.public_keys(), "fangxian");
+  ASSERT_TRUE(verifier.ok());
+  RpcRuntime runtime(std::make_shared<const TokenVerifier>(*verifier), /*workers=*/2,
+                     /*queue_limit=*/8);
+  runtime.set_ready(true);
+  runtime.set_max_in_flight(2);
+  ParkingEcho service(runtime);
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(&service, nullptr, &port);
+  auto stub = EchoService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  const std::string token = tokens.Mint("gw-1", {"grid_worker"}, {"gongyi"});
+  auto call = [&](const std::string& payload) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    EchoRequest req;
+    req.set_payload(payload);
+    EchoResponse out;
+    return stub->Echo(&ctx, req, &out);
+  };
+
+  // Two calls hold both slots: one parked by its fast path, one by its worker.
+  auto fast = std::async(std::launch::async, call, "park-fast");
+  service.WaitParked(1);
+  auto slow = std::async(std::launch::async, call, "park-slow");
+  service.WaitParked(2);
+  EXPECT_EQ(runtime.in_flight(), 2);
+
+  // A third is refused at once, before its handler runs, naming what to do.
+  const int handled = service.handled.load();
+  grpc::Status refused = call("hello");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused.error_message().find("retry with backoff"), std::string::npos)
+      << refused.error_message();
+  EXPECT_EQ(service.handled.load(), handled);
+
+  // Answering the parked calls gives their slots back, and calls are admitted again.
+  service.Release();
+  EXPECT_TRUE(fast.get().ok());
+  EXPECT_TRUE(slow.get().ok());
+  EXPECT_EQ(runtime.in_flight(), 0);
+  EXPECT_TRUE(call("hello").ok());
+  EXPECT_TRUE(call("hello").ok());
+  EXPECT_EQ(runtime.in_flight(), 0);
   server->Shutdown();
 }
 
