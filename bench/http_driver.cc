@@ -181,7 +181,10 @@ class Worker {
       ++result_.calls_by_code[code];
       if (code == 0) {
         result_.latency_ns.Record(LatencyFromIntended(conn.origin_ns, now));
-      } else if (result_.first_message[code].empty()) {
+      } else if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        result_.refused_latency_ns.Record(LatencyFromIntended(conn.origin_ns, now));
+      }
+      if (code != 0 && result_.first_message[code].empty()) {
         result_.first_message[code] = ec ? ec.message()
                                          : absl::StrCat("HTTP ", conn.response.result_int(), " ",
                                                         conn.response.body().substr(0, 200));

@@ -146,7 +146,10 @@ class Worker {
       ++result_.calls_by_code[code];
       if (call->status.ok()) {
         result_.latency_ns.Record(LatencyFromIntended(call->origin_ns, now_ns));
-      } else if (result_.first_message[code].empty()) {
+      } else if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        result_.refused_latency_ns.Record(LatencyFromIntended(call->origin_ns, now_ns));
+      }
+      if (!call->status.ok() && result_.first_message[code].empty()) {
         result_.first_message[code] = call->status.error_message();
       }
     }
@@ -190,6 +193,7 @@ uint64_t LoadResult::requests() const {
 
 void LoadResult::Merge(const LoadResult& other) {
   latency_ns.Merge(other.latency_ns);
+  refused_latency_ns.Merge(other.refused_latency_ns);
   for (int i = 0; i < kStatusCodeCount; ++i) {
     calls_by_code[i] += other.calls_by_code[i];
     if (first_message[i].empty()) first_message[i] = other.first_message[i];

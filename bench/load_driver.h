@@ -46,6 +46,9 @@ inline constexpr int kStatusCodeCount = 17;  // OK .. UNAUTHENTICATED
 
 struct LoadResult {
   LatencyHistogram latency_ns;  // successful calls only
+  // Calls refused RESOURCE_EXHAUSTED (shed by an overloaded server): how fast the refusal
+  // came back, from the intended send time as for successes.
+  LatencyHistogram refused_latency_ns;
   std::array<uint64_t, kStatusCodeCount> calls_by_code{};
   std::array<std::string, kStatusCodeCount> first_message;  // first error text per code
   uint64_t not_sent = 0;  // open loop: sends skipped because max_outstanding was reached

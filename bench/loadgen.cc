@@ -5,13 +5,15 @@
 //       [--metadata-from-env authorization=ENV_VAR]...
 //       [--concurrency 32] [--connections 1] [--threads N] [--duration 10] [--warmup 2]
 //       [--rate R [--max-outstanding 1000]] [--timeout-ms 10000]
-//       [--sequence [--id-start K]] [--json-out FILE] [--once]
+//       [--sequence [--id-start K] [--random-index SPAN]] [--json-out FILE] [--once]
 //
 // --rate switches from a closed loop (--concurrency calls in flight) to an open loop at R
 // calls per second. --metadata-from-env takes the value from an environment variable, so
 // a token stays out of process listings. --sequence fills in the request JSON per request:
 // {{N}} becomes a sequence number (from --id-start) and {{ID}} a fresh valid ID number
-// derived from it (--unique-id-number is its older name). --once makes a single call and
+// derived from it (--unique-id-number is its older name); with --random-index SPAN the
+// number is drawn at random from [K, K + SPAN) per request instead of counting up (a
+// lookup of any resident fx_seed made). --once makes a single call and
 // prints the response as JSON (to pick up ids for later scenarios).
 //
 // HTTP mode (the gateway): --http "POST /v1/passes/resolve" [--body JSON] instead of
@@ -55,7 +57,8 @@ int Usage(absl::string_view problem) {
                "[--threads T]\n"
                "  [--duration S] [--warmup S] [--rate R] [--max-outstanding N] "
                "[--timeout-ms MS]\n"
-               "  [--sequence] [--id-start K] [--json-out FILE] [--once] [--rss-pid PID]\n"
+               "  [--sequence] [--id-start K] [--random-index SPAN] [--json-out FILE] [--once]\n"
+               "  [--rss-pid PID]\n"
                "   or: fx_loadgen --target HOST:PORT --http 'METHOD /path' [--body JSON]\n"
                "  [--metadata KEY=VALUE]... [--requests N] ... (the same load flags)\n",
                std::string(problem).c_str());
@@ -69,6 +72,7 @@ struct Flags {
   bool once = false;
   uint64_t id_start = 0;
   bool id_start_set = false;
+  uint64_t random_index = 0;  // 0: count up from id_start
   std::string json_out;
   std::string http;  // "METHOD /path": HTTP mode
   std::string body;
@@ -92,6 +96,7 @@ std::string Parse(int argc, char** argv, Flags& f) {
                                                           {"--max-outstanding", true},
                                                           {"--timeout-ms", true},
                                                           {"--id-start", true},
+                                                          {"--random-index", true},
                                                           {"--json-out", true},
                                                           {"--http", true},
                                                           {"--body", true},
@@ -155,6 +160,8 @@ std::string Parse(int argc, char** argv, Flags& f) {
       ok = absl::SimpleAtoi(v, &f.load.timeout_ms) && f.load.timeout_ms > 0;
     else if (name == "--id-start")
       ok = f.id_start_set = absl::SimpleAtoi(v, &f.id_start);
+    else if (name == "--random-index")
+      ok = absl::SimpleAtoi(v, &f.random_index) && f.random_index > 0;
     else if (name == "--metadata") {
       const size_t eq = value.find('=');
       if (eq == std::string::npos || eq == 0) return "--metadata must be KEY=VALUE";
@@ -263,8 +270,12 @@ int main(int argc, char** argv) {
     flags.id_start = static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())) %
                      fangxian::bench::IdNumberGenerator::kCapacity;
   }
+  if (flags.random_index > 0 &&
+      flags.id_start + flags.random_index > fangxian::bench::IdNumberGenerator::kCapacity) {
+    return Usage("--id-start + --random-index is beyond the ID numbers this generator makes");
+  }
   auto source = fangxian::bench::RequestSource::Create(*method, flags.request_json, flags.sequence,
-                                                       flags.id_start);
+                                                       flags.id_start, flags.random_index);
   if (!source.ok()) return Usage(source.status().message());
 
   if (flags.once) {

@@ -76,6 +76,11 @@ std::string FormatJson(const LoadOptions& options, const LoadResult& r) {
     absl::StrAppend(&out, ":", r.calls_by_code[code]);
   }
   out += "}";
+  if (r.refused_latency_ns.count() > 0) {
+    const LatencyHistogram& f = r.refused_latency_ns;
+    absl::StrAppendFormat(&out, ",\"refused_latency_ms\":{\"p50\":%.4f,\"p99\":%.4f,\"max\":%.4f}",
+                          Ms(f.Percentile(0.5)), Ms(f.Percentile(0.99)), Ms(f.max()));
+  }
   if (r.rss_end_kib >= 0) {
     absl::StrAppendFormat(&out, ",\"rss_kib\":{\"after_warmup\":%d,\"peak\":%d,\"end\":%d}",
                           r.rss_after_warmup_kib, r.rss_peak_kib, r.rss_end_kib);

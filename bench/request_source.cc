@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -86,11 +87,13 @@ absl::StatusOr<const pb::MethodDescriptor*> FindMethod(absl::string_view path) {
 }
 
 RequestSource::RequestSource(const pb::MethodDescriptor* method, std::string json, bool sequence,
-                             uint64_t first_index)
+                             uint64_t first_index, uint64_t random_span)
     : method_(method),
       json_(std::move(json)),
       sequence_(sequence),
       has_id_(absl::StrContains(json_, kIdPlaceholder)),
+      first_index_(first_index),
+      random_span_(random_span),
       next_index_(first_index) {
   // Every method comes from the generated pool, so its messages have generated classes.
   auto* factory = pb::MessageFactory::generated_factory();
@@ -99,7 +102,11 @@ RequestSource::RequestSource(const pb::MethodDescriptor* method, std::string jso
 }
 
 absl::StatusOr<std::unique_ptr<RequestSource>> RequestSource::Create(
-    const pb::MethodDescriptor* method, std::string json, bool sequence, uint64_t first_index) {
+    const pb::MethodDescriptor* method, std::string json, bool sequence, uint64_t first_index,
+    uint64_t random_span) {
+  if (random_span > 0 && !sequence) {
+    return absl::InvalidArgumentError("a random index needs sequence mode (--sequence)");
+  }
   if (!sequence &&
       (absl::StrContains(json, kIdPlaceholder) || absl::StrContains(json, kSeqPlaceholder))) {
     return absl::InvalidArgumentError(
@@ -107,7 +114,7 @@ absl::StatusOr<std::unique_ptr<RequestSource>> RequestSource::Create(
                      ", which would be sent literally; pass --sequence to fill them in"));
   }
   std::unique_ptr<RequestSource> source(
-      new RequestSource(method, std::move(json), sequence, first_index));
+      new RequestSource(method, std::move(json), sequence, first_index, random_span));
   // Validate the template now; the fixed request is serialized once for all calls.
   auto first = source->Serialize(sequence ? source->Expand(first_index) : source->json_);
   if (!first.ok()) return first.status();
@@ -205,9 +212,15 @@ absl::StatusOr<std::string> RequestSource::Serialize(const std::string& json) co
   return message->SerializeAsString();
 }
 
+uint64_t RequestSource::NextIndex() {
+  if (random_span_ == 0) return next_index_.fetch_add(1, std::memory_order_relaxed);
+  thread_local absl::BitGen gen;
+  return first_index_ + absl::Uniform<uint64_t>(gen, 0, random_span_);
+}
+
 absl::StatusOr<std::string> RequestSource::Next() {
   if (!sequence_) return fixed_;
-  const uint64_t index = next_index_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t index = NextIndex();
   if (marked_ == nullptr) return Serialize(Expand(index));
   std::unique_ptr<pb::Message> message(marked_->New());
   message->CopyFrom(*marked_);

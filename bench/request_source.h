@@ -35,10 +35,12 @@ class RequestSource {
   // Parses `json` once (with placeholders filled in) so a bad template fails at start.
   // `sequence`: fill in the placeholders per request, starting at `first_index` (ID
   // numbers and {{N}}). Without it a template containing a placeholder is
-  // INVALID_ARGUMENT (it would be sent literally).
+  // INVALID_ARGUMENT (it would be sent literally). `random_span` > 0 (sequence mode only):
+  // each request's index is drawn uniformly from [first_index, first_index + random_span)
+  // instead of counting up, e.g. to look up any of the residents a seed made.
   static absl::StatusOr<std::unique_ptr<RequestSource>> Create(
       const google::protobuf::MethodDescriptor* method, std::string json, bool sequence,
-      uint64_t first_index);
+      uint64_t first_index, uint64_t random_span = 0);
 
   // The next serialized request. Thread-safe.
   absl::StatusOr<std::string> Next();
@@ -51,7 +53,8 @@ class RequestSource {
 
  private:
   RequestSource(const google::protobuf::MethodDescriptor* method, std::string json, bool sequence,
-                uint64_t first_index);
+                uint64_t first_index, uint64_t random_span);
+  uint64_t NextIndex();
   absl::StatusOr<std::string> Serialize(const std::string& json) const;
   // Sequence mode without a JSON parse per request: the template is parsed once with
   // markers in place of the placeholders, and each request copies that message and fills
@@ -74,6 +77,8 @@ class RequestSource {
   const std::string json_;
   const bool sequence_;
   const bool has_id_;  // the template contains {{ID}}: only then generate ID numbers
+  const uint64_t first_index_;
+  const uint64_t random_span_;
   std::atomic<uint64_t> next_index_;
   IdNumberGenerator ids_;
   const google::protobuf::Message* request_prototype_ = nullptr;

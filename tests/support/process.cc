@@ -28,7 +28,8 @@ std::string TempPath(const std::string& tag) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(const std::string& binary, std::map<std::string, std::string> env) {
+ChildProcess::ChildProcess(const std::string& binary, std::map<std::string, std::string> env,
+                           std::vector<std::string> args) {
   port_file_ = TempPath("ports.json");
   stderr_file_ = TempPath("stderr.log");
   env["FX_PORT_FILE"] = port_file_;
@@ -46,8 +47,10 @@ ChildProcess::ChildProcess(const std::string& binary, std::map<std::string, std:
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   // Not the test's stdout: a child outliving a crashed test must not hold ctest's pipe.
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
-  const int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv, envp.data());
+  std::vector<char*> argv = {const_cast<char*>(path.c_str())};
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + path + ": " + std::strerror(rc));
 }

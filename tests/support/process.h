@@ -15,8 +15,10 @@ namespace fangxian::testing {
 
 class ChildProcess {
  public:
-  // `binary` is relative to the build folder ("services/identity/identity_server").
-  ChildProcess(const std::string& binary, std::map<std::string, std::string> env);
+  // `binary` is relative to the build folder ("services/identity/identity_server");
+  // `args` are its command-line arguments.
+  ChildProcess(const std::string& binary, std::map<std::string, std::string> env,
+               std::vector<std::string> args = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -231,6 +232,32 @@ TEST(RequestSourceTest, PlaceholdersGetAFreshIdAndSequencePerRequest) {
   EXPECT_NE(*first, *second);
   EXPECT_NE(first->find(ids.ForIndex(7)), std::string::npos);
   EXPECT_NE(second->find(ids.ForIndex(8)), std::string::npos);
+}
+
+// A random index stays inside [first, first + span) and covers it: a lookup of the
+// residents fx_seed made asks only for those, and for each of them.
+TEST(RequestSourceTest, RandomIndexDrawsFromTheSpan) {
+  auto method = FindMethod("/fangxian.identity.v1.IdentityService/ResolveIdNumber");
+  ASSERT_TRUE(method.ok()) << method.status();
+  EXPECT_FALSE(RequestSource::Create(*method, R"({"idNumber":"x"})", false, 0, 5).ok());
+  auto source = RequestSource::Create(*method, R"({"idNumber":"{{ID}}"})", true, 100, 5);
+  ASSERT_TRUE(source.ok()) << source.status();
+  IdNumberGenerator ids;
+  std::map<std::string, int> seen;
+  for (int i = 0; i < 500; ++i) {
+    auto next = (*source)->Next();
+    ASSERT_TRUE(next.ok());
+    identity::v1::ResolveIdNumberRequest req;
+    ASSERT_TRUE(req.ParseFromString(*next));
+    ++seen[req.id_number()];
+  }
+  std::map<std::string, int> expected;
+  for (uint64_t i = 100; i < 105; ++i) expected[ids.ForIndex(i)] = 0;
+  ASSERT_EQ(seen.size(), expected.size());
+  for (const auto& [id, n] : seen) {
+    EXPECT_TRUE(expected.count(id)) << id;
+    EXPECT_GT(n, 50) << id;  // 100 expected of each; a uniform draw never falls this low
+  }
 }
 
 TEST(RequestSourceTest, RejectsUnknownMethodsAndBadJson) {
