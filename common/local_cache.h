@@ -26,22 +26,39 @@ class LocalCache {
 
   // The value stored under `key`, unless absent or expired at `now`.
   std::optional<V> Find(absl::string_view key, absl::Time now) const {
+    return Find(key, now, absl::ZeroDuration(), nullptr);
+  }
+
+  // Find, for values kept warm by refreshing them ahead of their expiry: when the entry
+  // expires within `ahead` of `now`, the first caller to see that gets `*refresh` = true
+  // (everyone else false, until the entry is replaced) and should fetch the value again
+  // and Insert it, in the background, while callers go on being answered from the entry
+  // until it expires. So a steady stream of reads of one key never meets a miss, and the
+  // staleness bound stays the entry's time to live.
+  std::optional<V> Find(absl::string_view key, absl::Time now, absl::Duration ahead,
+                        bool* refresh) const {
+    if (refresh != nullptr) *refresh = false;
     Shard& shard = ShardFor(key);
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.map.find(key);
     if (it == shard.map.end()) return std::nullopt;
-    if (it->second.second <= now) {
+    Entry& entry = it->second;
+    if (entry.expires <= now) {
       shard.map.erase(it);
       return std::nullopt;
     }
-    return it->second.first;
+    if (refresh != nullptr && !entry.refresh_claimed && entry.expires - ahead <= now) {
+      entry.refresh_claimed = true;
+      *refresh = true;
+    }
+    return entry.value;
   }
 
   void Insert(absl::string_view key, V value, absl::Time expires) {
     Shard& shard = ShardFor(key);
     std::lock_guard<std::mutex> lock(shard.mu);
     if (shard.map.size() >= max_per_shard_) shard.map.clear();
-    shard.map.insert_or_assign(std::string(key), std::make_pair(std::move(value), expires));
+    shard.map.insert_or_assign(std::string(key), Entry{std::move(value), expires, false});
   }
 
   void Erase(absl::string_view key) {
@@ -52,9 +69,14 @@ class LocalCache {
 
  private:
   static constexpr size_t kShards = 16;
+  struct Entry {
+    V value;
+    absl::Time expires;
+    bool refresh_claimed;  // a caller is fetching a fresh value to replace this one
+  };
   struct Shard {
     std::mutex mu;
-    absl::flat_hash_map<std::string, std::pair<V, absl::Time>> map;
+    absl::flat_hash_map<std::string, Entry> map;
   };
   Shard& ShardFor(absl::string_view key) const {
     return shards_[absl::Hash<absl::string_view>()(key) % kShards];

@@ -14,9 +14,21 @@ const std::vector<absl::string_view> kAdminRoles = {"subdistrict_admin", "commun
 }  // namespace
 
 std::shared_ptr<const CheckpointFacts> DutyCheck::CachedCheckpoint(const std::string& checkpoint_id,
-                                                                   absl::Time now) const {
-  if (auto cached = checkpoints_.Find(checkpoint_id, now)) return *std::move(cached);
+                                                                   absl::Time now,
+                                                                   bool* refresh) const {
+  if (auto cached = checkpoints_.Find(checkpoint_id, now, ttl_ / 4, refresh)) {
+    return *std::move(cached);
+  }
   return nullptr;
+}
+
+void DutyCheck::RefreshCheckpoint(const std::string& checkpoint_id, absl::Time now) {
+  (void)LoadCheckpoint(checkpoint_id, now);
+}
+
+void DutyCheck::RefreshOnDuty(const common::CallContext& call, const std::string& checkpoint_id,
+                              absl::Time now) {
+  (void)LoadOnDuty(call, checkpoint_id, now);
 }
 
 std::string DutyCheck::DutyKey(const common::CallContext& call, const std::string& checkpoint_id,
@@ -33,14 +45,22 @@ bool DutyCheck::IsAdminOver(const common::CallContext& call, const CheckpointFac
 }
 
 bool DutyCheck::OnDutyFromMemory(const common::CallContext& call, const std::string& checkpoint_id,
-                                 const CheckpointFacts& checkpoint, absl::Time now) const {
+                                 const CheckpointFacts& checkpoint, absl::Time now,
+                                 bool* refresh) const {
+  if (refresh != nullptr) *refresh = false;
   if (IsAdminOver(call, checkpoint)) return true;
-  return on_duty_.Find(DutyKey(call, checkpoint_id, shifts_.At(now)), now).value_or(false);
+  return on_duty_.Find(DutyKey(call, checkpoint_id, shifts_.At(now)), now, ttl_ / 4, refresh)
+      .value_or(false);
 }
 
 absl::StatusOr<std::shared_ptr<const CheckpointFacts>> DutyCheck::Checkpoint(
     const std::string& checkpoint_id, absl::Time now) {
   if (auto cached = checkpoints_.Find(checkpoint_id, now)) return *cached;
+  return LoadCheckpoint(checkpoint_id, now);
+}
+
+absl::StatusOr<std::shared_ptr<const CheckpointFacts>> DutyCheck::LoadCheckpoint(
+    const std::string& checkpoint_id, absl::Time now) {
   auto conn = pg_.Acquire();
   if (!conn.ok()) return conn.status();
   auto r = conn->Exec(
@@ -64,28 +84,35 @@ absl::Status DutyCheck::RequireOnDuty(const common::CallContext& call,
                                       const std::string& checkpoint_id,
                                       const CheckpointFacts& checkpoint, absl::Time now) {
   if (IsAdminOver(call, checkpoint)) return absl::OkStatus();
-  const ShiftPattern::Slot slot = shifts_.At(now);
-  const std::string day = common::IsoDate(slot.day);
-  const std::string key = DutyKey(call, checkpoint_id, slot);
-  std::optional<bool> on_duty = on_duty_.Find(key, now);
+  std::optional<bool> on_duty = on_duty_.Find(DutyKey(call, checkpoint_id, shifts_.At(now)), now);
   if (!on_duty) {
-    auto conn = pg_.Acquire();
-    if (!conn.ok()) return conn.status();
-    auto r = conn->Exec(
-        "SELECT EXISTS (SELECT 1 FROM checkpoint.post_assignments "
-        "WHERE checkpoint_id = $1 AND account_id = $2 AND duty_date = $3::date AND shift = $4 "
-        "AND clock_in_at IS NOT NULL AND clock_out_at IS NULL) "
-        "OR EXISTS (SELECT 1 FROM checkpoint.duty_days "
-        "WHERE checkpoint_id = $1 AND duty_date = $3::date AND cadre_account_id = $2)",
-        {checkpoint_id, call.principal.subject, day, std::to_string(slot.shift)});
-    if (!r.ok()) return r.status();
-    on_duty = r->Get(0, 0) == "t";
-    // Never kept past the end of the shift it describes.
-    on_duty_.Insert(key, *on_duty, std::min(now + ttl_, slot.end));
+    absl::StatusOr<bool> loaded = LoadOnDuty(call, checkpoint_id, now);
+    if (!loaded.ok()) return loaded.status();
+    on_duty = *loaded;
   }
   if (*on_duty) return absl::OkStatus();
   return absl::PermissionDeniedError(
       "you are not on duty at this checkpoint now; clock in first (or ask the leading cadre)");
+}
+
+absl::StatusOr<bool> DutyCheck::LoadOnDuty(const common::CallContext& call,
+                                           const std::string& checkpoint_id, absl::Time now) {
+  const ShiftPattern::Slot slot = shifts_.At(now);
+  auto conn = pg_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto r = conn->Exec(
+      "SELECT EXISTS (SELECT 1 FROM checkpoint.post_assignments "
+      "WHERE checkpoint_id = $1 AND account_id = $2 AND duty_date = $3::date AND shift = $4 "
+      "AND clock_in_at IS NOT NULL AND clock_out_at IS NULL) "
+      "OR EXISTS (SELECT 1 FROM checkpoint.duty_days "
+      "WHERE checkpoint_id = $1 AND duty_date = $3::date AND cadre_account_id = $2)",
+      {checkpoint_id, call.principal.subject, common::IsoDate(slot.day),
+       std::to_string(slot.shift)});
+  if (!r.ok()) return r.status();
+  const bool on_duty = r->Get(0, 0) == "t";
+  // Never kept past the end of the shift it describes.
+  on_duty_.Insert(DutyKey(call, checkpoint_id, slot), on_duty, std::min(now + ttl_, slot.end));
+  return on_duty;
 }
 
 }  // namespace fangxian::checkpoint

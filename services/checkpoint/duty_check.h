@@ -6,7 +6,10 @@
 // checkpoint, clocked in and not out; or being today's leading cadre of the checkpoint; or
 // a subdistrict_admin / community_admin grant over one of its areas. Staleness: answers
 // are kept for `ttl` (FX_PASSAGE_DUTY_CACHE_MS, default 2 s), so a clock-in, clock-out or
-// closing takes effect within that long on every replica.
+// closing takes effect within that long on every replica. Under steady traffic the entries
+// are refreshed in the background before they lapse (the `refresh` outputs and Refresh*
+// methods, LocalCache's refresh-ahead), so the passages of a busy gate never all miss at
+// once; the bound stays `ttl`.
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_DUTY_CHECK_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_DUTY_CHECK_H_
 
@@ -36,9 +39,14 @@ class DutyCheck {
   // The checkpoint's areas and state. NOT_FOUND when there is no such checkpoint.
   absl::StatusOr<std::shared_ptr<const CheckpointFacts>> Checkpoint(
       const std::string& checkpoint_id, absl::Time now);
-  // The same from memory only (never blocks); null when not kept.
+  // The same from memory only (never blocks); null when not kept. `*refresh` (optional)
+  // is set for the one caller that should call RefreshCheckpoint in the background, the
+  // entry expiring within a quarter of `ttl`.
   std::shared_ptr<const CheckpointFacts> CachedCheckpoint(const std::string& checkpoint_id,
-                                                          absl::Time now) const;
+                                                          absl::Time now,
+                                                          bool* refresh = nullptr) const;
+  // Reads the checkpoint again and keeps it (blocking; errors leave the entry to lapse).
+  void RefreshCheckpoint(const std::string& checkpoint_id, absl::Time now);
 
   // OK when the caller may record at the checkpoint at `now`; PERMISSION_DENIED otherwise
   // ("clock in first").
@@ -46,8 +54,13 @@ class DutyCheck {
                              const CheckpointFacts& checkpoint, absl::Time now);
   // True when memory alone says the caller may record (an admin grant, or a kept "on
   // duty"); false when it does not know or knows otherwise. Never blocks.
+  // `*refresh` (optional) as for CachedCheckpoint, for RefreshOnDuty.
   bool OnDutyFromMemory(const common::CallContext& call, const std::string& checkpoint_id,
-                        const CheckpointFacts& checkpoint, absl::Time now) const;
+                        const CheckpointFacts& checkpoint, absl::Time now,
+                        bool* refresh = nullptr) const;
+  // Reads the caller's duty at the checkpoint again and keeps it (blocking).
+  void RefreshOnDuty(const common::CallContext& call, const std::string& checkpoint_id,
+                     absl::Time now);
 
  private:
   common::PgPool& pg_;
@@ -56,6 +69,11 @@ class DutyCheck {
   static std::string DutyKey(const common::CallContext& call, const std::string& checkpoint_id,
                              const ShiftPattern::Slot& slot);
   static bool IsAdminOver(const common::CallContext& call, const CheckpointFacts& checkpoint);
+  // From PostgreSQL, then kept.
+  absl::StatusOr<std::shared_ptr<const CheckpointFacts>> LoadCheckpoint(
+      const std::string& checkpoint_id, absl::Time now);
+  absl::StatusOr<bool> LoadOnDuty(const common::CallContext& call, const std::string& checkpoint_id,
+                                  absl::Time now);
 
   const absl::Duration ttl_;
   common::LocalCache<std::shared_ptr<const CheckpointFacts>> checkpoints_{4096};

@@ -138,6 +138,16 @@ int main() {
   checkpoint::Passages passages(
       passage_store, committer, duty, people, colours, [&runtime] { return runtime.Now(); },
       max_replay, digest_key);
+  passages.set_background(
+      [&runtime](std::function<void()> task) { return runtime.RunInBackground(std::move(task)); });
+  host.metrics().AddCounter(
+      "fx_passage_fast_path_total", "RecordPassage calls answered from memory on the gRPC thread.",
+      [&passages] { return static_cast<double>(passages.fast_path_count()); });
+  host.metrics().AddCounter(
+      "fx_passage_worker_path_total",
+      "RecordPassage calls that took the worker path (a cache that did not answer, an ID "
+      "number, a vehicle, a replay, a refusal).",
+      [&passages] { return static_cast<double>(passages.worker_path_count()); });
   checkpoint::PassageService passage_service(runtime, passages);
   // Housekeeping: partitions, roll-up, retention, repair of the live counters.
   checkpoint::PassageMaintenance maintenance(host.pg(), &host.redis(), maintenance_options,

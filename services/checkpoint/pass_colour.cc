@@ -25,15 +25,26 @@ PassColours::PassColours(common::RedisPool* redis, std::shared_ptr<grpc::Channel
       max_wait_(max_wait),
       local_ttl_(std::min(local_ttl, kMaxColourCacheTtl)) {}
 
-std::optional<v1::PassColour> PassColours::Cached(const std::string& resident_id,
-                                                  absl::Time now) const {
+std::optional<v1::PassColour> PassColours::Cached(const std::string& resident_id, absl::Time now,
+                                                  bool* refresh) const {
+  if (refresh != nullptr) *refresh = false;
   if (local_ttl_ <= absl::ZeroDuration()) return std::nullopt;
-  return kept_.Find(resident_id, now);
+  return kept_.Find(resident_id, now, local_ttl_ / 4, refresh);
 }
 
 v1::PassColour PassColours::Get(const common::CallContext& call, const std::string& resident_id,
                                 absl::Time now) {
   if (std::optional<v1::PassColour> kept = Cached(resident_id, now)) return *kept;
+  return FetchAndKeep(call, resident_id, now);
+}
+
+void PassColours::Refresh(const common::CallContext& call, const std::string& resident_id,
+                          absl::Time now) {
+  (void)FetchAndKeep(call, resident_id, now);
+}
+
+v1::PassColour PassColours::FetchAndKeep(const common::CallContext& call,
+                                         const std::string& resident_id, absl::Time now) {
   const v1::PassColour colour = Fetch(call, resident_id);
   if (colour != v1::PASS_COLOUR_UNSPECIFIED && local_ttl_ > absl::ZeroDuration()) {
     kept_.Insert(resident_id, colour, now + local_ttl_);

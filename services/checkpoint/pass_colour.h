@@ -6,7 +6,9 @@
 //
 // A known colour is also kept in memory for `local_ttl` (at most kMaxColourCacheTtl, 1 s;
 // 0 disables), so a colour change reaches a gate within about a second after quarantine
-// published it. UNSPECIFIED is never kept.
+// published it. UNSPECIFIED is never kept. Under steady traffic an entry is fetched again
+// in the background before it lapses (Cached's `refresh`, then Refresh), so a busy gate's
+// passages do not all miss when it would; the bound stays the TTL.
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_PASS_COLOUR_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_PASS_COLOUR_H_
 
@@ -40,8 +42,13 @@ class PassColours {
   PassColours(common::RedisPool* redis, std::shared_ptr<grpc::Channel> quarantine,
               absl::Duration max_wait, absl::Duration local_ttl = kMaxColourCacheTtl);
 
-  // The colour kept in memory (never blocks); std::nullopt when none is.
-  std::optional<v1::PassColour> Cached(const std::string& resident_id, absl::Time now) const;
+  // The colour kept in memory (never blocks); std::nullopt when none is. `*refresh`
+  // (optional) is set for the one caller that should call Refresh in the background, the
+  // entry expiring within a quarter of the TTL.
+  std::optional<v1::PassColour> Cached(const std::string& resident_id, absl::Time now,
+                                       bool* refresh = nullptr) const;
+  // Fetches the colour again and keeps it when known (blocking).
+  void Refresh(const common::CallContext& call, const std::string& resident_id, absl::Time now);
   // The colour of `resident_id`, or PASS_COLOUR_UNSPECIFIED when it cannot be told. Never
   // fails. A known colour is kept until `now` + the local TTL.
   v1::PassColour Get(const common::CallContext& call, const std::string& resident_id,
@@ -49,6 +56,9 @@ class PassColours {
 
  private:
   v1::PassColour Fetch(const common::CallContext& call, const std::string& resident_id);
+  // Fetch, keeping a known colour until `now` + the TTL.
+  v1::PassColour FetchAndKeep(const common::CallContext& call, const std::string& resident_id,
+                              absl::Time now);
 
   common::RedisPool* redis_;
   std::unique_ptr<quarantine::v1::QuarantineService::Stub> quarantine_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "common/auth.h"
 #include "common/paging.h"
 #include "common/uuid.h"
@@ -126,16 +127,27 @@ bool Passages::TryRecordFast(const common::CallContext& call,
   if (!valid.ok()) return false;
   if (valid->person != PersonKind::kNone && valid->person != PersonKind::kPassToken) return false;
   if (NeedsVehicleCheck(request.direction(), valid->vehicle, valid->exemption)) return false;
-  std::shared_ptr<const CheckpointFacts> cp = duty_.CachedCheckpoint(request.checkpoint_id(), now);
+  // Entries about to lapse are fetched again in the background, whichever way this ends.
+  Refreshes refreshes;
+  absl::Cleanup refresh = [&] {
+    if (refreshes.any()) RefreshInBackground(call, request, std::move(refreshes));
+  };
+  std::shared_ptr<const CheckpointFacts> cp =
+      duty_.CachedCheckpoint(request.checkpoint_id(), now, &refreshes.checkpoint);
   if (cp == nullptr || !cp->open) return false;
   if (!common::RequireScopeAny(call, "this checkpoint", cp->area_codes).ok()) return false;
-  if (!duty_.OnDutyFromMemory(call, request.checkpoint_id(), *cp, now)) return false;
+  if (!duty_.OnDutyFromMemory(call, request.checkpoint_id(), *cp, now, &refreshes.duty)) {
+    return false;
+  }
   PersonAtGate who;
   v1::PassColour colour = v1::PASS_COLOUR_UNSPECIFIED;
   if (valid->person == PersonKind::kPassToken) {
-    std::optional<PersonAtGate> kept = people_.CachedPass(request.pass_token(), now);
+    std::optional<PersonAtGate> kept =
+        people_.CachedPass(request.pass_token(), now, &refreshes.pass);
     if (!kept) return false;
-    std::optional<v1::PassColour> kept_colour = colours_.Cached(kept->resident_id, now);
+    refreshes.resident_id = kept->resident_id;
+    std::optional<v1::PassColour> kept_colour =
+        colours_.Cached(kept->resident_id, now, &refreshes.colour);
     if (!kept_colour) return false;
     who = *std::move(kept);
     colour = *kept_colour;
@@ -143,11 +155,29 @@ bool Passages::TryRecordFast(const common::CallContext& call,
   PassageRecord record =
       Build(call, request, *valid, *cp, who, colour, /*vehicle_registered=*/std::nullopt, now);
   Commit(std::move(record), std::move(who), take());
+  fast_path_.fetch_add(1, std::memory_order_relaxed);
   return true;
+}
+
+void Passages::RefreshInBackground(const common::CallContext& call,
+                                   const v1::RecordPassageRequest& request, Refreshes refreshes) {
+  if (!background_) return;
+  // The caller's identity for the lookups (the pass and colour are asked with its token),
+  // with a deadline of the refresh's own: the call itself is answered already.
+  common::CallContext as = call;
+  as.deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  (void)background_([this, as = std::move(as), checkpoint_id = request.checkpoint_id(),
+                     token = request.pass_token(), refreshes = std::move(refreshes)] {
+    if (refreshes.checkpoint) duty_.RefreshCheckpoint(checkpoint_id, Now());
+    if (refreshes.duty) duty_.RefreshOnDuty(as, checkpoint_id, Now());
+    if (refreshes.pass) people_.RefreshPass(as, token, Now());
+    if (refreshes.colour) colours_.Refresh(as, refreshes.resident_id, Now());
+  });
 }
 
 void Passages::Record(const common::CallContext& call, const v1::RecordPassageRequest& request,
                       Done done) {
+  worker_path_.fetch_add(1, std::memory_order_relaxed);
   const absl::Time now = Now();
   absl::StatusOr<ValidPassage> valid = ValidateRecordPassage(request, now, max_replay_);
   if (!valid.ok()) return done(valid.status());

@@ -5,6 +5,7 @@
 #ifndef FANGXIAN_SERVICES_CHECKPOINT_PASSAGES_H_
 #define FANGXIAN_SERVICES_CHECKPOINT_PASSAGES_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -37,6 +38,8 @@ class Passages {
  public:
   using Clock = std::function<absl::Time()>;
   using Done = std::function<void(absl::StatusOr<v1::Passage>)>;
+  // Runs a task in the background (RpcRuntime::RunInBackground); false when it cannot.
+  using Background = std::function<bool(std::function<void()>)>;
 
   // `digest_key`: the 32-byte key of PassagePayloadHash.
   Passages(PassageStore& store, GroupCommitter& committer, DutyCheck& duty, PersonLookup& people,
@@ -49,6 +52,11 @@ class Passages {
         clock_(std::move(clock)),
         max_replay_(max_replay),
         digest_key_(std::move(digest_key)) {}
+
+  // Where the fast path refreshes the entries it answered from, when they are about to
+  // lapse (the checkpoint, the caller's duty, the pass, the colour): without it they
+  // lapse, and the next passages take the worker path. Set before serving.
+  void set_background(Background background) { background_ = std::move(background); }
 
   // The fast path, on the gRPC thread: when validation, the checkpoint, the caller's duty,
   // the pass holder and the pass colour all answer from memory (and every check passes),
@@ -66,6 +74,11 @@ class Passages {
   // content) — before the open, duty and identity checks, so a device's retry gets its
   // answer after the shift ended, the checkpoint closed or identity went down.
   void Record(const common::CallContext& call, const v1::RecordPassageRequest& request, Done done);
+
+  // Passages recorded through the fast path, and calls that took the worker path (a
+  // cache that did not answer, an ID number or a vehicle, a replay, a refusal).
+  uint64_t fast_path_count() const { return fast_path_.load(std::memory_order_relaxed); }
+  uint64_t worker_path_count() const { return worker_path_.load(std::memory_order_relaxed); }
 
   absl::StatusOr<v1::Passage> Get(const common::CallContext& call,
                                   const v1::GetPassageRequest& request);
@@ -87,6 +100,16 @@ class Passages {
                       const ValidPassage& valid, const CheckpointFacts& cp, const PersonAtGate& who,
                       v1::PassColour colour, std::optional<bool> vehicle_registered,
                       absl::Time now) const;
+  // Which of the fast path's entries it claimed to refresh (LocalCache's refresh-ahead).
+  struct Refreshes {
+    bool checkpoint = false, duty = false, pass = false, colour = false;
+    std::string resident_id;  // of the pass, for the colour
+    bool any() const { return checkpoint || duty || pass || colour; }
+  };
+  // Fetches the claimed entries again on a worker, while calls go on being answered from
+  // the entries until they lapse.
+  void RefreshInBackground(const common::CallContext& call, const v1::RecordPassageRequest& request,
+                           Refreshes refreshes);
   // Hands `record` to the group committer; `done` gets the answer after COMMIT.
   void Commit(PassageRecord record, PersonAtGate person, Done done);
   // The checkpoint, when it exists and the caller's scope covers one of its areas
@@ -100,6 +123,9 @@ class Passages {
   PersonLookup& people_;
   PassColours& colours_;
   Clock clock_;
+  Background background_;
+  std::atomic<uint64_t> fast_path_{0};
+  std::atomic<uint64_t> worker_path_{0};
   const absl::Duration max_replay_;
   const std::string digest_key_;
 };

@@ -34,10 +34,16 @@ PersonLookup::PersonLookup(std::shared_ptr<grpc::Channel> identity, absl::Durati
       max_wait_(max_wait),
       pass_cache_ttl_(pass_cache_ttl) {}
 
-std::optional<PersonAtGate> PersonLookup::CachedPass(const std::string& token,
-                                                     absl::Time now) const {
+std::optional<PersonAtGate> PersonLookup::CachedPass(const std::string& token, absl::Time now,
+                                                     bool* refresh) const {
+  if (refresh != nullptr) *refresh = false;
   if (pass_cache_ttl_ <= absl::ZeroDuration()) return std::nullopt;
-  return passes_.Find(token, now);
+  return passes_.Find(token, now, pass_cache_ttl_ / 4, refresh);
+}
+
+void PersonLookup::RefreshPass(const common::CallContext& call, const std::string& token,
+                               absl::Time now) {
+  (void)ResolveAndKeep(call, token, now);
 }
 
 void PersonLookup::Prepare(const common::CallContext& call, grpc::ClientContext* ctx) const {
@@ -49,6 +55,12 @@ void PersonLookup::Prepare(const common::CallContext& call, grpc::ClientContext*
 absl::StatusOr<PersonAtGate> PersonLookup::ByPass(const common::CallContext& call,
                                                   const std::string& token, absl::Time now) {
   if (std::optional<PersonAtGate> kept = CachedPass(token, now)) return *std::move(kept);
+  return ResolveAndKeep(call, token, now);
+}
+
+absl::StatusOr<PersonAtGate> PersonLookup::ResolveAndKeep(const common::CallContext& call,
+                                                          const std::string& token,
+                                                          absl::Time now) {
   grpc::ClientContext ctx;
   Prepare(call, &ctx);
   identity::v1::ResolvePassRequest req;

@@ -43,7 +43,13 @@ class PersonLookup {
                absl::Duration pass_cache_ttl);
 
   // The holder of a pass from memory (never blocks); std::nullopt when not kept.
-  std::optional<PersonAtGate> CachedPass(const std::string& token, absl::Time now) const;
+  // `*refresh` (optional) is set for the one caller that should call RefreshPass in the
+  // background, the entry expiring within a quarter of the TTL.
+  std::optional<PersonAtGate> CachedPass(const std::string& token, absl::Time now,
+                                         bool* refresh = nullptr) const;
+  // Resolves the pass again and keeps the answer (blocking; failures leave the entry to
+  // lapse).
+  void RefreshPass(const common::CallContext& call, const std::string& token, absl::Time now);
   // The holder of a pass. known = false when identity refuses the pass (forged, expired,
   // superseded: its INVALID_ARGUMENT); other failures pass through. Answers from memory
   // when it can; keeps a resolved pass until `now` + the cache's TTL.
@@ -65,6 +71,9 @@ class PersonLookup {
 
  private:
   void Prepare(const common::CallContext& call, grpc::ClientContext* ctx) const;
+  // Asks identity, keeping a resolved pass until `now` + the TTL.
+  absl::StatusOr<PersonAtGate> ResolveAndKeep(const common::CallContext& call,
+                                              const std::string& token, absl::Time now);
 
   std::unique_ptr<identity::v1::IdentityService::Stub> people_;
   std::unique_ptr<identity::v1::HouseholdService::Stub> households_;

@@ -7,9 +7,13 @@
 #include <mutex>
 #include <set>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "common/time_text.h"
 #include "common/validate.h"
 #include "tests/integration/passage_test_base.h"
+#include "tests/support/http_client.h"
 
 namespace fangxian::testing {
 namespace {
@@ -684,6 +688,55 @@ TEST_F(PassageServerTest, ListingIsPerChinaDayNewestFirstAndPaged) {
   const std::string yimin = tokens_.Mint("y", {"shift_leader"}, {kYimin});
   EXPECT_EQ(passages_->ListPassages(CallContextWith(yimin).get(), req, &empty).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// Under steady traffic the fast path's entries (the checkpoint, the operator's duty, the
+// pass, its colour) are fetched again in the background before they lapse, so passages
+// recorded back to back over four of their lifetimes (600 ms each here) take the worker
+// path only for the first call, when nothing is known yet. Without the refresh, each
+// lapse sends a call there again (and under load, every call in flight at that moment).
+class PassageRefreshAheadTest : public PassageTestBase {
+ protected:
+  // The value of the sample `name` in a /metrics body; -1 when absent.
+  static double Sample(const std::string& body, const std::string& name) {
+    for (absl::string_view line : absl::StrSplit(body, '\n')) {
+      if (absl::StartsWith(line, name + " ")) {
+        double v = -1;
+        return absl::SimpleAtod(line.substr(name.size() + 1), &v) ? v : -1;
+      }
+    }
+    return -1;
+  }
+};
+
+TEST_F(PassageRefreshAheadTest, SteadyTrafficStaysOnTheFastPathAcrossTheCachesLifetimes) {
+  StartCheckpoint({{"FX_PASSAGE_DUTY_CACHE_MS", "600"},
+                   {"FX_PASSAGE_LOCAL_CACHE_MS", "600"},
+                   {"FX_METRICS_PORT", "0"}});
+  if (HasFatalFailure()) return;
+  const std::string checkpoint = MakeCheckpoint();
+  PutOnDuty(checkpoint, "op-1");
+  const Person qian = Resident("钱十一");
+  SetColour(qian.resident_id, "green");
+  const std::string pass = PassOf(qian.resident_id);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(2400);
+  int n = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    cpv1::RecordPassageRequest r = NewRequest(checkpoint, absl::StrCat("steady-", n++));
+    r.set_pass_token(pass);
+    cpv1::Passage out;
+    grpc::Status st = Record(operator_, r, &out);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(out.decision(), cpv1::DECISION_ADMIT);
+  }
+  const std::string metrics =
+      HttpRequest(checkpoint_->process().WaitForPort("metrics_port"), "GET", "/metrics").body;
+  const double fast = Sample(metrics, "fx_passage_fast_path_total");
+  const double worker = Sample(metrics, "fx_passage_worker_path_total");
+  EXPECT_EQ(fast + worker, n) << metrics;
+  // The first call, and at most one more whose refresh did not land in its 150 ms.
+  EXPECT_LE(worker, 2) << n << " passages";
+  EXPECT_GT(n, 20);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "common/flight_cache.h"
 #include "common/json.h"
+#include "common/local_cache.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/paging.h"
@@ -538,6 +539,30 @@ TEST(AnswerCacheTest, KeepsSuccessesForTheTtlAndNeverFailures) {
   AnswerCache<int> never(absl::ZeroDuration());
   EXPECT_EQ(*never.Get("q", kT0, Later(), works), 5);
   EXPECT_EQ(*never.Get("q", kT0, Later(), works), 6);
+}
+
+// Refresh-ahead: within `ahead` of its expiry an entry is still served, and exactly one
+// caller is told to refresh it, until an Insert replaces it; Find without a claim never
+// claims; an expired entry is gone whatever was claimed.
+TEST(LocalCacheTest, OneCallerRefreshesAnEntryAheadOfItsExpiry) {
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  LocalCache<int> cache(64);
+  cache.Insert("k", 1, t0 + absl::Seconds(4));
+  bool refresh = true;
+  EXPECT_EQ(cache.Find("k", t0, absl::Seconds(1), &refresh), 1);
+  EXPECT_FALSE(refresh);                                 // three seconds left: not yet
+  EXPECT_EQ(cache.Find("k", t0 + absl::Seconds(3)), 1);  // a plain Find claims nothing
+  EXPECT_EQ(cache.Find("k", t0 + absl::Seconds(3), absl::Seconds(1), &refresh), 1);
+  EXPECT_TRUE(refresh);  // the first caller within the last second
+  EXPECT_EQ(cache.Find("k", t0 + absl::Milliseconds(3500), absl::Seconds(1), &refresh), 1);
+  EXPECT_FALSE(refresh);  // claimed already: the entry is still served meanwhile
+  cache.Insert("k", 2, t0 + absl::Seconds(8));  // the refresh lands
+  EXPECT_EQ(cache.Find("k", t0 + absl::Seconds(4), absl::Seconds(1), &refresh), 2);
+  EXPECT_FALSE(refresh);
+  EXPECT_EQ(cache.Find("k", t0 + absl::Seconds(7), absl::Seconds(1), &refresh), 2);
+  EXPECT_TRUE(refresh);  // the new entry can be claimed in its turn
+  EXPECT_EQ(cache.Find("k", t0 + absl::Seconds(8), absl::Seconds(1), &refresh), std::nullopt);
+  EXPECT_FALSE(refresh);  // a refresh that never landed: the entry lapses on time
 }
 
 }  // namespace
