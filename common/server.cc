@@ -123,8 +123,8 @@ ServerConfig ReadServerConfig(EnvConfig& env, int default_port,
   c.max_message_bytes = static_cast<int>(env.Int("FX_MAX_MESSAGE_BYTES", 4 << 20, 1024, 64 << 20));
   c.workers = static_cast<int>(env.Int("FX_WORKERS", 16, 1, 1024));
   c.queue_limit = static_cast<int>(env.Int("FX_QUEUE_LIMIT", 2048, 1, 1 << 20));
-  c.max_in_flight = static_cast<int>(env.Int("FX_MAX_IN_FLIGHT", 512, 1, 1 << 20));
-  c.max_streams = static_cast<int>(env.Int("FX_MAX_STREAMS_PER_CONNECTION", 1000, 1, 1 << 20));
+  c.max_in_flight = static_cast<int>(env.Int("FX_MAX_IN_FLIGHT", 1024, 1, 1 << 20));
+  c.max_streams = static_cast<int>(env.Int("FX_MAX_STREAMS_PER_CONNECTION", 2048, 1, 1 << 20));
   c.drain_seconds = static_cast<int>(env.Int("FX_DRAIN_SECONDS", 10, 0, 300));
   c.health_interval_ms = static_cast<int>(env.Int("FX_HEALTH_INTERVAL_MS", 2000, 50, 60000));
   c.max_connection_age_s = static_cast<int>(env.Int("FX_MAX_CONNECTION_AGE_S", 0, 0, 86400));
