@@ -82,6 +82,8 @@ void LiveCounters::Add(const std::vector<PassageTally>& tallies) {
 }
 
 void LiveCounters::Flush() {
+  // After a send the flusher has in progress: what it took is in Redis when this returns.
+  std::lock_guard<std::mutex> sending(send_mu_);
   std::map<std::string, Counts> batch;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
@@ -97,10 +99,17 @@ void LiveCounters::FlusherLoop() {
     queue_cv_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
     flusher_idle_ = false;
     if (stopping_) break;
-    std::map<std::string, Counts> batch;
-    batch.swap(queued_);
     lock.unlock();
-    Send(std::move(batch));
+    {
+      // send_mu_ before queue_mu_, as in Flush: a Flush() meanwhile waits for this send.
+      std::lock_guard<std::mutex> sending(send_mu_);
+      std::map<std::string, Counts> batch;
+      {
+        std::lock_guard<std::mutex> queue(queue_mu_);
+        batch.swap(queued_);
+      }
+      Send(std::move(batch));
+    }
     lock.lock();
     // Meanwhile further batches accumulate into one send.
     queue_cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.send_interval),

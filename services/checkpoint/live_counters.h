@@ -73,7 +73,9 @@ class LiveCounters {
   // sends one script call per (checkpoint, day) touched, at most once per send_interval.
   // Never fails the caller; on a Redis failure the keys are remembered for repair.
   void Add(const std::vector<PassageTally>& tallies);
-  // Sends what is queued now, on this thread (tests, shutdown).
+  // Sends what is queued now, on this thread (tests, shutdown, reads); when it returns,
+  // every tally queued before the call is in Redis (a send of the flusher in progress is
+  // waited for).
   void Flush();
 
   // Counts of `day` for `checkpoint_id`: from Redis (after sending this replica's queued
@@ -95,6 +97,9 @@ class LiveCounters {
   const Options options_;
   std::mutex mu_;
   std::set<std::string> dirty_;  // keys that may have missed increments
+  // Held by whoever takes queued_ and sends it (the flusher, or Flush), so that Flush
+  // returns only once every tally queued before it is in Redis. Taken before queue_mu_.
+  std::mutex send_mu_;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::map<std::string, Counts> queued_;  // key -> increments not sent yet
