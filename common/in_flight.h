@@ -1,8 +1,9 @@
 // Admission control for a server: at most `limit` calls inside it at once, from the moment
 // a call arrives until it is finished (queued for a worker, waiting for a group commit,
-// anywhere). A call over the limit is refused at once, before any work is done for it, so
-// an overload costs the excess only its refusal: the calls admitted keep their latency,
-// and memory stays bounded instead of growing with every call the server cannot finish.
+// anywhere). A call over the limit is refused as soon as its handler runs, before its
+// token is checked or any work of ours is done for it (gRPC has received and parsed it),
+// so the calls admitted keep their latency, and memory stays bounded instead of growing
+// with every call the server cannot finish.
 #ifndef FANGXIAN_COMMON_IN_FLIGHT_H_
 #define FANGXIAN_COMMON_IN_FLIGHT_H_
 

@@ -54,11 +54,21 @@ class LocalCache {
     return entry.value;
   }
 
+  // Stores `value` until `expires`. Replacing an entry ends its refresh claim only when
+  // the new one lives longer: an entry capped at a fixed end (an on-duty answer at its
+  // shift's end) is not claimed over and over in its last stretch.
   void Insert(absl::string_view key, V value, absl::Time expires) {
     Shard& shard = ShardFor(key);
     std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.map.find(key);
+    if (it != shard.map.end()) {
+      const bool claimed = it->second.refresh_claimed && expires <= it->second.expires;
+      it->second = Entry{std::move(value), expires, claimed};
+      return;
+    }
+    // Full: start over (the next lookups just miss). A replaced key never clears it.
     if (shard.map.size() >= max_per_shard_) shard.map.clear();
-    shard.map.insert_or_assign(std::string(key), Entry{std::move(value), expires, false});
+    shard.map.emplace(std::string(key), Entry{std::move(value), expires, false});
   }
 
   void Erase(absl::string_view key) {

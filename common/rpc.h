@@ -211,6 +211,9 @@ class RpcRuntime {
   // Runs `task` on the worker pool, for background work a call started (refreshing a
   // cache entry ahead of its expiry); false when the queue is full (the task is dropped).
   bool RunInBackground(std::function<void()> task) { return pool_.TrySubmit(std::move(task)); }
+  // After the server stopped: runs the tasks still queued (background work included) and
+  // joins the workers, so none outlives the objects its tasks use. Later tasks are refused.
+  void StopWorkers() { pool_.Stop(); }
 
   // Authenticates and authorises the call (steps 2 of the list above).
   absl::StatusOr<CallContext> Admit(const grpc::CallbackServerContext* ctx,

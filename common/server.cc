@@ -323,6 +323,9 @@ int ServiceHost::Run(const std::vector<grpc::Service*>& services) {
   // Refuse new calls, let in-flight ones finish within the drain window, then cancel.
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config_.drain_seconds));
   server_->Wait();
+  // Background work calls started (cache refreshes) may still be queued or running; it
+  // uses the service's objects, which main() destroys once Run returns.
+  runtime_->StopWorkers();
   LogInfo("stopped", {{"service", service_name_}});
   return 0;
 }

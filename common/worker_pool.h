@@ -16,7 +16,10 @@ namespace fangxian::common {
 class WorkerPool {
  public:
   WorkerPool(int threads, size_t queue_limit);
-  ~WorkerPool();  // runs what is queued, then joins
+  ~WorkerPool();  // Stop()
+
+  // Refuses new tasks, runs what is queued, then joins the threads. Idempotent.
+  void Stop();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 

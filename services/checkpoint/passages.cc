@@ -154,8 +154,8 @@ bool Passages::TryRecordFast(const common::CallContext& call,
   }
   PassageRecord record =
       Build(call, request, *valid, *cp, who, colour, /*vehicle_registered=*/std::nullopt, now);
+  fast_path_.fetch_add(1, std::memory_order_relaxed);  // before the answer can go out
   Commit(std::move(record), std::move(who), take());
-  fast_path_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 

@@ -565,5 +565,23 @@ TEST(LocalCacheTest, OneCallerRefreshesAnEntryAheadOfItsExpiry) {
   EXPECT_FALSE(refresh);  // a refresh that never landed: the entry lapses on time
 }
 
+// A refresh that cannot extend the entry (capped at a fixed end) keeps the claim, so the
+// entry is not fetched again by every caller in its last stretch.
+TEST(LocalCacheTest, ARefreshThatCannotExtendTheEntryKeepsItsClaim) {
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  const absl::Time end = t0 + absl::Seconds(4);
+  LocalCache<int> cache(16);  // one entry per shard
+  cache.Insert("k", 1, end);
+  bool refresh = false;
+  EXPECT_EQ(cache.Find("k", t0 + absl::Seconds(3), absl::Seconds(2), &refresh), 1);
+  EXPECT_TRUE(refresh);
+  cache.Insert("k", 2, end);  // refreshed, but still ending at `end`
+  EXPECT_EQ(cache.Find("k", t0 + absl::Seconds(3), absl::Seconds(2), &refresh), 2);
+  EXPECT_FALSE(refresh);
+  cache.Insert("k", 3, end + absl::Seconds(4));  // a later end: claimable again
+  EXPECT_EQ(cache.Find("k", end + absl::Seconds(3), absl::Seconds(2), &refresh), 3);
+  EXPECT_TRUE(refresh);
+}
+
 }  // namespace
 }  // namespace fangxian::common
