@@ -111,6 +111,28 @@ const std::string& MixedBatchSql() {
   return sql;
 }
 
+// The stored first records of keys (arrays of checkpoint ids and request ids), with their
+// payload hashes; keys whose passage was purged are left out.
+const std::string& FirstRecordsSql() {
+  static const std::string sql = absl::StrCat(
+      "SELECT ", kColumns,
+      ", r.payload_hash FROM checkpoint.passage_requests r "
+      "JOIN checkpoint.passages p ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at "
+      "WHERE (r.checkpoint_id, r.request_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))");
+  return sql;
+}
+
+// One key's stored first record; its columns are NULL when the passage was purged.
+const std::string& FirstRecordSql() {
+  static const std::string sql =
+      absl::StrCat("SELECT ", kColumns,
+                   ", r.payload_hash FROM checkpoint.passage_requests r "
+                   "LEFT JOIN checkpoint.passages p "
+                   "ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at "
+                   "WHERE r.checkpoint_id = $1 AND r.request_id = $2");
+  return sql;
+}
+
 // Fills alert_ids of `records` from the alerts table, in kind order (the order they were
 // raised in).
 absl::Status LoadAlertIds(common::PgConn& conn, std::vector<PassageRecord*> records) {
@@ -121,7 +143,9 @@ absl::Status LoadAlertIds(common::PgConn& conn, std::vector<PassageRecord*> reco
     ids.push_back(r->passage_id);
     by_id[r->passage_id] = r;
   }
-  auto r = conn.Exec(
+  // Prepared, like the lookups that precede it: a replay costs reads, not planning.
+  auto r = conn.ExecPrepared(
+      "fx_passage_alert_ids",
       "SELECT passage_id::text, alert_id::text FROM checkpoint.alerts "
       "WHERE passage_id = ANY($1::uuid[]) ORDER BY passage_id, kind, raised_at, alert_id",
       {common::PgTextArray(ids)});
@@ -253,14 +277,8 @@ absl::Status PgPassageStore::WriteOnce(const std::vector<const PassageRecord*>& 
       old_cids.push_back(r->checkpoint_id);
       old_rids.push_back(r->request_id);
     }
-    auto stored =
-        conn.Exec(absl::StrCat("SELECT ", kColumns,
-                               ", r.payload_hash FROM checkpoint.passage_requests r "
-                               "JOIN checkpoint.passages p "
-                               "ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at "
-                               "WHERE (r.checkpoint_id, r.request_id) IN "
-                               "(SELECT * FROM unnest($1::uuid[], $2::text[]))"),
-                  {common::PgTextArray(old_cids), common::PgTextArray(old_rids)});
+    auto stored = conn.ExecPrepared("fx_passage_first_records", FirstRecordsSql(),
+                                    {common::PgTextArray(old_cids), common::PgTextArray(old_rids)});
     if (!stored.ok()) return stored.status();
     absl::flat_hash_map<std::string, PassageRecord> by_key;
     for (int i = 0; i < stored->rows(); ++i) {
@@ -307,12 +325,7 @@ absl::StatusOr<std::optional<PassageRecord>> PgPassageStore::FindRequest(
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
   auto r =
-      conn->Exec(absl::StrCat("SELECT ", kColumns,
-                              ", r.payload_hash FROM checkpoint.passage_requests r "
-                              "LEFT JOIN checkpoint.passages p "
-                              "ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at "
-                              "WHERE r.checkpoint_id = $1 AND r.request_id = $2"),
-                 {checkpoint_id, request_id});
+      conn->ExecPrepared("fx_passage_first_record", FirstRecordSql(), {checkpoint_id, request_id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return std::optional<PassageRecord>();
   if (r->IsNull(0, 0)) {
