@@ -26,6 +26,10 @@ fx_as_pg() {
 # fx_start_postgres DIR PORT PASSWORD: a new cluster in DIR (owned by postgres when root),
 # listening on 127.0.0.1:PORT only, password (scram) authentication. Waits until ready.
 # FX_PG_OPTS adds server options (e.g. "-c ssl=on -c ssl_cert_file=...").
+# backend_flush_after: a backend that writes out table pages asks the kernel to send them
+# on at once, instead of leaving them to the periodic writeback, whose burst (hundreds of
+# MB at a time under the passage log's load) held WAL flushes, and so every commit, for
+# 50-100 ms (docs/performance.md, "The half-rate tail").
 fx_start_postgres() {
   local dir=$1 port=$2 password=$3 bin
   bin=$(fx_pg_bin)
@@ -39,7 +43,7 @@ fx_start_postgres() {
     -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; fx_die "initdb failed"; }
   rm -f "$pwfile"
   fx_as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=${FX_PG_FSYNC:-on} -c max_connections=200 ${FX_PG_OPTS:-}" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=${FX_PG_FSYNC:-on} -c max_connections=200 -c backend_flush_after=256kB ${FX_PG_OPTS:-}" \
     >/dev/null || { cat "$dir/postgres.log" >&2; fx_die "PostgreSQL did not start"; }
   head -1 "$dir/data/postmaster.pid"
 }
