@@ -39,17 +39,24 @@ v1::LiveContent ToProto(const LiveRow& row, bool excerpt_only) {
 
 }  // namespace
 
-std::optional<absl::StatusOr<v1::ListLiveContentResponse>> PublicContent::TryList(
+absl::StatusOr<PublicContent::SharedList> PublicContent::Shared(
+    std::shared_ptr<const ListAnswer> answer) {
+  if (!answer->ok()) return answer->status();
+  const LiveList* list = &**answer;
+  return SharedList(std::move(answer), list);  // aliasing: owns the answer, points at its list
+}
+
+std::optional<absl::StatusOr<PublicContent::SharedList>> PublicContent::TryList(
     const v1::ListLiveContentRequest& request) const {
   int page_size = 0;
   if (absl::Status s = ValidateListLive(request, &page_size); !s.ok()) return s;
   std::optional<std::shared_ptr<const ListAnswer>> hit =
       lists_.Find(LiveListKey(request, page_size), clock_());
   if (!hit || *hit == nullptr) return std::nullopt;
-  return **hit;
+  return Shared(*std::move(hit));
 }
 
-absl::StatusOr<v1::ListLiveContentResponse> PublicContent::List(
+absl::StatusOr<PublicContent::SharedList> PublicContent::List(
     const v1::ListLiveContentRequest& request, std::chrono::system_clock::time_point deadline) {
   int page_size = 0;
   if (absl::Status s = ValidateListLive(request, &page_size); !s.ok()) return s;
@@ -74,20 +81,28 @@ absl::StatusOr<v1::ListLiveContentResponse> PublicContent::List(
                                    "\" (leave it empty to list every series)"))),
                   now + cache_ttl_};
         }
-        v1::ListLiveContentResponse response;
+        LiveList list;
         const size_t shown = common::TakePage(
             page->rows, page_size,
             [](const LiveRow& row) {
               return common::EncodeTimeIdPageToken(absl::ToUnixMicros(row.publish_at),
                                                    row.content_id);
             },
-            response.mutable_next_page_token());
-        for (size_t i = 0; i < shown; ++i) *response.add_items() = ToProto(page->rows[i], true);
-        return {std::make_shared<const ListAnswer>(std::move(response)),
+            list.response.mutable_next_page_token());
+        for (size_t i = 0; i < shown; ++i) {
+          *list.response.add_items() = ToProto(page->rows[i], true);
+        }
+        if (!list.response.SerializeToString(&list.wire)) {
+          // Only a message over 2 GiB fails; a page is far below that.
+          return {std::make_shared<const ListAnswer>(
+                      absl::InternalError("a live item could not be encoded")),
+                  std::nullopt};
+        }
+        return {std::make_shared<const ListAnswer>(std::move(list)),
                 CacheExpiry(now, cache_ttl_, page->next_change)};
       });
   if (!answer.ok()) return answer.status();
-  return **answer;
+  return Shared(*std::move(answer));
 }
 
 absl::StatusOr<v1::LiveContent> PublicContent::Answer(const v1::GetLiveContentRequest& request,

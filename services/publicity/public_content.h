@@ -30,13 +30,22 @@ class PublicContent {
                 common::RpcRuntime::Clock clock)
       : store_(store), views_(views), cache_ttl_(cache_ttl), clock_(std::move(clock)) {}
 
+  // A list as cached and shared by every caller until it lapses: the response, and the
+  // same serialized once (the RPC sends these bytes as they are: no copy of the message,
+  // no encoding and UTF-8 check of its texts per call).
+  struct LiveList {
+    v1::ListLiveContentResponse response;
+    std::string wire;
+  };
+  using SharedList = std::shared_ptr<const LiveList>;
+
   // ListLiveContent answered without blocking (input errors, cache hits), else
   // std::nullopt: then call List on a worker. `deadline`: the call's; a caller waiting
   // for another's read of the same answer gives up then (DEADLINE_EXCEEDED).
-  std::optional<absl::StatusOr<v1::ListLiveContentResponse>> TryList(
+  std::optional<absl::StatusOr<SharedList>> TryList(
       const v1::ListLiveContentRequest& request) const;
-  absl::StatusOr<v1::ListLiveContentResponse> List(const v1::ListLiveContentRequest& request,
-                                                   std::chrono::system_clock::time_point deadline);
+  absl::StatusOr<SharedList> List(const v1::ListLiveContentRequest& request,
+                                  std::chrono::system_clock::time_point deadline);
 
   // GetLiveContent likewise; a successful answer counts one view.
   std::optional<absl::StatusOr<v1::LiveContent>> TryGet(const v1::GetLiveContentRequest& request);
@@ -48,7 +57,9 @@ class PublicContent {
   void InvalidateAll();
 
  private:
-  using ListAnswer = absl::StatusOr<v1::ListLiveContentResponse>;
+  using ListAnswer = absl::StatusOr<LiveList>;
+  // The list in `answer`, sharing its ownership, or its error.
+  static absl::StatusOr<SharedList> Shared(std::shared_ptr<const ListAnswer> answer);
   // An item's live copy as GetLive needs it; `item` unset when the item has none.
   struct ItemAnswer {
     std::optional<v1::LiveContent> item;  // body included

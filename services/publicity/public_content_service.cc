@@ -1,5 +1,8 @@
 #include "services/publicity/public_content_service.h"
 
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/slice.h>
+
 namespace fangxian::publicity {
 namespace {
 
@@ -7,20 +10,44 @@ namespace {
 const common::AuthRule kReadViews{
     {"subdistrict_admin", "community_admin", "publicity_editor", "publicity_reviewer", "auditor"}};
 
+// Puts a list's serialized bytes in `response` without copying them: the slice holds a
+// share of the list, dropped when gRPC is done with the bytes.
+absl::Status SendList(absl::StatusOr<PublicContent::SharedList> list, grpc::ByteBuffer* response) {
+  if (!list.ok()) return list.status();
+  auto* owner = new PublicContent::SharedList(*std::move(list));
+  const std::string& wire = (*owner)->wire;
+  // grpc::Slice takes a mutable pointer, but gRPC only reads a slice it is given.
+  grpc::Slice slice(
+      const_cast<char*>(wire.data()), wire.size(),
+      [](void* p) { delete static_cast<PublicContent::SharedList*>(p); }, owner);
+  *response = grpc::ByteBuffer(&slice, 1);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-grpc::ServerUnaryReactor* PublicContentService::ListLiveContent(
-    grpc::CallbackServerContext* ctx, const v1::ListLiveContentRequest* request,
-    v1::ListLiveContentResponse* response) {
+grpc::ServerUnaryReactor* PublicContentService::ListLiveContent(grpc::CallbackServerContext* ctx,
+                                                                const grpc::ByteBuffer* request,
+                                                                grpc::ByteBuffer* response) {
+  v1::ListLiveContentRequest parsed;
+  grpc::ByteBuffer bytes(*request);  // shares the slices; parsing consumes the buffer
+  const bool valid =
+      grpc::SerializationTraits<v1::ListLiveContentRequest>::Deserialize(&bytes, &parsed).ok();
   return runtime_.UnaryPublicWithFastPath(
       ctx,
-      [this, request, response](const common::CallContext&) -> std::optional<absl::Status> {
-        auto answer = content_.TryList(*request);
+      // Runs before UnaryPublicWithFastPath returns: `parsed` is still there.
+      [this, &parsed, valid, response](const common::CallContext&) -> std::optional<absl::Status> {
+        if (!valid) {
+          return absl::InvalidArgumentError(
+              "the request is not a ListLiveContentRequest (protobuf encoding expected)");
+        }
+        auto answer = content_.TryList(parsed);
         if (!answer) return std::nullopt;
-        return common::Reply(*std::move(answer), response);
+        return SendList(*std::move(answer), response);
       },
-      [this, request, response](const common::CallContext& call) {
-        return common::Reply(content_.List(*request, call.deadline), response);
+      // Runs later, on a worker: its own copy of the request.
+      [this, request = parsed, response](const common::CallContext& call) {
+        return SendList(content_.List(request, call.deadline), response);
       });
 }
 

@@ -11,14 +11,19 @@
 
 namespace fangxian::publicity {
 
-class PublicContentService final : public v1::PublicContentService::CallbackService {
+// ListLiveContent is served raw (bytes in, bytes out): its answer is the same for every
+// caller of an area until it lapses, so it is sent as serialized once, shared, not copied
+// and encoded again per call. The wire format is the proto's, so callers see no difference.
+class PublicContentService final
+    : public v1::PublicContentService::WithRawCallbackMethod_ListLiveContent<
+          v1::PublicContentService::CallbackService> {
  public:
   PublicContentService(common::RpcRuntime& runtime, PublicContent& content)
       : runtime_(runtime), content_(content) {}
 
   grpc::ServerUnaryReactor* ListLiveContent(grpc::CallbackServerContext* ctx,
-                                            const v1::ListLiveContentRequest* request,
-                                            v1::ListLiveContentResponse* response) override;
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetLiveContent(grpc::CallbackServerContext* ctx,
                                            const v1::GetLiveContentRequest* request,
                                            v1::LiveContent* response) override;

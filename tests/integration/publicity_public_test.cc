@@ -1,7 +1,12 @@
 // Black-box tests of public reading (PublicContentService): the real publicity_server on
 // a scratch database with live items seeded as an approval leaves them
 // (tests/support/publicity_fixtures.h), called without a token.
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <set>
+
+#include <grpcpp/generic/generic_stub.h>
 
 #include "fangxian/publicity/v1/public_content.grpc.pb.h"
 #include "tests/support/publicity_fixtures.h"
@@ -241,6 +246,26 @@ TEST_F(PublicityPublicTest, PagesFollowEachOtherAndBadInputIsRefused) {
   bad.set_series("");
   bad.set_area_code("");
   EXPECT_TRUE(IsInvalidNaming(List(bad, &out), "area_code"));
+
+  // The list is served from bytes (sent as serialized once): bytes that are no request
+  // are refused as such, not answered.
+  grpc::GenericStub generic(server_->channel());
+  grpc::ClientContext ctx;
+  const char garbage[] = "\xff\xff\xff";
+  grpc::Slice slice(garbage, sizeof(garbage) - 1);
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<grpc::Status> done;
+  generic.UnaryCall(&ctx, "/fangxian.publicity.v1.PublicContentService/ListLiveContent",
+                    grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      done = s;
+                      cv.notify_one();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done.has_value(); });
+  EXPECT_EQ(done->error_code(), grpc::StatusCode::INVALID_ARGUMENT) << done->error_message();
 }
 
 // The cache keeps a list for a minute here, yet an item scheduled a moment ahead appears

@@ -243,9 +243,14 @@ class PublicContentCacheTest : public ::testing::Test {
     return req;
   }
   int Listed() {
-    absl::StatusOr<v1::ListLiveContentResponse> out = content_.List(ListRequest(), Later());
+    absl::StatusOr<PublicContent::SharedList> out = content_.List(ListRequest(), Later());
     EXPECT_TRUE(out.ok()) << out.status();
-    return out.ok() ? out->items_size() : -1;
+    if (!out.ok()) return -1;
+    // The bytes sent are the response's.
+    v1::ListLiveContentResponse sent;
+    EXPECT_TRUE(sent.ParseFromString((*out)->wire));
+    EXPECT_EQ(sent.items_size(), (*out)->response.items_size());
+    return (*out)->response.items_size();
   }
 
   FakeLiveStore store_;
@@ -264,7 +269,7 @@ TEST_F(PublicContentCacheTest, AScheduledItemAppearsAtItsTimeDespiteTheCache) {
   EXPECT_EQ(store_.list_calls, 1);
   now_ = kNow + absl::Milliseconds(499);
   ASSERT_TRUE(content_.TryList(ListRequest()).has_value());
-  EXPECT_EQ((*content_.TryList(ListRequest()))->items_size(), 1);
+  EXPECT_EQ((**content_.TryList(ListRequest()))->response.items_size(), 1);
   // b goes live: the cached answer lapses exactly then.
   now_ = kNow + absl::Milliseconds(500);
   EXPECT_FALSE(content_.TryList(ListRequest()).has_value());
