@@ -75,6 +75,12 @@ TEST(BenchSeedTest, SeededResidentsHouseholdsPassagesAndViewsReadBackThroughTheS
       << err;
   EXPECT_EQ(count("SELECT count(*) FROM identity.residents"), "30");
   EXPECT_EQ(count("SELECT count(*) FROM checkpoint.passages"), "400");
+  {
+    // Passages seal nothing: they are seeded without the PII keys.
+    ChildProcess seed("bench/fx_seed", {{"FX_PG_DSN", dsn}}, {"--passages", "100"});
+    EXPECT_EQ(seed.WaitExit(std::chrono::seconds(60)), 0) << seed.Stderr();
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM checkpoint.passages"), "500");
 
   // Bad arguments are refused before anything is written.
   EXPECT_EQ(Seed(dsn, {"--residents", "7"}, &err), 2);
