@@ -57,6 +57,9 @@ struct LoadResult {
   int64_t rss_after_warmup_kib = -1;
   int64_t rss_peak_kib = -1;
   int64_t rss_end_kib = -1;
+  // The load generator's own CPU (user + system) over the whole run, warm-up included, in
+  // seconds: on a machine it shares with the servers, the part of the cores it took.
+  double client_cpu_seconds = -1;
 
   uint64_t requests() const;
   uint64_t ok() const { return calls_by_code[0]; }

@@ -22,6 +22,8 @@
 // --connections connections. --requests N (closed loop) measures N answers instead of
 // --duration seconds. --rss-pid PID (either mode) reports that process's resident memory
 // after the warm-up, at its peak and at the end.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -222,6 +224,11 @@ int RunAndReport(const Flags& flags, Load load) {
   if (!result.ok()) {
     std::fprintf(stderr, "fx_loadgen: %s\n", result.status().ToString().c_str());
     return 1;
+  }
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    result->client_cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
   }
   if (watcher != nullptr) {
     const auto rss = watcher->Stop();

@@ -40,6 +40,10 @@ std::string FormatSummary(const LoadOptions& options, const LoadResult& r) {
     }
     out += "\n";
   }
+  if (r.client_cpu_seconds >= 0) {
+    absl::StrAppendFormat(&out, "  load generator CPU: %.2f s, warm-up included\n",
+                          r.client_cpu_seconds);
+  }
   if (r.rss_end_kib >= 0) {
     absl::StrAppendFormat(&out, "  server RSS KiB: after warm-up %d, peak %d, end %d\n",
                           r.rss_after_warmup_kib, r.rss_peak_kib, r.rss_end_kib);
@@ -80,6 +84,9 @@ std::string FormatJson(const LoadOptions& options, const LoadResult& r) {
     const LatencyHistogram& f = r.refused_latency_ns;
     absl::StrAppendFormat(&out, ",\"refused_latency_ms\":{\"p50\":%.4f,\"p99\":%.4f,\"max\":%.4f}",
                           Ms(f.Percentile(0.5)), Ms(f.Percentile(0.99)), Ms(f.max()));
+  }
+  if (r.client_cpu_seconds >= 0) {
+    absl::StrAppendFormat(&out, ",\"client_cpu_s\":%.3f", r.client_cpu_seconds);
   }
   if (r.rss_end_kib >= 0) {
     absl::StrAppendFormat(&out, ",\"rss_kib\":{\"after_warmup\":%d,\"peak\":%d,\"end\":%d}",

@@ -3,6 +3,7 @@
 //    "warmup_s","duration_s","requests","ok","errors","not_sent","throughput_rps",
 //    "latency_ms":{"p50","p90","p99","p99_9","max","mean"},
 //    "errors_by_code":{"UNAVAILABLE":n,...},
+//    "client_cpu_s": the load generator's CPU seconds, warm-up included,
 //    "rss_kib":{"after_warmup","peak","end"}}   (only with --rss-pid)
 // Latency and throughput cover successful calls only; "requests" counts every call
 // completed in the measurement window.
