@@ -81,18 +81,17 @@ absl::StatusOr<PublicContent::SharedList> PublicContent::List(
                                    "\" (leave it empty to list every series)"))),
                   now + cache_ttl_};
         }
-        LiveList list;
+        v1::ListLiveContentResponse response;
         const size_t shown = common::TakePage(
             page->rows, page_size,
             [](const LiveRow& row) {
               return common::EncodeTimeIdPageToken(absl::ToUnixMicros(row.publish_at),
                                                    row.content_id);
             },
-            list.response.mutable_next_page_token());
-        for (size_t i = 0; i < shown; ++i) {
-          *list.response.add_items() = ToProto(page->rows[i], true);
-        }
-        if (!list.response.SerializeToString(&list.wire)) {
+            response.mutable_next_page_token());
+        for (size_t i = 0; i < shown; ++i) *response.add_items() = ToProto(page->rows[i], true);
+        LiveList list;
+        if (!response.SerializeToString(&list.wire)) {
           // Only a message over 2 GiB fails; a page is far below that.
           return {std::make_shared<const ListAnswer>(
                       absl::InternalError("a live item could not be encoded")),

@@ -30,11 +30,10 @@ class PublicContent {
                 common::RpcRuntime::Clock clock)
       : store_(store), views_(views), cache_ttl_(cache_ttl), clock_(std::move(clock)) {}
 
-  // A list as cached and shared by every caller until it lapses: the response, and the
-  // same serialized once (the RPC sends these bytes as they are: no copy of the message,
-  // no encoding and UTF-8 check of its texts per call).
+  // A list as cached and shared by every caller until it lapses: the
+  // ListLiveContentResponse serialized once (the RPC sends these bytes as they are: no
+  // copy of the message, no encoding and UTF-8 check of its texts per call).
   struct LiveList {
-    v1::ListLiveContentResponse response;
     std::string wire;
   };
   using SharedList = std::shared_ptr<const LiveList>;

@@ -29,25 +29,24 @@ absl::Status SendList(absl::StatusOr<PublicContent::SharedList> list, grpc::Byte
 grpc::ServerUnaryReactor* PublicContentService::ListLiveContent(grpc::CallbackServerContext* ctx,
                                                                 const grpc::ByteBuffer* request,
                                                                 grpc::ByteBuffer* response) {
-  v1::ListLiveContentRequest parsed;
+  // Shared by the fast path and the worker's handler (which may run after this returns).
+  auto parsed = std::make_shared<v1::ListLiveContentRequest>();
   grpc::ByteBuffer bytes(*request);  // shares the slices; parsing consumes the buffer
   const bool valid =
-      grpc::SerializationTraits<v1::ListLiveContentRequest>::Deserialize(&bytes, &parsed).ok();
+      grpc::SerializationTraits<v1::ListLiveContentRequest>::Deserialize(&bytes, parsed.get()).ok();
   return runtime_.UnaryPublicWithFastPath(
       ctx,
-      // Runs before UnaryPublicWithFastPath returns: `parsed` is still there.
-      [this, &parsed, valid, response](const common::CallContext&) -> std::optional<absl::Status> {
+      [this, parsed, valid, response](const common::CallContext&) -> std::optional<absl::Status> {
         if (!valid) {
           return absl::InvalidArgumentError(
               "the request is not a ListLiveContentRequest (protobuf encoding expected)");
         }
-        auto answer = content_.TryList(parsed);
+        auto answer = content_.TryList(*parsed);
         if (!answer) return std::nullopt;
         return SendList(*std::move(answer), response);
       },
-      // Runs later, on a worker: its own copy of the request.
-      [this, request = parsed, response](const common::CallContext& call) {
-        return SendList(content_.List(request, call.deadline), response);
+      [this, parsed, response](const common::CallContext& call) {
+        return SendList(content_.List(*parsed, call.deadline), response);
       });
 }
 

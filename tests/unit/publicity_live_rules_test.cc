@@ -242,15 +242,16 @@ class PublicContentCacheTest : public ::testing::Test {
     req.set_area_code("gongyi.dufulu.longhai");
     return req;
   }
+  // The items of a list as sent (its serialized response).
+  static int Items(const PublicContent::LiveList& list) {
+    v1::ListLiveContentResponse sent;
+    EXPECT_TRUE(sent.ParseFromString(list.wire));
+    return sent.items_size();
+  }
   int Listed() {
     absl::StatusOr<PublicContent::SharedList> out = content_.List(ListRequest(), Later());
     EXPECT_TRUE(out.ok()) << out.status();
-    if (!out.ok()) return -1;
-    // The bytes sent are the response's.
-    v1::ListLiveContentResponse sent;
-    EXPECT_TRUE(sent.ParseFromString((*out)->wire));
-    EXPECT_EQ(sent.items_size(), (*out)->response.items_size());
-    return (*out)->response.items_size();
+    return out.ok() ? Items(**out) : -1;
   }
 
   FakeLiveStore store_;
@@ -269,7 +270,7 @@ TEST_F(PublicContentCacheTest, AScheduledItemAppearsAtItsTimeDespiteTheCache) {
   EXPECT_EQ(store_.list_calls, 1);
   now_ = kNow + absl::Milliseconds(499);
   ASSERT_TRUE(content_.TryList(ListRequest()).has_value());
-  EXPECT_EQ((**content_.TryList(ListRequest()))->response.items_size(), 1);
+  EXPECT_EQ(Items(***content_.TryList(ListRequest())), 1);
   // b goes live: the cached answer lapses exactly then.
   now_ = kNow + absl::Milliseconds(500);
   EXPECT_FALSE(content_.TryList(ListRequest()).has_value());
