@@ -35,24 +35,25 @@ std::optional<v1::PassColour> PassColours::Cached(const std::string& resident_id
 v1::PassColour PassColours::Get(const common::CallContext& call, const std::string& resident_id,
                                 absl::Time now) {
   if (std::optional<v1::PassColour> kept = Cached(resident_id, now)) return *kept;
-  return FetchAndKeep(call, resident_id, now);
+  return FetchAndKeep(call, resident_id, now, For::kPassage);
 }
 
 void PassColours::Refresh(const common::CallContext& call, const std::string& resident_id,
                           absl::Time now) {
-  (void)FetchAndKeep(call, resident_id, now);
+  (void)FetchAndKeep(call, resident_id, now, For::kRefresh);
 }
 
 v1::PassColour PassColours::FetchAndKeep(const common::CallContext& call,
-                                         const std::string& resident_id, absl::Time now) {
-  const v1::PassColour colour = Fetch(call, resident_id);
+                                         const std::string& resident_id, absl::Time now, For why) {
+  const v1::PassColour colour = Fetch(call, resident_id, why);
   if (colour != v1::PASS_COLOUR_UNSPECIFIED && local_ttl_ > absl::ZeroDuration()) {
     kept_.Insert(resident_id, colour, now + local_ttl_);
   }
   return colour;
 }
 
-v1::PassColour PassColours::Fetch(const common::CallContext& call, const std::string& resident_id) {
+v1::PassColour PassColours::Fetch(const common::CallContext& call, const std::string& resident_id,
+                                  For why) {
   if (redis_ != nullptr) {
     if (std::optional<std::string> word = redis_->Get(PassColourKey(resident_id))) {
       const v1::PassColour colour = ParsePassColourWord(*word);
@@ -69,8 +70,11 @@ v1::PassColour PassColours::Fetch(const common::CallContext& call, const std::st
   quarantine::v1::PassStatus out;
   grpc::Status st = quarantine_->GetPassStatus(&ctx, req, &out);
   if (!st.ok()) {
+    // A refresh's failure refers no one: the kept colour serves until it lapses.
     common::LogWarning(
-        "pass colour unavailable from quarantine; the passage is referred",
+        why == For::kPassage ? "pass colour unavailable from quarantine; the passage is referred"
+                             : "pass colour refresh from quarantine failed; the kept colour "
+                               "serves until it lapses",
         {{"request_id", call.request_id}, {"code", static_cast<int64_t>(st.error_code())}});
     return v1::PASS_COLOUR_UNSPECIFIED;
   }

@@ -55,10 +55,13 @@ class PassColours {
                      absl::Time now);
 
  private:
-  v1::PassColour Fetch(const common::CallContext& call, const std::string& resident_id);
+  // Whom a fetch is for: a passage waiting for its colour, or a refresh ahead of expiry
+  // (the passage that prompted it is answered already); the log says which.
+  enum class For { kPassage, kRefresh };
+  v1::PassColour Fetch(const common::CallContext& call, const std::string& resident_id, For why);
   // Fetch, keeping a known colour until `now` + the TTL.
   v1::PassColour FetchAndKeep(const common::CallContext& call, const std::string& resident_id,
-                              absl::Time now);
+                              absl::Time now, For why);
 
   common::RedisPool* redis_;
   std::unique_ptr<quarantine::v1::QuarantineService::Stub> quarantine_;
