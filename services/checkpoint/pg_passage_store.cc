@@ -111,25 +111,28 @@ const std::string& MixedBatchSql() {
   return sql;
 }
 
-// The stored first records of keys (arrays of checkpoint ids and request ids), with their
-// payload hashes; keys whose passage was purged are left out.
+// A key's stored first record with its payload hash: the idempotency row joined (`join`)
+// to its passage, for the keys `where` picks.
+std::string FirstRecordSql(absl::string_view join, absl::string_view where) {
+  return absl::StrCat("SELECT ", kColumns, ", r.payload_hash FROM checkpoint.passage_requests r ",
+                      join,
+                      " checkpoint.passages p "
+                      "ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at WHERE ",
+                      where);
+}
+
+// The first records of keys (arrays of checkpoint ids and request ids); keys whose passage
+// was purged are left out.
 const std::string& FirstRecordsSql() {
-  static const std::string sql = absl::StrCat(
-      "SELECT ", kColumns,
-      ", r.payload_hash FROM checkpoint.passage_requests r "
-      "JOIN checkpoint.passages p ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at "
-      "WHERE (r.checkpoint_id, r.request_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))");
+  static const std::string sql = FirstRecordSql(
+      "JOIN", "(r.checkpoint_id, r.request_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))");
   return sql;
 }
 
-// One key's stored first record; its columns are NULL when the passage was purged.
-const std::string& FirstRecordSql() {
+// One key's first record; its columns are NULL when the passage was purged.
+const std::string& OneFirstRecordSql() {
   static const std::string sql =
-      absl::StrCat("SELECT ", kColumns,
-                   ", r.payload_hash FROM checkpoint.passage_requests r "
-                   "LEFT JOIN checkpoint.passages p "
-                   "ON p.passage_id = r.passage_id AND p.recorded_at = r.recorded_at "
-                   "WHERE r.checkpoint_id = $1 AND r.request_id = $2");
+      FirstRecordSql("LEFT JOIN", "r.checkpoint_id = $1 AND r.request_id = $2");
   return sql;
 }
 
@@ -324,8 +327,8 @@ absl::StatusOr<std::optional<PassageRecord>> PgPassageStore::FindRequest(
     const std::string& checkpoint_id, const std::string& request_id) {
   auto conn = pool_.Acquire();
   if (!conn.ok()) return conn.status();
-  auto r =
-      conn->ExecPrepared("fx_passage_first_record", FirstRecordSql(), {checkpoint_id, request_id});
+  auto r = conn->ExecPrepared("fx_passage_first_record", OneFirstRecordSql(),
+                              {checkpoint_id, request_id});
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return std::optional<PassageRecord>();
   if (r->IsNull(0, 0)) {
